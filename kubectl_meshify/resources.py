@@ -1,0 +1,119 @@
+"""Kubernetes objects read from files or a cluster, indexed for translation.
+
+Objects stay plain JSON-like dicts (as the API server or a YAML loader gives them); each carries
+its `Origin` so findings and reports can point back at the file and document it came from.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+# Kinds the translation reads; every other kind is counted and otherwise ignored.
+INGRESS_KINDS = {"Ingress"}
+RESOLUTION_KINDS = {"Service", "Deployment", "StatefulSet", "IngressClass", "Namespace", "ConfigMap", "Certificate"}
+WANTED_KINDS = INGRESS_KINDS | RESOLUTION_KINDS
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an object came from: a file and its 0-based document index, or the cluster."""
+
+    path: str | None = None
+    document: int = 0
+    line: int | None = None  # 1-based line of the document start, when known
+
+    def __str__(self) -> str:
+        return "cluster" if self.path is None else f"{self.path}#{self.document}"
+
+
+@dataclass
+class KubeObject:
+    """One Kubernetes object with its origin."""
+
+    body: dict[str, Any]
+    origin: Origin
+
+    @property
+    def kind(self) -> str:
+        return str(self.body.get("kind", ""))
+
+    @property
+    def api_version(self) -> str:
+        return str(self.body.get("apiVersion", ""))
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        meta = self.body.get("metadata")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("name", ""))
+
+    @property
+    def namespace(self) -> str:
+        return str(self.metadata.get("namespace") or "")
+
+    @property
+    def key(self) -> str:
+        """`namespace/name`, the way reports name objects."""
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        ann = self.metadata.get("annotations")
+        return {str(k): "" if v is None else str(v) for k, v in ann.items()} if isinstance(ann, dict) else {}
+
+    @property
+    def labels(self) -> dict[str, str]:
+        labels = self.metadata.get("labels")
+        return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        spec = self.body.get("spec")
+        return spec if isinstance(spec, dict) else {}
+
+
+@dataclass
+class ResourceSet:
+    """Everything one run read, grouped by what translation needs.
+
+    Namespaced lookups are keyed by (namespace, name). `ignored` counts other kinds.
+    """
+
+    ingresses: list[KubeObject] = field(default_factory=list)
+    services: dict[tuple[str, str], KubeObject] = field(default_factory=dict)
+    workloads: list[KubeObject] = field(default_factory=list)  # Deployments and StatefulSets
+    ingress_classes: dict[str, KubeObject] = field(default_factory=dict)
+    namespaces: dict[str, KubeObject] = field(default_factory=dict)
+    config_maps: dict[tuple[str, str], KubeObject] = field(default_factory=dict)
+    certificates: list[KubeObject] = field(default_factory=list)
+    ignored: Counter[str] = field(default_factory=Counter)
+    # Facts learned about the target cluster (cluster mode preflight); empty in file mode.
+    cluster_facts: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, obj: KubeObject) -> None:
+        """File an object under its kind; unknown kinds are only counted."""
+        kind = obj.kind
+        if kind == "Ingress":
+            self.ingresses.append(obj)
+        elif kind == "Service":
+            self.services[(obj.namespace, obj.name)] = obj
+        elif kind in ("Deployment", "StatefulSet"):
+            self.workloads.append(obj)
+        elif kind == "IngressClass":
+            self.ingress_classes[obj.name] = obj
+        elif kind == "Namespace":
+            self.namespaces[obj.name] = obj
+        elif kind == "ConfigMap":
+            self.config_maps[(obj.namespace, obj.name)] = obj
+        elif kind == "Certificate" and obj.api_version.startswith("cert-manager.io/"):
+            self.certificates.append(obj)
+        else:
+            self.ignored[kind or "(no kind)"] += 1
+
+    def workloads_in(self, namespace: str) -> list[KubeObject]:
+        return [w for w in self.workloads if w.namespace == namespace]
