@@ -1,0 +1,257 @@
+"""Run every probe through the source model and the Istio model, and explain each difference."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from kubectl_meshify.findings import Finding, Severity, Verdict
+from kubectl_meshify.verify.ingress import IngressDoc, ingress_doc, is_istio_class
+from kubectl_meshify.verify.istio_ingress_model import IstioIngressModel
+from kubectl_meshify.verify.istio_model import IstioModel, IstioSettings
+from kubectl_meshify.verify.nginx_model import NginxModel, NginxSettings
+from kubectl_meshify.verify.probes import build_context, ingress_probes
+from kubectl_meshify.verify.request import Outcome, Probe, ServiceIndex
+
+UNEXPLAINED_CODE = "VERIFY_UNEXPLAINED_DIFFERENCE"
+EXPLAINING_VERDICTS = (Verdict.APPROXIMATED, Verdict.UNSUPPORTED)
+
+# Features of a request's path through a controller that are not annotations, and the finding
+# codes that report them. Annotation features explain through a finding on that annotation key.
+FEATURE_CODES: dict[str, tuple[str, ...]] = {
+    "wildcard-host": ("HOST_WILDCARD",),
+    "default-backend": ("DEFAULT_BACKEND", "DEFAULT_BACKEND_IGNORED"),
+    "default-server": ("DEFAULT_BACKEND", "DEFAULT_BACKEND_IGNORED"),
+    "location": ("PATH_SHADOWED", "INGRESS_DUPLICATE", "HOST_MERGED", "HOST_MIXED_CONTROLLERS"),
+    "use-regex": ("PATH_REGEX_MODE",),
+    "rewrite-target": ("PATH_REGEX_MODE",),
+    "ssl-redirect": ("SSL_REDIRECT_DEFAULT", "SSL_REDIRECT_TRAILING_SLASH"),
+    "preserve-trailing-slash": ("SSL_REDIRECT_TRAILING_SLASH",),
+    "httpsRedirect": ("SSL_REDIRECT_DEFAULT", "SSL_REDIRECT_TRAILING_SLASH"),
+    "ssl-passthrough": ("PASSTHROUGH",),
+    "tls": ("TLS_NO_SECRET", "TLS_SECRET_CONFLICT", "HOST_MERGED"),
+    "backend": ("BACKEND_NAMED_PORT_UNRESOLVED", "BACKEND_PORT_NOT_IN_SERVICE", "BACKEND_RESOURCE"),
+}
+# Istio-side features that stand for an nginx annotation (for the annotation lookup).
+FEATURE_ANNOTATIONS: dict[str, tuple[str, ...]] = {
+    "httpsRedirect": ("ssl-redirect", "force-ssl-redirect"),
+    "canary": (
+        "canary",
+        "canary-by-header",
+        "canary-by-header-value",
+        "canary-by-header-pattern",
+        "canary-by-cookie",
+        "canary-weight",
+        "canary-weight-total",
+    ),
+}
+# Probe kinds that point at a feature even when the source trace does not.
+KIND_FEATURES = {
+    "wildcard": "wildcard-host",
+    "no-rule-host": "default-server",
+    "no-host-rule": "default-server",
+    "server-alias": "server-alias",
+    "www-twin": "from-to-www-redirect",
+    "canary-header": "canary-by-header",
+    "canary-cookie": "canary-by-cookie",
+    "case": "use-regex",
+    "root": "app-root",
+}
+
+
+class _Evaluator(Protocol):
+    def evaluate(self, probe: Probe) -> Outcome: ...
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    annotation_prefix: str = "nginx.ingress.kubernetes.io/"
+    cluster_domain: str = "cluster.local"
+    default_namespace: str = "default"
+    ssl_redirect: bool = True
+    http_redirect_code: int = 308
+    enable_ssl_passthrough: bool = True
+    ingress_classes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # `namespace/name` → "nginx" or "istio"; Ingresses not listed are classified by their class.
+    semantics: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Difference:
+    probe: Probe
+    source: Outcome
+    istio: Outcome
+    finding: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "request": str(self.probe),
+            "source": self.source.describe(),
+            "istio": self.istio.describe(),
+            "finding": self.finding,
+        }
+
+
+@dataclass
+class IngressVerification:
+    ingress: str
+    probes: int = 0
+    different: list[Difference] = field(default_factory=list)
+
+    @property
+    def same(self) -> int:
+        return self.probes - len(self.different)
+
+    @property
+    def unexplained(self) -> list[Difference]:
+        return [d for d in self.different if d.finding is None]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"probes": self.probes, "different": [d.to_json() for d in self.different]}
+
+
+@dataclass
+class VerificationResult:
+    ingresses: dict[str, IngressVerification] = field(default_factory=dict)
+    # Emitted configuration Istio would reject (for example a regex RE2 cannot compile).
+    config_errors: list[str] = field(default_factory=list)
+
+    def totals(self) -> dict[str, int]:
+        probes = sum(v.probes for v in self.ingresses.values())
+        different = sum(len(v.different) for v in self.ingresses.values())
+        return {"probes": probes, "same": probes - different, "different": different}
+
+    def findings(self) -> list[Finding]:
+        """One error finding per Ingress whose differences no finding explains."""
+        out = []
+        for key, result in sorted(self.ingresses.items()):
+            unexplained = result.unexplained
+            if not unexplained:
+                continue
+            first = unexplained[0]
+            more = f" (and {len(unexplained) - 1} more)" if len(unexplained) > 1 else ""
+            out.append(
+                Finding(
+                    code=UNEXPLAINED_CODE,
+                    severity=Severity.ERROR,
+                    verdict=None,
+                    message=(
+                        f"{len(unexplained)} probe request(s) are routed differently by the emitted Istio"
+                        f" configuration and no finding explains why: {first.probe} → before:"
+                        f" {first.source.describe()}; after: {first.istio.describe()}{more}."
+                    ),
+                    action="Review the Behaviour check section of the report; this is a translation defect.",
+                    ingress=key,
+                )
+            )
+        return out
+
+
+def _bodies(objects: Iterable[Any]) -> list[Mapping[str, Any]]:
+    return [o.body if hasattr(o, "body") else o for o in objects]
+
+
+def verify(
+    ingresses: Iterable[Any],
+    services: Iterable[Any] | Mapping[Any, Any],
+    emitted_objects: Iterable[Mapping[str, Any]],
+    options: VerifyOptions | None = None,
+    findings: Sequence[Finding] = (),
+    targets: Iterable[str] | None = None,
+) -> VerificationResult:
+    """Probe each Ingress under its source controller's semantics and under the emitted objects.
+
+    `ingresses`: every Ingress the source controllers served (KubeObjects or plain dicts);
+    `targets`: the `namespace/name` keys to probe and report (default: all of them);
+    `findings`: the conversion's findings, used to explain differences.
+    """
+    options = options or VerifyOptions()
+    service_list = services.values() if isinstance(services, Mapping) else services
+    index = ServiceIndex(_bodies(service_list))
+    docs = [ingress_doc(o, options.default_namespace) for o in ingresses]
+    istio_docs: list[IngressDoc] = []
+    nginx_docs: list[IngressDoc] = []
+    for doc in docs:
+        semantics = options.semantics.get(doc.key)
+        if semantics is None:
+            semantics = "istio" if is_istio_class(doc, options.ingress_classes) else "nginx"
+        (istio_docs if semantics == "istio" else nginx_docs).append(doc)
+    prefix = options.annotation_prefix.rstrip("/") + "/"
+    nginx = NginxModel(
+        nginx_docs,
+        index,
+        NginxSettings(
+            annotation_prefix=prefix,
+            ssl_redirect=options.ssl_redirect,
+            http_redirect_code=options.http_redirect_code,
+            enable_ssl_passthrough=options.enable_ssl_passthrough,
+        ),
+    )
+    istio_source = IstioIngressModel(istio_docs, index, options.cluster_domain) if istio_docs else None
+    target = IstioModel(emitted_objects, index, IstioSettings(cluster_domain=options.cluster_domain))
+    context = build_context(nginx_docs, prefix, (h for d in istio_docs for h in d.tls_hosts()))
+    by_ingress = _findings_by_ingress(findings)
+    wanted = set(targets) if targets is not None else None
+    result = VerificationResult(config_errors=list(target.errors))
+    source_cache: dict[tuple[int, Probe], Outcome] = {}
+    for doc in docs:
+        if wanted is not None and doc.key not in wanted:
+            continue
+        is_istio = istio_source is not None and doc in istio_docs
+        model: _Evaluator = istio_source if is_istio and istio_source is not None else nginx
+        outcome = IngressVerification(doc.key)
+        for probe in ingress_probes(doc, context, prefix):
+            cache_key = (1 if is_istio else 0, probe)
+            before = source_cache.get(cache_key)
+            if before is None:
+                before = source_cache[cache_key] = model.evaluate(probe)
+            after = target.evaluate(probe)
+            outcome.probes += 1
+            if before != after:
+                code = explain(probe, before, after, doc.key, by_ingress, prefix)
+                outcome.different.append(Difference(probe, before, after, code))
+        result.ingresses[doc.key] = outcome
+    return result
+
+
+def _findings_by_ingress(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    grouped: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.ingress and f.verdict in EXPLAINING_VERDICTS:
+            grouped.setdefault(f.ingress, []).append(f)
+    return grouped
+
+
+def explain(
+    probe: Probe,
+    source: Outcome,
+    istio: Outcome,
+    ingress: str,
+    findings: Mapping[str, list[Finding]],
+    annotation_prefix: str,
+) -> str | None:
+    """The code of an approximated/unsupported finding that accounts for this difference, or None.
+
+    Candidates are the (Ingress, feature) pairs that shaped the source result, then the features the
+    probe itself exercises; a finding explains when it is on that Ingress and either names the
+    annotation of the feature or carries the code that reports it.
+    """
+    candidates: list[tuple[str, str]] = [(key or ingress, feature) for key, feature in source.trace]
+    # The Istio side names VirtualService routes; its features count for the probe's Ingress.
+    candidates.extend((ingress, feature) for _, feature in istio.trace)
+    for word, feature in KIND_FEATURES.items():
+        if word in probe.kind:
+            candidates.append((ingress, feature))
+    if "unknown" in (source.kind, istio.kind) or 503 in (source.status, istio.status):
+        candidates.append((ingress, "backend"))
+    if probe.scheme == "https":
+        candidates.append((ingress, "tls"))
+    for key, feature in candidates:
+        annotations = {annotation_prefix + feature}
+        annotations.update(annotation_prefix + a for a in FEATURE_ANNOTATIONS.get(feature, ()))
+        codes = FEATURE_CODES.get(feature, ())
+        for f in findings.get(key, ()):
+            if f.annotation in annotations or f.code in codes:
+                return f.code
+    return None

@@ -1,0 +1,114 @@
+"""Reading Ingress objects the way both source controllers do: order, class, paths, backends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+ISTIO_CONTROLLER = "istio.io/ingress-controller"
+CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+
+
+@dataclass(frozen=True)
+class IngressDoc:
+    """An Ingress body with the fields the models read, computed once."""
+
+    body: Mapping[str, Any]
+    namespace: str
+    name: str
+    created: str  # RFC 3339 creationTimestamp, "" when absent (sorts first, like Go's zero time)
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+    @property
+    def annotations(self) -> Mapping[str, str]:
+        ann = (self.body.get("metadata") or {}).get("annotations") or {}
+        return {str(k): "" if v is None else str(v) for k, v in ann.items()}
+
+    @property
+    def spec(self) -> Mapping[str, Any]:
+        spec = self.body.get("spec")
+        return spec if isinstance(spec, Mapping) else {}
+
+    def rules(self) -> list[Mapping[str, Any]]:
+        return [r for r in self.spec.get("rules") or [] if isinstance(r, Mapping)]
+
+    def default_backend(self) -> Any:
+        return self.spec.get("defaultBackend") or self.spec.get("backend")  # `backend` in v1beta1
+
+    def tls(self) -> list[Mapping[str, Any]]:
+        return [t for t in self.spec.get("tls") or [] if isinstance(t, Mapping)]
+
+    def tls_hosts(self) -> set[str]:
+        """Hosts listed in `spec.tls` with a secret (lower-case)."""
+        return {str(h).lower() for t in self.tls() if t.get("secretName") for h in t.get("hosts") or []}
+
+
+def ingress_doc(obj: Any, default_namespace: str = "default") -> IngressDoc:
+    """Accept a plain dict or anything with a `.body` dict (a KubeObject)."""
+    body = obj.body if hasattr(obj, "body") else obj
+    meta = body.get("metadata") or {}
+    return IngressDoc(
+        body=body,
+        namespace=str(meta.get("namespace") or default_namespace),
+        name=str(meta.get("name") or ""),
+        created=str(meta.get("creationTimestamp") or ""),
+    )
+
+
+def nginx_order(docs: Iterable[IngressDoc]) -> list[IngressDoc]:
+    """ingress-nginx's order: creationTimestamp ascending; equal timestamps by `namespace/name`
+    *descending* (store.sortIngressSlice compares `in > jn`)."""
+    by_name = sorted(docs, key=lambda d: d.key, reverse=True)
+    return sorted(by_name, key=lambda d: d.created)
+
+
+def istio_order(docs: Iterable[IngressDoc]) -> list[IngressDoc]:
+    """Istio's order: creationTimestamp, then name, then namespace (all ascending)."""
+    return sorted(docs, key=lambda d: (d.created, d.name, d.namespace))
+
+
+def is_istio_class(doc: IngressDoc, ingress_classes: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Istio's own class filter (STRICT mode, ingressClass `istio`), see istio-semantics.md §2.1."""
+    annotation = doc.annotations.get(CLASS_ANNOTATION)
+    if annotation is not None:
+        return annotation == "istio"
+    class_name = doc.spec.get("ingressClassName")
+    if not class_name:
+        return False
+    cls = ingress_classes.get(str(class_name))
+    if cls is None:
+        return str(class_name) == "istio"
+    return str((cls.get("spec") or {}).get("controller") or "") == ISTIO_CONTROLLER
+
+
+def backend_service(backend: Any) -> tuple[str, int | str] | None:
+    """(service name, port number or name) of an Ingress backend, or None for other backends."""
+    if not isinstance(backend, Mapping):
+        return None
+    if backend.get("serviceName"):  # extensions/v1beta1 and networking.k8s.io/v1beta1
+        port_ref = backend.get("servicePort")
+        if isinstance(port_ref, int) or (isinstance(port_ref, str) and port_ref.isdigit()):
+            return str(backend["serviceName"]), int(port_ref)
+        return str(backend["serviceName"]), str(port_ref or "")
+    service = backend.get("service")
+    if not isinstance(service, Mapping) or not service.get("name"):
+        return None
+    port = service.get("port") or {}
+    if isinstance(port, Mapping):
+        if port.get("number"):
+            return str(service["name"]), int(port["number"])
+        if port.get("name"):
+            return str(service["name"]), str(port["name"])
+    return str(service["name"]), 0
+
+
+def http_paths(rule: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
+    """The paths of a rule, or None when the rule has no `http` block."""
+    http = rule.get("http")
+    if not isinstance(http, Mapping):
+        return None
+    return [p for p in http.get("paths") or [] if isinstance(p, Mapping)]

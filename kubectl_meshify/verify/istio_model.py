@@ -1,0 +1,653 @@
+"""Istio ingress-gateway routing of a set of Istio objects, read from the objects alone.
+
+Input is plain mappings (Gateway, VirtualService, DestinationRule, as emitted or as istiod
+generates them in memory); nothing of the translator is consulted, so a translation mistake shows up
+as a difference instead of being repeated. Modelled, following `pilot/pkg/networking/core/gateway.go`
+and `route/route.go` (istio-semantics.md §7, §11) and Envoy's route matching:
+
+- listeners: port 80 merges every HTTP server of every Gateway into one route configuration;
+  on 443 each HTTPS server is its own filter chain chosen by SNI (exact name, then the longest
+  wildcard, then `*`); TLS/PASSTHROUGH servers route by the VirtualServices' `tls` section;
+- virtual hosts: for each server and each VirtualService bound to its Gateway, the intersection of
+  the VirtualService hosts with the server hosts (`ns/host` filters honoured); routes of several
+  VirtualServices for one host are concatenated; `tls.httpsRedirect` marks the host TLS-only (301);
+- Host selection: exact domain, then the longest `*.suffix` wildcard (any number of labels), then
+  `*`; no virtual host or no route → 404;
+- routes: first match wins; a route's `match` entries are ORed; `uri` exact / prefix / regex (RE2,
+  full match), `ignoreUriCase` for exact and prefix, `headers` (exact / prefix / regex / presence),
+  `withoutHeaders`, `port`, `authority`, `scheme`, `method`, `gateways`; `prefix` is a plain string
+  prefix unless the VirtualService carries `internal.istio.io/route-semantics: ingress` (then it is
+  Envoy's path-separated prefix, as in Istio's own Ingress support);
+- actions: `redirect` (`uri`, `authority`, `scheme`, `port`, `redirectCode` default 301; the
+  query string is kept), `directResponse`, `route` weights (relative), `rewrite.uri` (replaces the
+  matched prefix, or the whole path for exact and regex matches), `rewrite.uriRegexRewrite`
+  (every match, `\\1` groups), `rewrite.authority`, request header `x-forwarded-prefix`;
+- destinations: `<svc>.<ns>.svc.<domain>` (or a short name in the VirtualService namespace) →
+  Service and port; `subset` → the DestinationRule's subset labels (a missing subset → 503).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubectl_meshify.verify.regex import RegexError, compile_re2, envoy_substitute
+from kubectl_meshify.verify.request import (
+    COMPARED_HEADERS,
+    Dest,
+    Outcome,
+    Probe,
+    ServiceIndex,
+    normalise_dests,
+    redirect,
+    service_label,
+)
+
+INGRESS_SEMANTICS = "internal.istio.io/route-semantics"
+HTTP_PROTOCOLS = {"HTTP", "HTTP2", "GRPC", "HTTP1"}
+
+
+@dataclass(frozen=True)
+class IstioSettings:
+    cluster_domain: str = "cluster.local"
+    # A VirtualService bound to a Gateway that is not among the objects (`--gateway ns/name`):
+    # assume it serves every host on HTTP 80 and HTTPS 443.
+    assume_external_gateways: bool = True
+
+
+def _meta(obj: Mapping[str, Any]) -> tuple[str, str, str, Mapping[str, Any]]:
+    meta = obj.get("metadata") or {}
+    annotations = meta.get("annotations") or {}
+    return (
+        str(meta.get("namespace") or "default"),
+        str(meta.get("name") or ""),
+        str(meta.get("creationTimestamp") or ""),
+        annotations if isinstance(annotations, Mapping) else {},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Host names
+
+
+def host_matches(pattern: str, host: str) -> bool:
+    """Envoy/Istio host matching: `*` everything, `*.x` any subdomain depth of x, else equal."""
+    if pattern == "*":
+        return True
+    if pattern.startswith("*"):
+        return host.endswith(pattern[1:]) and len(host) > len(pattern) - 1
+    return pattern == host
+
+
+def _subset_of(a: str, b: str) -> bool:
+    """Istio host.Name.SubsetOf: every name a matches, b matches too."""
+    if b == "*":
+        return True
+    if b.startswith("*"):
+        if a.startswith("*"):
+            return a[1:].endswith(b[1:])
+        return host_matches(b, a)
+    return a == b
+
+
+def intersect_hosts(server_hosts: Iterable[str], vs_hosts: Iterable[str]) -> list[str]:
+    result: list[str] = []
+    vs_list = list(vs_hosts)
+    for s in server_hosts:
+        for v in vs_list:
+            if _subset_of(v, s):
+                chosen = v
+            elif _subset_of(s, v):
+                chosen = s
+            else:
+                continue
+            if chosen not in result:
+                result.append(chosen)
+    return result
+
+
+def _best_match(patterns: Iterable[tuple[str, Any]], host: str) -> Any:
+    """The entry whose pattern matches host most specifically (exact, longest wildcard, `*`)."""
+    best: Any = None
+    best_rank = -1
+    for pattern, value in patterns:
+        if not host_matches(pattern, host):
+            continue
+        rank = 1_000_000 if not pattern.startswith("*") else len(pattern)
+        if rank > best_rank:
+            best, best_rank = value, rank
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiled VirtualService routes
+
+
+StrMatcher = Callable[[str | None], bool]
+
+
+def _string_matcher(spec: Any, ignore_case: bool = False) -> StrMatcher:
+    """An Istio StringMatch as a predicate on an optional value (None: header absent)."""
+    if not isinstance(spec, Mapping) or not spec:
+        return lambda value: value is not None  # `{}`: presence match
+    if "exact" in spec:
+        expected = str(spec["exact"])
+        if ignore_case:
+            expected = expected.lower()
+            return lambda value: value is not None and value.lower() == expected
+        return lambda value: value == expected
+    if "prefix" in spec:
+        prefix = str(spec["prefix"])
+        if ignore_case:
+            prefix = prefix.lower()
+            return lambda value: value is not None and value.lower().startswith(prefix)
+        return lambda value: value is not None and value.startswith(prefix)
+    if "regex" in spec:
+        pattern = compile_re2(str(spec["regex"]))
+        return lambda value: value is not None and pattern.fullmatch(value) is not None
+    raise RegexError(f"unsupported string match {dict(spec)}")
+
+
+@dataclass(eq=False)
+class _UriMatch:
+    kind: str  # exact | prefix | separated | regex
+    value: str
+    ignore_case: bool
+    pattern: re.Pattern[str] | None = None
+
+    def match(self, path: str) -> int | None:
+        """The length of the matched prefix (the whole path for exact/regex), or None."""
+        subject = path.lower() if self.ignore_case else path
+        value = self.value.lower() if self.ignore_case else self.value
+        if self.kind == "exact":
+            return len(path) if subject == value else None
+        if self.kind == "prefix":
+            return len(value) if subject.startswith(value) else None
+        if self.kind == "separated":
+            if subject == value or subject.startswith(value + "/"):
+                return len(value)
+            return None
+        assert self.pattern is not None
+        return len(path) if self.pattern.fullmatch(path) else None
+
+
+@dataclass(eq=False)
+class _Match:
+    uri: _UriMatch | None
+    headers: list[tuple[str, StrMatcher]]
+    without_headers: list[tuple[str, StrMatcher]]
+    port: int | None
+    gateways: set[str] | None
+    never: bool = False
+
+    def test(self, probe: Probe, gateway: str, header_of: Callable[[str], str | None]) -> int | None:
+        """Length of the matched path prefix (0 for no uri condition), or None when not matching."""
+        if self.never:
+            return None
+        if self.port is not None and self.port != probe.port:
+            return None
+        if self.gateways is not None and gateway not in self.gateways:
+            return None
+        for name, matcher in self.headers:
+            if not matcher(header_of(name)):
+                return None
+        for name, matcher in self.without_headers:
+            if matcher(header_of(name)):
+                return None
+        if self.uri is None:
+            return 1 if probe.path.startswith("/") else 0  # Envoy's default prefix `/`
+        return self.uri.match(probe.path)
+
+
+@dataclass(eq=False)
+class _Route:
+    vs: str
+    index: int
+    matches: list[_Match]
+    spec: Mapping[str, Any]
+    uri_match_kinds: list[str]
+    error: str = ""
+
+
+@dataclass(eq=False)
+class _VirtualService:
+    namespace: str
+    name: str
+    hosts: list[str]
+    gateways: set[str]
+    http: list[_Route]
+    tls: list[Mapping[str, Any]]
+    created: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(eq=False)
+class _VHost:
+    routes: list[tuple[_Route, str]] = field(default_factory=list)  # (route, gateway of the server)
+    require_tls: bool = False
+
+
+@dataclass(eq=False)
+class _RouteConfig:
+    vhosts: dict[str, _VHost] = field(default_factory=dict)
+    _exact: dict[str, _VHost] = field(default_factory=dict)
+    _wild: list[tuple[str, _VHost]] = field(default_factory=list)
+
+    def vhost(self, name: str) -> _VHost:
+        entry = self.vhosts.get(name)
+        if entry is None:
+            entry = self.vhosts[name] = _VHost()
+        return entry
+
+    def index(self) -> None:
+        self._exact = {k: v for k, v in self.vhosts.items() if not k.startswith("*")}
+        self._wild = sorted(
+            ((k, v) for k, v in self.vhosts.items() if k.startswith("*")), key=lambda kv: -len(kv[0])
+        )
+
+    def find(self, host: str) -> _VHost | None:
+        found = self._exact.get(host)
+        if found is not None:
+            return found
+        for pattern, vhost in self._wild:
+            if host_matches(pattern, host):
+                return vhost
+        return None
+
+
+@dataclass(eq=False)
+class _Server:
+    gateway: str
+    port: int
+    protocol: str
+    hosts: list[tuple[str, str]]  # (namespace filter, host)
+    tls_mode: str
+    https_redirect: bool
+    config: _RouteConfig = field(default_factory=_RouteConfig)
+
+    def hosts_for(self, vs_namespace: str, gateway_namespace: str) -> list[str]:
+        names = []
+        for ns, host in self.hosts:
+            if ns in ("*", "") or ns == vs_namespace or (ns == "." and vs_namespace == gateway_namespace):
+                names.append(host)
+        return names
+
+    @property
+    def passthrough(self) -> bool:
+        return self.protocol == "TLS" or self.tls_mode in ("PASSTHROUGH", "AUTO_PASSTHROUGH")
+
+
+class IstioModel:
+    """Evaluates probes against Istio Gateway / VirtualService / DestinationRule objects."""
+
+    def __init__(
+        self,
+        objects: Iterable[Mapping[str, Any]],
+        services: ServiceIndex,
+        settings: IstioSettings | None = None,
+    ) -> None:
+        self.settings = settings or IstioSettings()
+        self.services = services
+        self.errors: list[str] = []
+        gateways: list[tuple[str, Mapping[str, Any]]] = []
+        vss: list[_VirtualService] = []
+        self.subsets: dict[tuple[str, str], dict[str, tuple[tuple[str, str], ...]]] = {}
+        for obj in objects:
+            kind = obj.get("kind")
+            api = str(obj.get("apiVersion") or "")
+            if not api.startswith("networking.istio.io/"):
+                continue
+            if kind == "Gateway":
+                ns, name, _, _ = _meta(obj)
+                gateways.append((f"{ns}/{name}", obj))
+            elif kind == "VirtualService":
+                vs = self._compile_vs(obj)
+                if vs is not None:
+                    vss.append(vs)
+            elif kind == "DestinationRule":
+                self._add_destination_rule(obj)
+        vss.sort(key=lambda v: (v.created, v.name, v.namespace))
+        self.vss = vss
+        self.servers: list[_Server] = []
+        for key, gw in gateways:
+            self.servers.extend(self._servers(key, gw))
+        known = {s.gateway for s in self.servers}
+        if self.settings.assume_external_gateways:
+            for vs in vss:
+                for ref in sorted(vs.gateways - known):
+                    known.add(ref)
+                    self.servers.append(_Server(ref, 80, "HTTP", [("*", "*")], "", False))
+                    self.servers.append(_Server(ref, 443, "HTTPS", [("*", "*")], "SIMPLE", False))
+        self.port80 = _RouteConfig()
+        self.has_port80 = False
+        self.tls_servers: list[_Server] = []
+        for server in self.servers:
+            if server.port == 80 and server.protocol in HTTP_PROTOCOLS:
+                self.has_port80 = True
+                self._bind(server, self.port80)
+            elif server.port == 443 and (server.protocol in ("HTTPS", "TLS") or server.passthrough):
+                if not server.passthrough:
+                    self._bind(server, server.config)
+                    server.config.index()
+                self.tls_servers.append(server)
+        self.port80.index()
+        self._cache: dict[Probe, Outcome] = {}
+
+    # ------------------------------------------------------------------ build
+
+    def _servers(self, key: str, gw: Mapping[str, Any]) -> list[_Server]:
+        servers = []
+        for spec in (gw.get("spec") or {}).get("servers") or []:
+            if not isinstance(spec, Mapping):
+                continue
+            port = spec.get("port") or {}
+            tls = spec.get("tls") or {}
+            hosts = []
+            for h in spec.get("hosts") or []:
+                ns, _, host = str(h).rpartition("/")
+                hosts.append((ns or "*", host.lower()))
+            servers.append(
+                _Server(
+                    gateway=key,
+                    port=int(port.get("number") or 0),
+                    protocol=str(port.get("protocol") or "").upper(),
+                    hosts=hosts,
+                    tls_mode=str(tls.get("mode") or ("SIMPLE" if tls else "")).upper(),
+                    https_redirect=bool(tls.get("httpsRedirect")),
+                )
+            )
+        return servers
+
+    def _bind(self, server: _Server, config: _RouteConfig) -> None:
+        gateway_ns = server.gateway.split("/", 1)[0]
+        for vs in self.vss:
+            if server.gateway not in vs.gateways:
+                continue
+            hosts = intersect_hosts(server.hosts_for(vs.namespace, gateway_ns), vs.hosts)
+            for host in hosts:
+                vhost = config.vhost(host)
+                vhost.routes.extend((route, server.gateway) for route in vs.http)
+                if server.https_redirect:
+                    vhost.require_tls = True
+        if server.https_redirect:
+            for _, host in server.hosts:
+                config.vhost(host).require_tls = True
+
+    def _compile_vs(self, obj: Mapping[str, Any]) -> _VirtualService | None:
+        ns, name, created, annotations = _meta(obj)
+        spec = obj.get("spec") or {}
+        gateways = set()
+        for ref in spec.get("gateways") or ["mesh"]:
+            ref = str(ref)
+            if ref == "mesh":
+                continue
+            gateways.add(ref if "/" in ref else f"{ns}/{ref}")
+        separated = str(annotations.get(INGRESS_SEMANTICS, "")) == "ingress"
+        routes = []
+        for index, route in enumerate(spec.get("http") or []):
+            if isinstance(route, Mapping):
+                routes.append(self._compile_route(f"{ns}/{name}", index, route, separated, ns))
+        return _VirtualService(
+            namespace=ns,
+            name=name,
+            hosts=[str(h).lower() for h in spec.get("hosts") or []],
+            gateways=gateways,
+            http=routes,
+            tls=[t for t in spec.get("tls") or [] if isinstance(t, Mapping)],
+            created=created,
+        )
+
+    def _compile_route(
+        self, vs: str, index: int, route: Mapping[str, Any], separated: bool, namespace: str
+    ) -> _Route:
+        matches = []
+        kinds = []
+        error = ""
+        for spec in route.get("match") or [{}]:
+            if not isinstance(spec, Mapping):
+                continue
+            try:
+                matches.append(self._compile_match(spec, separated, namespace))
+                uri = spec.get("uri") or {}
+                kinds.append(next(iter(uri), "") if isinstance(uri, Mapping) else "")
+            except RegexError as exc:
+                error = f"{vs} http[{index}]: {exc}"
+                matches.append(_Match(None, [], [], None, None, never=True))
+                kinds.append("")
+        if error:
+            self.errors.append(error)
+        return _Route(vs, index, matches, route, kinds, error)
+
+    def _compile_match(self, spec: Mapping[str, Any], separated: bool, namespace: str) -> _Match:
+        ignore_case = bool(spec.get("ignoreUriCase"))
+        uri = None
+        uri_spec = spec.get("uri")
+        if isinstance(uri_spec, Mapping) and uri_spec:
+            if "exact" in uri_spec:
+                uri = _UriMatch("exact", str(uri_spec["exact"]), ignore_case)
+            elif "prefix" in uri_spec:
+                prefix = str(uri_spec["prefix"])
+                if separated and prefix not in ("", "/"):
+                    uri = _UriMatch("separated", prefix.rstrip("/") or "/", ignore_case)
+                else:
+                    uri = _UriMatch("prefix", prefix, ignore_case)
+            elif "regex" in uri_spec:
+                uri = _UriMatch("regex", str(uri_spec["regex"]), False, compile_re2(str(uri_spec["regex"])))
+        headers = []
+        for name, value in (spec.get("headers") or {}).items():
+            headers.append((str(name).lower(), _string_matcher(value)))
+        without = []
+        for name, value in (spec.get("withoutHeaders") or {}).items():
+            without.append((str(name).lower(), _string_matcher(value)))
+        for pseudo, key in ((":authority", "authority"), (":scheme", "scheme"), (":method", "method")):
+            if key in spec:
+                headers.append((pseudo, _string_matcher(spec[key])))
+        gateways = None
+        if spec.get("gateways"):
+            gateways = {str(g) if "/" in str(g) else f"{namespace}/{g}" for g in spec["gateways"]}
+        never = bool(spec.get("queryParams") or spec.get("sourceLabels") or spec.get("sourceNamespace"))
+        port = spec.get("port")
+        return _Match(uri, headers, without, int(port) if port else None, gateways, never)
+
+    def _add_destination_rule(self, obj: Mapping[str, Any]) -> None:
+        ns, _, _, _ = _meta(obj)
+        spec = obj.get("spec") or {}
+        target = self._service_of(str(spec.get("host") or ""), ns)
+        subsets = self.subsets.setdefault(target, {})
+        for subset in spec.get("subsets") or []:
+            if isinstance(subset, Mapping) and subset.get("name"):
+                labels = subset.get("labels") or {}
+                subsets.setdefault(
+                    str(subset["name"]), tuple(sorted((str(k), str(v)) for k, v in labels.items()))
+                )
+
+    def _service_of(self, host: str, namespace: str) -> tuple[str, str]:
+        """(namespace, name) of a Kubernetes Service host, or ("", host) for anything else."""
+        suffix = ".svc." + self.settings.cluster_domain
+        if host.endswith(suffix):
+            parts = host[: -len(suffix)].split(".")
+            if len(parts) == 2:
+                return parts[1], parts[0]
+        if "." not in host and host != "*":
+            return namespace, host
+        return "", host
+
+    # ------------------------------------------------------------------ evaluate
+
+    def evaluate(self, probe: Probe) -> Outcome:
+        cached = self._cache.get(probe)
+        if cached is None:
+            cached = self._cache[probe] = self._evaluate(probe)
+        return cached
+
+    def _evaluate(self, probe: Probe) -> Outcome:
+        host = probe.host.lower().split(":")[0]
+        if probe.scheme == "http":
+            if not self.has_port80:
+                return Outcome("refused", note="no HTTP server on port 80")
+            return self._route_http(self.port80, probe, host)
+        server = _best_match(((pattern, s) for s in self.tls_servers for _, pattern in s.hosts), host)
+        if server is None:
+            return Outcome("refused", note="no TLS server for this SNI name")
+        if server.passthrough:
+            return self._route_tls(server, probe, host)
+        return self._route_http(server.config, probe, host)
+
+    def _route_http(self, config: _RouteConfig, probe: Probe, host: str) -> Outcome:
+        vhost = config.find(host)
+        if vhost is None:
+            return Outcome("status", status=404, note="no virtual host")
+        if vhost.require_tls and probe.scheme == "http":
+            return redirect(301, f"https://{probe.host}{probe.path}", (("", "httpsRedirect"),))
+        headers = dict(probe.headers)
+        headers.setdefault(":authority", probe.host)
+        headers.setdefault(":scheme", probe.scheme)
+        headers.setdefault(":method", "GET")
+        for route, gateway in vhost.routes:
+            for index, match in enumerate(route.matches):
+                matched = match.test(probe, gateway, headers.get)
+                if matched is not None:
+                    kind = route.uri_match_kinds[index] if index < len(route.uri_match_kinds) else ""
+                    return self._act(route, probe, matched, kind)
+        return Outcome("status", status=404, note="no route matched")
+
+    def _act(self, route: _Route, probe: Probe, matched: int, kind: str) -> Outcome:
+        spec = route.spec
+        trace = ((route.vs, f"http[{route.index}]"),)
+        target = spec.get("redirect")
+        if isinstance(target, Mapping):
+            scheme = str(target.get("scheme") or probe.scheme)
+            authority = str(target.get("authority") or probe.host)
+            port = target.get("port")
+            if port:
+                authority += f":{port}"
+            elif target.get("derivePort") == "FROM_REQUEST_PORT":
+                authority += f":{probe.port}"
+            path = str(target.get("uri") or probe.path)
+            code = int(target.get("redirectCode") or 301)
+            return redirect(code, f"{scheme}://{authority}{path}", trace)
+        direct = spec.get("directResponse")
+        if isinstance(direct, Mapping):
+            return Outcome(
+                "status", status=int(direct.get("status") or 200), note="direct response", trace=trace
+            )
+        if spec.get("delegate"):
+            return Outcome("unknown", note="delegate VirtualServices are not evaluated", trace=trace)
+        destinations = [d for d in spec.get("route") or [] if isinstance(d, Mapping)]
+        if not destinations:
+            return Outcome("unknown", note="route without destination", trace=trace)
+        dests: list[Dest] = []
+        namespace = route.vs.split("/", 1)[0]
+        for entry in destinations:
+            dest = self._dest(entry, namespace, single=len(destinations) == 1)
+            if isinstance(dest, Outcome):
+                return Outcome(dest.kind, status=dest.status, note=dest.note, trace=trace)
+            dests.append(dest)
+        final = normalise_dests(dests)
+        if not final:
+            return Outcome("unknown", note="all route weights are zero", trace=trace)
+        rewrite = spec.get("rewrite") or {}
+        path = probe.path
+        host = probe.host
+        if isinstance(rewrite, Mapping):
+            regex_rewrite = rewrite.get("uriRegexRewrite")
+            if isinstance(regex_rewrite, Mapping) and regex_rewrite.get("match") is not None:
+                try:
+                    pattern = compile_re2(str(regex_rewrite["match"]))
+                except RegexError as exc:
+                    return Outcome("unknown", note=f"uriRegexRewrite: {exc}", trace=trace)
+                path = pattern.sub(envoy_substitute(str(regex_rewrite.get("rewrite") or "")), path)
+            elif rewrite.get("uri") is not None:
+                replaced = matched if kind in ("prefix", "") else len(probe.path)
+                path = str(rewrite["uri"]) + probe.path[replaced:]
+            if rewrite.get("authority"):
+                host = str(rewrite["authority"])
+        headers = _request_headers(spec, destinations)
+        return Outcome("proxy", dests=final, path=path, host=host, headers=headers, trace=trace)
+
+    def _dest(self, entry: Mapping[str, Any], namespace: str, single: bool) -> Dest | Outcome:
+        destination = entry.get("destination") or {}
+        host = str(destination.get("host") or "")
+        weight = 100 if single else int(entry.get("weight") or 0)
+        svc_ns, svc_name = self._service_of(host, namespace)
+        port_spec = destination.get("port") or {}
+        port = int(port_spec.get("number") or 0) if isinstance(port_spec, Mapping) else 0
+        if not port and svc_ns:
+            ports = self.services.ports(svc_ns, svc_name)
+            if len(ports) == 1 and isinstance(ports[0].get("port"), int):
+                port = int(ports[0]["port"])
+        subset = destination.get("subset")
+        if not svc_ns:
+            return Dest(f"{host}:{port}", weight, f"{host}:{port}")
+        ports = self.services.ports(svc_ns, svc_name)
+        if ports and port and not any(p.get("port") == port for p in ports):
+            return Outcome("status", status=503, note=f"Service {svc_ns}/{svc_name} has no port {port}")
+        labels: tuple[tuple[str, str], ...] = ()
+        if subset:
+            defined = self.subsets.get((svc_ns, svc_name), {})
+            if str(subset) not in defined:
+                return Outcome(
+                    "status", status=503, note=f"subset {subset} of {svc_ns}/{svc_name} is not defined"
+                )
+            labels = defined[str(subset)]
+        ident = self.services.identity(svc_ns, svc_name, port, labels)
+        return Dest(
+            ident, weight, service_label(svc_ns, svc_name, port or "?", str(subset) if subset else None)
+        )
+
+    def _route_tls(self, server: _Server, probe: Probe, host: str) -> Outcome:
+        gateway_ns = server.gateway.split("/", 1)[0]
+        for vs in self.vss:
+            if server.gateway not in vs.gateways:
+                continue
+            if not intersect_hosts(server.hosts_for(vs.namespace, gateway_ns), vs.hosts):
+                continue
+            for index, route in enumerate(vs.tls):
+                if not _tls_route_matches(route, host, server):
+                    continue
+                destinations = [d for d in route.get("route") or [] if isinstance(d, Mapping)]
+                dests = []
+                for entry in destinations:
+                    dest = self._dest(entry, vs.namespace, single=len(destinations) == 1)
+                    if isinstance(dest, Outcome):
+                        return dest
+                    dests.append(dest)
+                return Outcome(
+                    "passthrough", dests=normalise_dests(dests), trace=((vs.key, f"tls[{index}]"),)
+                )
+        return Outcome("refused", note="no TLS route for this SNI name")
+
+
+def _tls_route_matches(route: Mapping[str, Any], host: str, server: _Server) -> bool:
+    matches = [m for m in route.get("match") or [] if isinstance(m, Mapping)]
+    if not matches:
+        return True
+    for match in matches:
+        port = match.get("port")
+        if port and int(port) != server.port:
+            continue
+        gateways = match.get("gateways")
+        if gateways and server.gateway not in {str(g) for g in gateways}:
+            continue
+        sni = [str(s).lower() for s in match.get("sniHosts") or []]
+        if not sni or any(host_matches(s, host) for s in sni):
+            return True
+    return False
+
+
+def _request_headers(
+    route: Mapping[str, Any], destinations: list[Mapping[str, Any]]
+) -> tuple[tuple[str, str], ...]:
+    values: dict[str, str] = {}
+    for source in [route, *destinations[:1]] if len(destinations) == 1 else [route]:
+        request = ((source.get("headers") or {}).get("request")) or {}
+        for op in ("set", "add"):
+            for name, value in (request.get(op) or {}).items():
+                if str(name).lower() in COMPARED_HEADERS:
+                    values[str(name).lower()] = str(value)
+    return tuple(sorted(values.items()))

@@ -1,0 +1,686 @@
+"""ingress-nginx routing, rebuilt from the Ingress objects (controller v1.x, up to v1.15).
+
+Only what decides where a request goes is modelled, reproducing the controller's code rather than
+the Kubernetes spec (paths cite `kubernetes/ingress-nginx`):
+
+- servers: one per host, merged across every Ingress of the class in every namespace, Ingresses
+  in `store.sortIngressSlice` order; the first Ingress to name a host creates its server, whose
+  root location `/` serves that Ingress's `spec.defaultBackend` (or the controller's 404) and
+  carries that Ingress's annotations (`controller.createServers`);
+- paths (`controller.getBackendServers`, `location.updateServerLocations`,
+  `template.buildLocation`): pathType unset or ImplementationSpecific is Prefix
+  (`k8s.SetDefaultNGINXPathType`); Exact → `= /p`; Prefix → `/p/` plus `= /p` (no extra exact
+  when an Exact `/p` exists; `/p/` stays `/p/`); locations sorted by length then path, both
+  descending; the first Ingress to define a (path, pathType) keeps it;
+- regex mode: any location of the host with `use-regex` or an effective `rewrite-target` turns
+  every location into `~* "^<path>"` (case-insensitive, start-anchored, first match in that order);
+- nginx prefix matching: an exact location wins, else the longest prefix; a request for `/p`
+  when a location `/p/` exists and no location `/p` does gets nginx's automatic 301 to `/p/`;
+- server selection: exact names and `server-alias` names, then wildcard hosts as the regex
+  `^[\\w-]+\\.<rest>$` (one label only, `template.buildServerName`), then the catch-all server `_`
+  (rules without host; the first rule-less Ingress with `spec.defaultBackend`);
+- per location, in nginx's phase order: `app-root` (server level, 302 on `/`), permanent /
+  temporal redirect (`return`), HTTP→HTTPS redirect (`lua_ingress.lua`: ssl-redirect when the
+  host has a certificate, force-ssl-redirect; trailing `/` stripped unless preserve-trailing-slash;
+  code from the ConfigMap, 308 by default), then proxying: canary choice (`balancer.lua`),
+  `rewrite-target` (whole-URI replacement with `$n` groups), `x-forwarded-prefix` (only with an
+  effective rewrite), `upstream-vhost`;
+- `from-to-www-redirect`, ssl-passthrough (TLS requests by SNI, root location's backend).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubectl_meshify.verify.ingress import (
+    IngressDoc,
+    backend_service,
+    http_paths,
+    nginx_order,
+)
+from kubectl_meshify.verify.regex import RegexError, compile_pcre, nginx_substitute
+from kubectl_meshify.verify.request import (
+    COMPARED_HEADERS,
+    Dest,
+    Outcome,
+    Probe,
+    ServiceIndex,
+    normalise_dests,
+    redirect,
+    service_label,
+)
+
+DEFAULT_SERVER = "_"
+Trace = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class NginxSettings:
+    """Controller-wide settings (ConfigMap and flags) that change routing."""
+
+    annotation_prefix: str = "nginx.ingress.kubernetes.io/"
+    ssl_redirect: bool = True  # ConfigMap `ssl-redirect`
+    http_redirect_code: int = 308  # ConfigMap `http-redirect-code`
+    enable_ssl_passthrough: bool = True  # controller flag; assume on when Ingresses ask for it
+
+
+def _go_bool(value: str | None) -> bool | None:
+    if value in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if value in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    return None
+
+
+def _go_int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class Annotations:
+    """The routing-relevant annotations of one Ingress, parsed like ingress-nginx does."""
+
+    key: str
+    present: frozenset[str]
+    canary: bool = False
+    canary_header: str = ""
+    canary_header_value: str = ""
+    canary_header_pattern: str = ""
+    canary_cookie: str = ""
+    canary_weight: int = 0
+    canary_weight_total: int = 100
+    use_regex: bool = False
+    rewrite_target: str = ""
+    app_root: str = ""
+    x_forwarded_prefix: str = ""
+    redirect_url: str = ""
+    redirect_code: int = 0
+    redirect_key: str = ""
+    from_to_www: bool = False
+    aliases: tuple[str, ...] = ()
+    upstream_vhost: str = ""
+    ssl_redirect: bool = True
+    force_ssl_redirect: bool = False
+    preserve_trailing_slash: bool = False
+    use_port_in_redirects: bool = False
+    ssl_passthrough: bool = False
+
+    @classmethod
+    def parse(cls, doc: IngressDoc, settings: NginxSettings) -> Annotations:
+        prefix = settings.annotation_prefix
+        raw = {k[len(prefix) :]: v for k, v in doc.annotations.items() if k.startswith(prefix)}
+
+        def flag(name: str, default: bool) -> bool:
+            parsed = _go_bool(raw.get(name))
+            return default if parsed is None else parsed
+
+        ann = cls(key=doc.key, present=frozenset(raw))
+        ann.canary = flag("canary", False)
+        if ann.canary:
+            ann.canary_header = raw.get("canary-by-header", "").strip()
+            ann.canary_header_value = raw.get("canary-by-header-value", "")
+            ann.canary_header_pattern = raw.get("canary-by-header-pattern", "")
+            ann.canary_cookie = raw.get("canary-by-cookie", "").strip()
+            ann.canary_weight = _go_int(raw.get("canary-weight")) or 0
+            ann.canary_weight_total = _go_int(raw.get("canary-weight-total")) or 100
+        ann.use_regex = flag("use-regex", False)
+        ann.rewrite_target = raw.get("rewrite-target", "")
+        ann.app_root = raw.get("app-root", "")
+        ann.x_forwarded_prefix = raw.get("x-forwarded-prefix", "")
+        ann.from_to_www = flag("from-to-www-redirect", False)
+        ann.aliases = tuple(a.strip().lower() for a in raw.get("server-alias", "").split(",") if a.strip())
+        ann.upstream_vhost = raw.get("upstream-vhost", "")
+        ann.ssl_redirect = flag("ssl-redirect", settings.ssl_redirect)
+        ann.force_ssl_redirect = flag("force-ssl-redirect", False)
+        ann.preserve_trailing_slash = flag("preserve-trailing-slash", False)
+        ann.use_port_in_redirects = flag("use-port-in-redirects", False)
+        ann.ssl_passthrough = flag("ssl-passthrough", False) and settings.enable_ssl_passthrough
+        # redirect.go: temporal-redirect wins; codes outside the valid range fall back.
+        temporal = raw.get("temporal-redirect", "")
+        permanent = raw.get("permanent-redirect", "")
+        if temporal and _valid_url(temporal):
+            code = _go_int(raw.get("temporal-redirect-code")) or 302
+            ann.redirect_url, ann.redirect_key = temporal, "temporal-redirect"
+            ann.redirect_code = code if 300 <= code <= 307 else 302
+        elif permanent and _valid_url(permanent):
+            code = _go_int(raw.get("permanent-redirect-code")) or 301
+            ann.redirect_url, ann.redirect_key = permanent, "permanent-redirect"
+            ann.redirect_code = code if 300 <= code <= 308 else 301
+        return ann
+
+
+def _valid_url(value: str) -> bool:
+    return bool(re.match(r"^https?://[^/\s]", value))
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """An nginx upstream: one Service port of one namespace, named as the Ingress wrote the port."""
+
+    namespace: str
+    service: str
+    port: int | str
+
+    @property
+    def name(self) -> str:
+        return f"{self.namespace}-{self.service}-{self.port}"
+
+
+@dataclass(eq=False)
+class Location:
+    path: str
+    path_type: str  # "Exact" or "Prefix"
+    upstream: Upstream | None  # None: the controller's default backend (404)
+    ann: Annotations | None  # annotations of the Ingress the location came from
+    is_def_backend: bool = False
+    pattern: re.Pattern[str] | None = None  # regex mode: compiled `^<path>`, case-insensitive
+    regex_error: str = ""
+
+    def needs_rewrite(self) -> bool:
+        return bool(self.ann and self.ann.rewrite_target and self.ann.rewrite_target != self.path)
+
+
+@dataclass(eq=False)
+class Server:
+    hostname: str
+    locations: list[Location]
+    creator: Annotations | None
+    aliases: tuple[str, ...] = ()
+    certificate: str = ""  # "" none, "default" (listed without a secret), "secret"
+    passthrough: bool = False
+    from_to_www: bool = False
+    regex_mode: bool = False
+    regex_forcers: tuple[tuple[str, str], ...] = ()
+    exact: dict[str, Location] = field(default_factory=dict)
+    prefixes: list[Location] = field(default_factory=list)  # longest first
+    auto_redirect: set[str] = field(default_factory=set)  # names of static locations ending in /
+    app_root: tuple[str, str] | None = None  # (path, ingress key) of the first location with it
+
+
+@dataclass(frozen=True)
+class _CanaryPolicy:
+    upstream: Upstream
+    ann: Annotations
+
+
+class NginxModel:
+    """Evaluates probes against the ingress-nginx configuration of a set of Ingresses."""
+
+    def __init__(
+        self,
+        ingresses: Iterable[IngressDoc],
+        services: ServiceIndex,
+        settings: NginxSettings | None = None,
+    ) -> None:
+        self.settings = settings or NginxSettings()
+        self.services = services
+        self.docs = nginx_order(ingresses)
+        self.anns = {d.key: Annotations.parse(d, self.settings) for d in self.docs}
+        self.servers: dict[str, Server] = {}
+        self.wildcards: list[tuple[re.Pattern[str], Server]] = []
+        self.www_redirects: dict[str, str] = {}
+        self.alternatives: dict[Upstream, list[_CanaryPolicy]] = {}
+        self._build()
+
+    # ------------------------------------------------------------------ build
+
+    def _upstream(self, doc: IngressDoc, backend: Any) -> Upstream | None:
+        found = backend_service(backend)
+        if found is None:
+            return None
+        return Upstream(doc.namespace, found[0], found[1])
+
+    def _build(self) -> None:
+        default_root = Location("/", "Prefix", None, None, is_def_backend=True)
+        self.servers[DEFAULT_SERVER] = Server(DEFAULT_SERVER, [default_root], None)
+        primaries = [d for d in self.docs if not self.anns[d.key].canary]
+        for doc in primaries:
+            ann = self.anns[doc.key]
+            default_upstream = self._upstream(doc, doc.default_backend())
+            if default_upstream and not doc.rules() and default_root.is_def_backend:
+                # The first rule-less Ingress with a default backend becomes the catch-all; its
+                # redirect and rewrite annotations are not applied there (createServers TODO).
+                default_root.is_def_backend = False
+                default_root.upstream = default_upstream
+                default_root.ann = _without_redirect_and_rewrite(ann)
+            for rule in doc.rules():
+                host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
+                if host in self.servers:
+                    continue
+                root = Location("/", "Prefix", default_upstream, ann, is_def_backend=True)
+                self.servers[host] = Server(host, [root], ann, passthrough=ann.ssl_passthrough)
+        self._aliases_and_certificates(primaries)
+        for doc in self.docs:
+            if not self.anns[doc.key].canary:
+                self._add_locations(doc)
+        if primaries:
+            for doc in self.docs:
+                if self.anns[doc.key].canary:
+                    self._merge_canary(doc)
+        for server in self.servers.values():
+            self._finalise(server)
+        self._index_names()
+
+    def _aliases_and_certificates(self, primaries: list[IngressDoc]) -> None:
+        all_aliases: dict[str, tuple[str, ...]] = {}
+        for doc in primaries:
+            ann = self.anns[doc.key]
+            tls_entries = doc.tls()
+            for rule in doc.rules():
+                host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
+                server = self.servers[host]
+                if not server.aliases and ann.aliases:
+                    server.aliases = ann.aliases
+                    all_aliases.setdefault(host, ann.aliases)
+                if server.certificate or not tls_entries:
+                    continue
+                secret = _tls_secret_for(host, tls_entries)
+                if secret is not None:
+                    server.certificate = "secret" if secret else "default"
+        for host, aliases in all_aliases.items():
+            unique: list[str] = []
+            for alias in aliases:
+                if alias != host and alias not in self.servers and alias not in unique:
+                    unique.append(alias)
+            self.servers[host].aliases = tuple(sorted(unique))
+
+    def _add_locations(self, doc: IngressDoc) -> None:
+        ann = self.anns[doc.key]
+        for rule in doc.rules():
+            host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
+            server = self.servers.get(host) or self.servers[DEFAULT_SERVER]
+            for path in http_paths(rule) or []:
+                upstream = self._upstream(doc, path.get("backend"))
+                if upstream is None:
+                    continue
+                nginx_path = str(path.get("path") or "") or "/"
+                path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
+                add = True
+                for loc in server.locations:
+                    if loc.path != nginx_path:
+                        continue
+                    if loc.path_type != path_type:
+                        break
+                    add = False
+                    if loc.is_def_backend:
+                        loc.upstream, loc.ann, loc.is_def_backend = upstream, ann, False
+                        if ann.from_to_www:
+                            server.from_to_www = True
+                    break
+                if add:
+                    server.locations.append(Location(nginx_path, path_type, upstream, ann))
+                    if ann.from_to_www:
+                        server.from_to_www = True
+
+    def _merge_canary(self, doc: IngressDoc) -> None:
+        ann = self.anns[doc.key]
+        for rule in doc.rules():
+            host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
+            server = self.servers.get(host)
+            if server is None:
+                continue  # "cannot merge alternative backend into hostname that does not exist"
+            for path in http_paths(rule) or []:
+                alt = self._upstream(doc, path.get("backend"))
+                if alt is None:
+                    continue
+                nginx_path = str(path.get("path") or "") or "/"
+                path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
+                for loc in server.locations:
+                    primary = loc.upstream
+                    if primary == alt:
+                        break  # the canary is a primary elsewhere: not merged
+                    if primary is not None and loc.path == nginx_path and loc.path_type == path_type:
+                        policies = self.alternatives.setdefault(primary, [])
+                        if all(p.upstream != alt for p in policies):
+                            policies.append(_CanaryPolicy(alt, ann))
+
+    def _finalise(self, server: Server) -> None:
+        # getBackendServers: stable sort by path descending, then by length descending.
+        locs = sorted(server.locations, key=lambda loc: loc.path, reverse=True)
+        locs = sorted(locs, key=lambda loc: len(loc.path), reverse=True)
+        # updateServerLocations: Prefix /p → /p/ plus an exact copy = /p.
+        exact_paths = {loc.path for loc in locs if loc.path_type == "Exact"}
+        final: list[Location] = []
+        for loc in locs:
+            if (
+                loc.path == "/"
+                or loc.path_type != "Prefix"
+                or loc.needs_rewrite()
+                or (loc.ann and loc.ann.use_regex)
+            ):
+                final.append(loc)
+                continue
+            original = loc.path
+            loc.path = original if original.endswith("/") else original + "/"
+            final.append(loc)
+            if original not in exact_paths:
+                final.append(Location(original, "Exact", loc.upstream, loc.ann, loc.is_def_backend))
+        server.locations = final
+        forcers = []
+        for loc in final:
+            if loc.ann and (loc.needs_rewrite() or loc.ann.use_regex):
+                feature = "rewrite-target" if loc.needs_rewrite() else "use-regex"
+                if (loc.ann.key, feature) not in forcers:
+                    forcers.append((loc.ann.key, feature))
+        server.regex_mode = bool(forcers)
+        server.regex_forcers = tuple(forcers)
+        for loc in final:
+            if loc.ann and loc.ann.app_root and server.app_root is None:
+                server.app_root = (loc.ann.app_root, loc.ann.key)
+            if server.regex_mode:
+                try:
+                    loc.pattern = compile_pcre("^" + loc.path, ignore_case=True)
+                except RegexError as exc:
+                    loc.regex_error = str(exc)
+            elif loc.path_type == "Exact":
+                server.exact.setdefault(loc.path, loc)
+            else:
+                if all(p.path != loc.path for p in server.prefixes):
+                    server.prefixes.append(loc)
+            if not server.regex_mode and loc.path.endswith("/") and loc.path != "/":
+                server.auto_redirect.add(loc.path)
+        server.prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
+
+    def _index_names(self) -> None:
+        self.names: dict[str, Server] = {}
+        for host in sorted(self.servers):
+            server = self.servers[host]
+            if host.startswith("*."):
+                rest = re.escape(host[2:])
+                self.wildcards.append((re.compile(r"^[\w-]+\." + rest + "$"), server))
+            elif host != DEFAULT_SERVER:
+                self.names[host] = server
+        for host in sorted(self.servers):
+            for alias in self.servers[host].aliases:
+                self.names.setdefault(alias, self.servers[host])
+        # template.buildRedirects: the www / non-www twin, unless a server already has that name.
+        for host in sorted(self.servers):
+            server = self.servers[host]
+            if not server.from_to_www or host == DEFAULT_SERVER:
+                continue
+            twin = host[4:] if host.startswith("www.") else "www." + host
+            if twin not in self.servers:
+                self.www_redirects.setdefault(twin, host)
+
+    # ------------------------------------------------------------------ evaluate
+
+    def evaluate(self, probe: Probe) -> Outcome:
+        host = probe.host.lower().split(":")[0]
+        if probe.scheme == "https":
+            passthrough = self._passthrough(host)
+            if passthrough is not None:
+                return passthrough
+        # Redirect servers come first in nginx.conf, so they win a server_name clash with an alias.
+        if host in self.www_redirects:
+            target = self.www_redirects[host]
+            uri = probe.path[:-1] if probe.path.endswith("/") else probe.path
+            location = f"{probe.scheme}://{target}{uri}"
+            owner = self.servers[target]
+            return redirect(
+                self.settings.http_redirect_code, location, self._owner_trace(owner, "from-to-www-redirect")
+            )
+        server, how = self._server_for(host)
+        trace: list[tuple[str, str]] = []
+        if how:
+            trace.append(("", how))
+        if server.app_root and probe.path == "/":
+            app_root, key = server.app_root
+            return redirect(302, f"{probe.scheme}://{probe.host}{app_root}", (*trace, (key, "app-root")))
+        if server.regex_mode:
+            trace.extend(server.regex_forcers)
+            loc = self._regex_location(server, probe.path)
+            if loc is None:
+                return Outcome("unknown", note="regex location could not be evaluated", trace=tuple(trace))
+        else:
+            if (
+                probe.path not in server.exact
+                and probe.path + "/" in server.auto_redirect
+                and not any(p.path == probe.path for p in server.prefixes)
+            ):
+                return redirect(
+                    301,
+                    f"{probe.scheme}://{probe.host}{probe.path}/",
+                    (*trace, *self._loc_trace(server, None), ("", "trailing-slash-redirect")),
+                )
+            loc = self._static_location(server, probe.path)
+        return self._location_outcome(server, loc, probe, trace)
+
+    def _server_for(self, host: str) -> tuple[Server, str]:
+        server = self.names.get(host)
+        if server is not None:
+            return server, ""
+        for pattern, candidate in self.wildcards:
+            if pattern.match(host):
+                return candidate, "wildcard-host"
+        return self.servers[DEFAULT_SERVER], "default-server"
+
+    def _passthrough(self, host: str) -> Outcome | None:
+        server = self.servers.get(host)
+        if server is None or not server.passthrough:
+            return None
+        for loc in server.locations:
+            if loc.path == "/" and loc.upstream is not None:
+                dest = self._dest(loc.upstream)
+                trace = self._owner_trace(server, "ssl-passthrough")
+                if isinstance(dest, Outcome):
+                    return dest
+                return Outcome("passthrough", dests=(dest,), trace=trace)
+        return None
+
+    @staticmethod
+    def _owner_trace(server: Server, feature: str) -> Trace:
+        return ((server.creator.key if server.creator else "", feature),)
+
+    @staticmethod
+    def _regex_location(server: Server, path: str) -> Location | None:
+        for loc in server.locations:
+            if loc.pattern is None:
+                return None  # nginx would not have loaded this configuration
+            if loc.pattern.match(path):
+                return loc
+        return None
+
+    @staticmethod
+    def _static_location(server: Server, path: str) -> Location:
+        loc = server.exact.get(path)
+        if loc is not None:
+            return loc
+        for candidate in server.prefixes:
+            if path.startswith(candidate.path):
+                return candidate
+        return server.prefixes[-1] if server.prefixes else server.locations[-1]
+
+    def _loc_trace(self, server: Server, loc: Location | None) -> list[tuple[str, str]]:
+        if loc is None or loc.ann is None:
+            return []
+        feature = "location"
+        if loc.is_def_backend:
+            feature = "default-backend" if loc.upstream else "no-path"
+        return [(loc.ann.key, feature)]
+
+    def _location_outcome(
+        self, server: Server, loc: Location, probe: Probe, trace: list[tuple[str, str]]
+    ) -> Outcome:
+        ann = loc.ann
+        trace.extend(self._loc_trace(server, loc))
+        if ann and ann.redirect_url:
+            trace.append((ann.key, ann.redirect_key))
+            return redirect(ann.redirect_code, _expand_nginx_vars(ann.redirect_url, probe), tuple(trace))
+        if probe.scheme == "http" and ann is not None:
+            to_https = ann.force_ssl_redirect or (ann.ssl_redirect and server.certificate == "secret")
+            if to_https:
+                uri = probe.path
+                if not ann.preserve_trailing_slash and uri.endswith("/"):
+                    uri = uri[:-1]
+                port = ":443" if ann.use_port_in_redirects else ""
+                feature = "force-ssl-redirect" if ann.force_ssl_redirect else "ssl-redirect"
+                trace.append((ann.key, feature))
+                if uri != probe.path:
+                    trace.append((ann.key, "preserve-trailing-slash"))
+                return redirect(
+                    self.settings.http_redirect_code, f"https://{probe.host}{port}{uri}", tuple(trace)
+                )
+        if loc.upstream is None:
+            return Outcome("status", status=404, note="default backend", trace=tuple(trace))
+        dests = self._choose(loc.upstream, probe, trace)
+        if isinstance(dests, Outcome):
+            return dests
+        path = probe.path
+        headers: tuple[tuple[str, str], ...] = ()
+        if loc.needs_rewrite() and ann is not None:
+            trace.append((ann.key, "rewrite-target"))
+            try:
+                match = compile_pcre(loc.path, ignore_case=True).search(probe.path)
+            except RegexError as exc:
+                return Outcome("unknown", note=f"rewrite regex: {exc}", trace=tuple(trace))
+            if match:
+                path = nginx_substitute(ann.rewrite_target, match)
+            if ann.x_forwarded_prefix and "x-forwarded-prefix" in COMPARED_HEADERS:
+                headers = (("x-forwarded-prefix", ann.x_forwarded_prefix),)
+                trace.append((ann.key, "x-forwarded-prefix"))
+        host = probe.host
+        if ann and ann.upstream_vhost:
+            host = ann.upstream_vhost
+            trace.append((ann.key, "upstream-vhost"))
+        return Outcome("proxy", dests=dests, path=path, host=host, headers=headers, trace=tuple(trace))
+
+    def _dest(self, upstream: Upstream) -> Dest | Outcome:
+        port = upstream.port
+        if isinstance(port, str):
+            number = self.services.port_by_name(upstream.namespace, upstream.service, port)
+            if number is None:
+                known = self.services.get(upstream.namespace, upstream.service) is not None
+                return Outcome(
+                    "status" if known else "unknown",
+                    status=503 if known else None,
+                    note=f"port {port!r} of Service {upstream.namespace}/{upstream.service} not found",
+                )
+            port = number
+        elif self.services.get(upstream.namespace, upstream.service) is not None and not any(
+            p.get("port") == port for p in self.services.ports(upstream.namespace, upstream.service)
+        ):
+            return Outcome(
+                "status",
+                status=503,
+                note=f"Service {upstream.namespace}/{upstream.service} has no port {port}",
+            )
+        ident = self.services.identity(upstream.namespace, upstream.service, port)
+        return Dest(ident, 1, service_label(upstream.namespace, upstream.service, port))
+
+    def _choose(
+        self, primary: Upstream, probe: Probe, trace: list[tuple[str, str]]
+    ) -> tuple[Dest, ...] | Outcome:
+        """balancer.lua route_to_alternative_balancer: header, then cookie, then weight."""
+        main = self._dest(primary)
+        if isinstance(main, Outcome):
+            return main
+        policies = self.alternatives.get(primary)
+        if not policies:
+            return (main,)
+        policy = policies[0]  # "TODO: support traffic shaping for n > 1 alternative backends"
+        canary = self._dest(policy.upstream)
+        if isinstance(canary, Outcome):
+            return (main,)
+        ann = policy.ann
+        trace.append((ann.key, "canary"))
+        if ann.canary_header:
+            value = probe.header(ann.canary_header.lower())
+            if value is not None:
+                trace.append((ann.key, "canary-by-header"))
+                if ann.canary_header_value:
+                    trace.append((ann.key, "canary-by-header-value"))
+                    if value == ann.canary_header_value:
+                        return (canary,)
+                elif ann.canary_header_pattern:
+                    trace.append((ann.key, "canary-by-header-pattern"))
+                    try:
+                        if compile_pcre(ann.canary_header_pattern).search(value):
+                            return (canary,)
+                    except RegexError:
+                        return (main,)
+                elif value == "always":
+                    return (canary,)
+                elif value == "never":
+                    return (main,)
+        if ann.canary_cookie:
+            cookie = _cookie(probe.header("cookie"), ann.canary_cookie)
+            if cookie is not None:
+                trace.append((ann.key, "canary-by-cookie"))
+                if cookie == "always":
+                    return (canary,)
+                if cookie == "never":
+                    return (main,)
+        total = ann.canary_weight_total if ann.canary_weight_total > 100 else 100
+        weight = min(max(ann.canary_weight, 0), total)
+        if ann.canary_weight:
+            trace.append((ann.key, "canary-weight"))
+        if ann.canary_weight_total != 100:
+            trace.append((ann.key, "canary-weight-total"))
+        return normalise_dests(
+            [Dest(main.identity, total - weight, main.label), Dest(canary.identity, weight, canary.label)]
+        )
+
+
+def _without_redirect_and_rewrite(ann: Annotations) -> Annotations:
+    copy = Annotations(**{**ann.__dict__})
+    copy.redirect_url, copy.redirect_code, copy.redirect_key = "", 0, ""
+    copy.rewrite_target, copy.use_regex, copy.app_root = "", False, ""
+    return copy
+
+
+def _tls_secret_for(host: str, entries: list[Mapping[str, Any]]) -> str | None:
+    """controller.extractTLSSecretName: the secret of the entry listing the host, else an entry whose
+    certificate may cover it (a wildcard or an empty host list). "" means listed without a secret."""
+    for entry in entries:
+        if any(str(h).lower() == host for h in entry.get("hosts") or []):
+            return str(entry.get("secretName") or "")
+    for entry in entries:
+        secret = str(entry.get("secretName") or "")
+        if not secret:
+            continue
+        hosts = [str(h).lower() for h in entry.get("hosts") or []]
+        if not hosts or any(_wildcard_covers(h, host) for h in hosts):
+            return secret
+    return None
+
+
+def _wildcard_covers(pattern: str, host: str) -> bool:
+    """A certificate name `*.example.com` covers exactly one extra label."""
+    if not pattern.startswith("*."):
+        return False
+    head, _, rest = host.partition(".")
+    return bool(head) and rest == pattern[2:]
+
+
+def _cookie(header: str | None, name: str) -> str | None:
+    if not header:
+        return None
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+_VAR = re.compile(r"\$(\w+)|\$\{(\w+)\}")
+
+
+def _expand_nginx_vars(url: str, probe: Probe) -> str:
+    values = {
+        "request_uri": probe.path,
+        "uri": probe.path,
+        "host": probe.host,
+        "http_host": probe.host,
+        "best_http_host": probe.host,
+        "scheme": probe.scheme,
+        "args": "",
+        "is_args": "",
+        "query_string": "",
+    }
+    return _VAR.sub(lambda m: values.get(m.group(1) or m.group(2), m.group(0)), url)

@@ -1,0 +1,198 @@
+"""Probe requests generated from the Ingress objects themselves.
+
+For every host and path of an Ingress: the path, with and without a trailing slash, a deeper path,
+a sibling sharing the string prefix but not the segment (`/foo` → `/foozz`), an upper-case variant
+on hosts in regex mode, strings matching regex paths; `/` (app-root, default backend); http, plus
+https for TLS and passthrough hosts; wildcard hosts' one-label and two-label subdomains; server
+aliases and the www twin; a host matching no rule; and, on hosts with a canary, every canary header
+and cookie value (always / never / the exact value / a pattern match / another value).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from kubectl_meshify.verify.ingress import IngressDoc, http_paths
+from kubectl_meshify.verify.regex import examples
+from kubectl_meshify.verify.request import Probe
+
+UNMATCHED_HOST = "no-rule.meshify.invalid"
+_REGEX_CHARS = re.compile(r"[\\^$.|?*+()\[\]{}]")
+
+
+@dataclass(frozen=True)
+class CanaryKnobs:
+    """The canary annotations of one canary Ingress, as probe generation needs them."""
+
+    header: str = ""
+    header_value: str = ""
+    header_pattern: str = ""
+    cookie: str = ""
+
+    def variants(self) -> list[tuple[tuple[tuple[str, str], ...], str]]:
+        out: list[tuple[tuple[tuple[str, str], ...], str]] = []
+        if self.header:
+            name = self.header.lower()
+            values = ["always", "never", "other"]
+            if self.header_value:
+                values.insert(0, self.header_value)
+            if self.header_pattern:
+                values[:0] = examples(self.header_pattern)[:1]
+            for value in values:
+                out.append((((name, value),), f"canary-header={value}"))
+        if self.cookie:
+            for value in ("always", "never", "other"):
+                out.append(((("cookie", f"{self.cookie}={value}"),), f"canary-cookie={value}"))
+        return out
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """Facts about all Ingresses that shape one Ingress's probes."""
+
+    regex_hosts: frozenset[str] = frozenset()
+    canaries: Mapping[str, tuple[CanaryKnobs, ...]] | None = None  # host → canary knobs on it
+    tls_hosts: frozenset[str] = frozenset()
+
+
+def build_context(
+    docs: Iterable[IngressDoc], annotation_prefix: str, ingress_hosts_tls: Iterable[str] = ()
+) -> ProbeContext:
+    regex_hosts: set[str] = set()
+    canaries: dict[str, list[CanaryKnobs]] = {}
+    tls_hosts: set[str] = set(ingress_hosts_tls)
+    for doc in docs:
+        ann = {
+            k[len(annotation_prefix) :]: v
+            for k, v in doc.annotations.items()
+            if k.startswith(annotation_prefix)
+        }
+        hosts = [str(r.get("host") or "").lower() for r in doc.rules()]
+        if ann.get("use-regex", "").lower() == "true" or ann.get("rewrite-target"):
+            regex_hosts.update(hosts)
+        if ann.get("canary", "").lower() == "true":
+            knobs = CanaryKnobs(
+                header=ann.get("canary-by-header", ""),
+                header_value=ann.get("canary-by-header-value", ""),
+                header_pattern=ann.get("canary-by-header-pattern", ""),
+                cookie=ann.get("canary-by-cookie", ""),
+            )
+            if knobs.header or knobs.cookie:
+                for host in hosts:
+                    canaries.setdefault(host, []).append(knobs)
+        tls_hosts.update(doc.tls_hosts())
+    return ProbeContext(
+        regex_hosts=frozenset(regex_hosts),
+        canaries={h: tuple(k) for h, k in canaries.items()},
+        tls_hosts=frozenset(tls_hosts),
+    )
+
+
+def path_variants(path: str, regex_host: bool) -> list[tuple[str, str]]:
+    """(path, kind) probes for one Ingress path."""
+    out: list[tuple[str, str]] = []
+    if path in ("", "/"):
+        return [("/", "root"), ("/meshify-probe", "deeper")]
+    literal = path
+    if regex_host or _REGEX_CHARS.search(path):
+        found = examples(path)
+        for example in found:
+            if example.startswith("/"):
+                out.append((example, "regex-example"))
+        head = _REGEX_CHARS.split(path, maxsplit=1)[0]
+        literal = head if head.startswith("/") else ""
+        if not literal or literal == "/":
+            literal = found[0] if found and found[0].startswith("/") else ""
+    if literal:
+        base = literal.rstrip("/") or "/"
+        out.append((literal, "path"))
+        if literal.endswith("/") and base != "/":
+            out.append((base, "no-trailing-slash"))
+        elif base != "/":
+            out.append((base + "/", "trailing-slash"))
+        out.append((base.rstrip("/") + "/deeper/path", "deeper"))
+        if base != "/":
+            out.append((base + "zz", "sibling"))
+            if regex_host:
+                out.append((literal.upper(), "case"))
+    seen: set[str] = set()
+    unique = []
+    for p, kind in out:
+        if p not in seen and p.startswith("/"):
+            seen.add(p)
+            unique.append((p, kind))
+    return unique
+
+
+def host_variants(host: str) -> list[tuple[str, str]]:
+    if not host:
+        return [(UNMATCHED_HOST, "no-host-rule")]
+    if host.startswith("*."):
+        rest = host[2:]
+        return [
+            (f"one.{rest}", "wildcard-one-label"),
+            (f"two.labels.{rest}", "wildcard-two-labels"),
+            (rest, "wildcard-apex"),
+        ]
+    return [(host, "host")]
+
+
+def ingress_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str) -> list[Probe]:
+    """Every probe for one Ingress, deduplicated, in a stable order."""
+    ann = {
+        k[len(annotation_prefix) :]: v for k, v in doc.annotations.items() if k.startswith(annotation_prefix)
+    }
+    passthrough = ann.get("ssl-passthrough", "").lower() == "true"
+    own_tls = doc.tls_hosts()
+    probes: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Probe] = {}
+
+    def add(scheme: str, host: str, path: str, kind: str, headers: tuple[tuple[str, str], ...] = ()) -> None:
+        key = (scheme, host, path, headers)
+        if key not in probes:
+            probes[key] = Probe(scheme, host, path, headers, kind)
+
+    first_path = "/"
+    for rule in doc.rules():
+        rule_host = str(rule.get("host") or "").lower()
+        paths = [str(p.get("path") or "/") for p in http_paths(rule) or []]
+        if paths and first_path == "/":
+            first_path = paths[0]
+        regex_host = rule_host in context.regex_hosts
+        variants: list[tuple[str, str]] = [("/", "root")]
+        for path in paths:
+            variants.extend(path_variants(path, regex_host))
+        hosts = host_variants(rule_host)
+        if rule_host:
+            for alias in (a.strip().lower() for a in ann.get("server-alias", "").split(",")):
+                if alias:
+                    hosts.append((alias, "server-alias"))
+            if ann.get("from-to-www-redirect", "").lower() == "true" and not rule_host.startswith("*"):
+                twin = rule_host[4:] if rule_host.startswith("www.") else "www." + rule_host
+                hosts.append((twin, "www-twin"))
+        tls = (
+            passthrough
+            or rule_host in own_tls
+            or _wildcard_tls(rule_host, own_tls)
+            or rule_host in context.tls_hosts
+        )
+        schemes = ["http", "https"] if tls and rule_host else ["http"]
+        canary_variants = []
+        for knobs in (context.canaries or {}).get(rule_host, ()):
+            canary_variants.extend(knobs.variants())
+        for host, host_kind in hosts:
+            for scheme in schemes:
+                for path, kind in variants:
+                    label = kind if host_kind == "host" else f"{host_kind} {kind}"
+                    add(scheme, host, path, label)
+                    if canary_variants and kind in ("path", "regex-example", "deeper", "root"):
+                        for headers, canary_kind in canary_variants:
+                            add(scheme, host, path, f"{label} {canary_kind}", headers)
+    add("http", UNMATCHED_HOST, "/", "no-rule-host")
+    add("http", UNMATCHED_HOST, first_path if first_path.startswith("/") else "/", "no-rule-host")
+    return list(probes.values())
+
+
+def _wildcard_tls(host: str, tls_hosts: set[str]) -> bool:
+    return any(h.startswith("*.") and host.endswith(h[1:]) for h in tls_hosts)
