@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "shop.yaml"
 
 
-def meshify(*args: str, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def meshify(
+    *args: str, stdin: str | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "kubectl_meshify", *args],
         input=stdin,
@@ -152,7 +154,9 @@ def test_one_bad_ingress_fails_alone(tmp_path: Path) -> None:
 
 
 def test_strict_trips_on_approximations(tmp_path: Path) -> None:
-    tls = INGRESS.replace("  rules:", "  tls:\n    - hosts: [shop.example.com]\n      secretName: web-tls\n  rules:")
+    tls = INGRESS.replace(
+        "  rules:", "  tls:\n    - hosts: [shop.example.com]\n      secretName: web-tls\n  rules:"
+    )
     path = tmp_path / "tls.yaml"
     path.write_text(tls)
     assert meshify("file", str(path)).returncode == 0
@@ -165,19 +169,25 @@ def test_ingress_class_filter_and_default_namespace(tmp_path: Path) -> None:
     path.write_text(doc)
     result = meshify("file", str(path), "-n", "team-a", "--report-json", str(tmp_path / "r.json"))
     assert "namespace: team-a" in result.stdout
-    skipped = meshify("file", str(path), "--ingress-class", "traefik", "--report-json", str(tmp_path / "s.json"))
+    skipped = meshify(
+        "file", str(path), "--ingress-class", "traefik", "--report-json", str(tmp_path / "s.json")
+    )
     assert skipped.returncode == 0 and skipped.stdout == ""
     assert json.loads((tmp_path / "s.json").read_text())["summary"]["skipped"] == 1
 
 
 def test_help_and_file_mode_do_not_import_the_kubernetes_client() -> None:
-    code = (
-        "import sys, runpy\n"
-        "sys.argv = ['kubectl-meshify', 'file', %r]\n"
-        "try:\n    runpy.run_module('kubectl_meshify', run_name='__main__')\n"
-        "except SystemExit:\n    pass\n"
-        "sys.stderr.write('KUBERNETES=' + str(any(m == 'kubernetes' or m.startswith('kubernetes.')"
-        " for m in sys.modules)))\n"
-    ) % str(EXAMPLE)
+    code = "\n".join(
+        [
+            "import sys, runpy",
+            f"sys.argv = ['kubectl-meshify', 'file', {str(EXAMPLE)!r}]",
+            "try:",
+            "    runpy.run_module('kubectl_meshify', run_name='__main__')",
+            "except SystemExit:",
+            "    pass",
+            "loaded = any(m == 'kubernetes' or m.startswith('kubernetes.') for m in sys.modules)",
+            "sys.stderr.write(f'KUBERNETES={loaded}')",
+        ]
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert "KUBERNETES=False" in result.stderr, result.stderr
