@@ -81,6 +81,14 @@ NginxPrefixOpt = Annotated[
 ]
 
 
+NoVerifyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-verify", help="Skip the behaviour check (probing routes under both controllers' semantics)."
+    ),
+]
+
+
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"kubectl-meshify {__version__}")
@@ -122,6 +130,7 @@ def file_cmd(
         str, typer.Option("-n", "--namespace", help="Namespace for documents that have none.")
     ] = "default",
     nginx_annotation_prefix: NginxPrefixOpt = DEFAULT_NGINX_PREFIX,
+    no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses in manifest files (YAML or JSON; directories are read recursively)."""
     from kubectl_meshify.sources.files import read_resources
@@ -137,6 +146,7 @@ def file_cmd(
             nginx_annotation_prefix,
             default_namespace=namespace,
         )
+        options.verify = not no_verify
         resources, _ = read_resources(paths, default_namespace=namespace)
         return convert_and_write(resources, options, output.value, report, report_json, strict)
 

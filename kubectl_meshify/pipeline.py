@@ -53,4 +53,9 @@ def migrate(resources: ResourceSet, options: Options) -> MigrationResult:
     """Translate every Ingress in `resources` and emit the Istio objects."""
     model = translate(resources, options)
     objects = emit(model, options)
-    return MigrationResult(model=model, objects=objects, resources=resources, options=options)
+    result = MigrationResult(model=model, objects=objects, resources=resources, options=options)
+    if options.verify:
+        from kubectl_meshify.verify.attach import attach_verification
+
+        attach_verification(result)
+    return result

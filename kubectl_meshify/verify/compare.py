@@ -15,7 +15,11 @@ from kubectl_meshify.verify.probes import build_context, ingress_probes
 from kubectl_meshify.verify.request import Outcome, Probe, ServiceIndex
 
 UNEXPLAINED_CODE = "VERIFY_UNEXPLAINED_DIFFERENCE"
-EXPLAINING_VERDICTS = (Verdict.APPROXIMATED, Verdict.UNSUPPORTED)
+# A finding explains a difference when the report already says the feature was not reproduced
+# exactly: approximated, unsupported, or an annotation the tool does not know (nothing converted).
+EXPLAINING_VERDICTS = (Verdict.APPROXIMATED, Verdict.UNSUPPORTED, Verdict.UNKNOWN)
+# Codes that explain one narrow kind of difference only (see `explain`).
+SLASH_ONLY_CODES = ("SSL_REDIRECT_TRAILING_SLASH",)
 
 # Features of a request's path through a controller that are not annotations, and the finding
 # codes that report them. Annotation features explain through a finding on that annotation key.
@@ -26,9 +30,9 @@ FEATURE_CODES: dict[str, tuple[str, ...]] = {
     "location": ("PATH_SHADOWED", "INGRESS_DUPLICATE", "HOST_MERGED", "HOST_MIXED_CONTROLLERS"),
     "use-regex": ("PATH_REGEX_MODE",),
     "rewrite-target": ("PATH_REGEX_MODE",),
-    "ssl-redirect": ("SSL_REDIRECT_DEFAULT", "SSL_REDIRECT_TRAILING_SLASH"),
+    "ssl-redirect": ("SSL_REDIRECT_DEFAULT",),
     "preserve-trailing-slash": ("SSL_REDIRECT_TRAILING_SLASH",),
-    "httpsRedirect": ("SSL_REDIRECT_DEFAULT", "SSL_REDIRECT_TRAILING_SLASH"),
+    "httpsRedirect": ("SSL_REDIRECT_DEFAULT",),
     "ssl-passthrough": ("PASSTHROUGH",),
     "tls": ("TLS_NO_SECRET", "TLS_SECRET_CONFLICT", "HOST_MERGED"),
     "backend": ("BACKEND_NAMED_PORT_UNRESOLVED", "BACKEND_PORT_NOT_IN_SERVICE", "BACKEND_RESOURCE"),
@@ -237,6 +241,15 @@ def explain(
     probe itself exercises; a finding explains when it is on that Ingress and either names the
     annotation of the feature or carries the code that reports it.
     """
+    if _slash_only(source, istio):
+        # Only the trailing `/` of a redirect target differs: nginx strips it, Envoy keeps it.
+        for key, feature in source.trace:
+            if feature in ("ssl-redirect", "force-ssl-redirect", "preserve-trailing-slash"):
+                found = _lookup(
+                    findings.get(key or ingress, ()), feature, annotation_prefix, SLASH_ONLY_CODES
+                )
+                if found:
+                    return found
     candidates: list[tuple[str, str]] = [(key or ingress, feature) for key, feature in source.trace]
     # The Istio side names VirtualService routes; its features count for the probe's Ingress.
     candidates.extend((ingress, feature) for _, feature in istio.trace)
@@ -248,10 +261,32 @@ def explain(
     if probe.scheme == "https":
         candidates.append((ingress, "tls"))
     for key, feature in candidates:
-        annotations = {annotation_prefix + feature}
-        annotations.update(annotation_prefix + a for a in FEATURE_ANNOTATIONS.get(feature, ()))
-        codes = FEATURE_CODES.get(feature, ())
-        for f in findings.get(key, ()):
-            if f.annotation in annotations or f.code in codes:
-                return f.code
+        found = _lookup(findings.get(key, ()), feature, annotation_prefix, FEATURE_CODES.get(feature, ()))
+        if found:
+            return found
     return None
+
+
+def _lookup(
+    findings: Iterable[Finding], feature: str, annotation_prefix: str, codes: Iterable[str]
+) -> str | None:
+    annotations = {annotation_prefix + feature}
+    annotations.update(annotation_prefix + a for a in FEATURE_ANNOTATIONS.get(feature, ()))
+    wanted = set(codes)
+    for f in findings:
+        if f.code in SLASH_ONLY_CODES and f.code not in wanted:
+            continue
+        if f.annotation in annotations or f.code in wanted:
+            return f.code
+    return None
+
+
+def _slash_only(source: Outcome, istio: Outcome) -> bool:
+    return (
+        source.kind == istio.kind == "redirect"
+        and source.status == istio.status
+        and source.location is not None
+        and istio.location is not None
+        and source.location != istio.location
+        and source.location.rstrip("/") == istio.location.rstrip("/")
+    )

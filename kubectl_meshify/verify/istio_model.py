@@ -108,19 +108,6 @@ def intersect_hosts(server_hosts: Iterable[str], vs_hosts: Iterable[str]) -> lis
     return result
 
 
-def _best_match(patterns: Iterable[tuple[str, Any]], host: str) -> Any:
-    """The entry whose pattern matches host most specifically (exact, longest wildcard, `*`)."""
-    best: Any = None
-    best_rank = -1
-    for pattern, value in patterns:
-        if not host_matches(pattern, host):
-            continue
-        rank = 1_000_000 if not pattern.startswith("*") else len(pattern)
-        if rank > best_rank:
-            best, best_rank = value, rank
-    return best
-
-
 # ---------------------------------------------------------------------------------------------
 # Compiled VirtualService routes
 
@@ -150,32 +137,40 @@ def _string_matcher(spec: Any, ignore_case: bool = False) -> StrMatcher:
     raise RegexError(f"unsupported string match {dict(spec)}")
 
 
-@dataclass(eq=False)
-class _UriMatch:
-    kind: str  # exact | prefix | separated | regex
-    value: str
-    ignore_case: bool
-    pattern: re.Pattern[str] | None = None
+UriMatcher = Callable[[str], int | None]
 
-    def match(self, path: str) -> int | None:
-        """The length of the matched prefix (the whole path for exact/regex), or None."""
-        subject = path.lower() if self.ignore_case else path
-        value = self.value.lower() if self.ignore_case else self.value
-        if self.kind == "exact":
-            return len(path) if subject == value else None
-        if self.kind == "prefix":
-            return len(value) if subject.startswith(value) else None
-        if self.kind == "separated":
-            if subject == value or subject.startswith(value + "/"):
-                return len(value)
-            return None
-        assert self.pattern is not None
-        return len(path) if self.pattern.fullmatch(path) else None
+
+def _uri_matcher(kind: str, value: str, ignore_case: bool) -> UriMatcher:
+    """A path predicate returning the length of the matched prefix (the whole path for exact and
+    regex matches, which a `rewrite.uri` replaces entirely), or None."""
+    if kind == "regex":
+        pattern = compile_re2(value)
+        return lambda path: len(path) if pattern.fullmatch(path) else None
+    if ignore_case:
+        value = value.lower()
+    size = len(value)
+    if kind == "exact":
+        if ignore_case:
+            return lambda path: len(path) if path.lower() == value else None
+        return lambda path: len(path) if path == value else None
+    if kind == "prefix":
+        if ignore_case:
+            return lambda path: size if path.lower().startswith(value) else None
+        return lambda path: size if path.startswith(value) else None
+    # Envoy path_separated_prefix: the value itself, or the value followed by `/`.
+    below = value + "/"
+    if ignore_case:
+        return lambda path: size if (p := path.lower()) == value or p.startswith(below) else None
+    return lambda path: size if path == value or path.startswith(below) else None
+
+
+def _any_path(path: str) -> int | None:
+    return 1 if path.startswith("/") else 0  # Envoy's default match: prefix `/`
 
 
 @dataclass(eq=False)
 class _Match:
-    uri: _UriMatch | None
+    uri: UriMatcher
     headers: list[tuple[str, StrMatcher]]
     without_headers: list[tuple[str, StrMatcher]]
     port: int | None
@@ -183,8 +178,11 @@ class _Match:
     never: bool = False
 
     def test(self, probe: Probe, gateway: str, header_of: Callable[[str], str | None]) -> int | None:
-        """Length of the matched path prefix (0 for no uri condition), or None when not matching."""
+        """Length of the matched path prefix, or None when the request does not match."""
         if self.never:
+            return None
+        matched = self.uri(probe.path)
+        if matched is None:
             return None
         if self.port is not None and self.port != probe.port:
             return None
@@ -196,9 +194,19 @@ class _Match:
         for name, matcher in self.without_headers:
             if matcher(header_of(name)):
                 return None
-        if self.uri is None:
-            return 1 if probe.path.startswith("/") else 0  # Envoy's default prefix `/`
-        return self.uri.match(probe.path)
+        return matched
+
+
+@dataclass(eq=False)
+class _Action:
+    trace: tuple[tuple[str, str], ...]
+    fixed: Outcome | None = None  # the same outcome for every request (status, error)
+    redirect: tuple[str, str, str, str, int] | None = None  # scheme, authority, port, uri, code
+    dests: tuple[Dest, ...] = ()
+    regex_rewrite: tuple[re.Pattern[str], str] | None = None
+    uri_rewrite: str | None = None
+    authority: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(eq=False)
@@ -209,6 +217,7 @@ class _Route:
     spec: Mapping[str, Any]
     uri_match_kinds: list[str]
     error: str = ""
+    action: _Action | None = None
 
 
 @dataclass(eq=False)
@@ -230,6 +239,17 @@ class _VirtualService:
 class _VHost:
     routes: list[tuple[_Route, str]] = field(default_factory=list)  # (route, gateway of the server)
     require_tls: bool = False
+    # Flattened for evaluation: (match, route, gateway, uri match kind), in first-match order.
+    entries: list[tuple[_Match, _Route, str, str]] = field(default_factory=list)
+    uses_headers: bool = False
+
+    def flatten(self) -> None:
+        self.entries = [
+            (match, route, gateway, route.uri_match_kinds[i] if i < len(route.uri_match_kinds) else "")
+            for route, gateway in self.routes
+            for i, match in enumerate(route.matches)
+        ]
+        self.uses_headers = any(m.headers or m.without_headers for m, _, _, _ in self.entries)
 
 
 @dataclass(eq=False)
@@ -245,6 +265,8 @@ class _RouteConfig:
         return entry
 
     def index(self) -> None:
+        for vhost in self.vhosts.values():
+            vhost.flatten()
         self._exact = {k: v for k, v in self.vhosts.items() if not k.startswith("*")}
         self._wild = sorted(
             ((k, v) for k, v in self.vhosts.items() if k.startswith("*")), key=lambda kv: -len(kv[0])
@@ -269,13 +291,43 @@ class _Server:
     tls_mode: str
     https_redirect: bool
     config: _RouteConfig = field(default_factory=_RouteConfig)
+    _by_namespace: dict[str, tuple[frozenset[str], tuple[str, ...]]] = field(default_factory=dict)
 
-    def hosts_for(self, vs_namespace: str, gateway_namespace: str) -> list[str]:
-        names = []
-        for ns, host in self.hosts:
-            if ns in ("*", "") or ns == vs_namespace or (ns == "." and vs_namespace == gateway_namespace):
-                names.append(host)
-        return names
+    def hosts_for(self, vs_namespace: str) -> tuple[frozenset[str], tuple[str, ...]]:
+        """The server hosts a VirtualService of this namespace may use: (exact names, wildcards)."""
+        cached = self._by_namespace.get(vs_namespace)
+        if cached is None:
+            gateway_namespace = self.gateway.split("/", 1)[0]
+            names = [
+                host
+                for ns, host in self.hosts
+                if ns in ("*", "") or ns == vs_namespace or (ns == "." and vs_namespace == gateway_namespace)
+            ]
+            cached = (
+                frozenset(h for h in names if not h.startswith("*")),
+                tuple(h for h in names if h.startswith("*")),
+            )
+            self._by_namespace[vs_namespace] = cached
+        return cached
+
+    def intersect(self, vs_namespace: str, vs_hosts: list[str]) -> list[str]:
+        """Istio's host intersection of this server with a VirtualService (see `intersect_hosts`)."""
+        exact, wild = self.hosts_for(vs_namespace)
+        if not wild:
+            return (
+                [h for h in vs_hosts if h in exact]
+                if not any(h.startswith("*") for h in vs_hosts)
+                else (intersect_hosts(exact, vs_hosts))
+            )
+        result: list[str] = []
+        for host in vs_hosts:
+            if host.startswith("*"):
+                for found in intersect_hosts([*exact, *wild], [host]):
+                    if found not in result:
+                        result.append(found)
+            elif (host in exact or any(host_matches(w, host) for w in wild)) and host not in result:
+                result.append(host)
+        return result
 
     @property
     def passthrough(self) -> bool:
@@ -323,6 +375,7 @@ class IstioModel:
                     known.add(ref)
                     self.servers.append(_Server(ref, 80, "HTTP", [("*", "*")], "", False))
                     self.servers.append(_Server(ref, 443, "HTTPS", [("*", "*")], "SIMPLE", False))
+        self._by_gateway = self._index_virtual_services(vss)
         self.port80 = _RouteConfig()
         self.has_port80 = False
         self.tls_servers: list[_Server] = []
@@ -336,6 +389,16 @@ class IstioModel:
                     server.config.index()
                 self.tls_servers.append(server)
         self.port80.index()
+        # SNI → server: the first server naming the host exactly, else the longest wildcard, else `*`.
+        self._sni_exact: dict[str, _Server] = {}
+        wild: list[tuple[str, _Server]] = []
+        for server in self.tls_servers:
+            for _, pattern in server.hosts:
+                if pattern.startswith("*"):
+                    wild.append((pattern, server))
+                else:
+                    self._sni_exact.setdefault(pattern, server)
+        self._sni_wild = sorted(wild, key=lambda entry: -len(entry[0]))
         self._cache: dict[Probe, Outcome] = {}
 
     # ------------------------------------------------------------------ build
@@ -363,12 +426,36 @@ class IstioModel:
             )
         return servers
 
+    @staticmethod
+    def _index_virtual_services(
+        vss: list[_VirtualService],
+    ) -> dict[str, tuple[dict[str, list[int]], list[int]]]:
+        """Per gateway: VirtualService positions by exact host, and those with a wildcard host."""
+        index: dict[str, tuple[dict[str, list[int]], list[int]]] = {}
+        for position, vs in enumerate(vss):
+            for gateway in vs.gateways:
+                exact, wild = index.setdefault(gateway, ({}, []))
+                for host in vs.hosts:
+                    if host.startswith("*"):
+                        if not wild or wild[-1] != position:
+                            wild.append(position)
+                    else:
+                        exact.setdefault(host, []).append(position)
+        return index
+
+    def _candidates(self, server: _Server) -> list[_VirtualService]:
+        """The VirtualServices bound to the server's gateway that may share a host with it, in order."""
+        exact, wild = self._by_gateway.get(server.gateway, ({}, []))
+        if any(host.startswith("*") for _, host in server.hosts):
+            positions = {p for ps in exact.values() for p in ps}
+        else:
+            positions = {p for _, host in server.hosts for p in exact.get(host, ())}
+        positions.update(wild)
+        return [self.vss[p] for p in sorted(positions)]
+
     def _bind(self, server: _Server, config: _RouteConfig) -> None:
-        gateway_ns = server.gateway.split("/", 1)[0]
-        for vs in self.vss:
-            if server.gateway not in vs.gateways:
-                continue
-            hosts = intersect_hosts(server.hosts_for(vs.namespace, gateway_ns), vs.hosts)
+        for vs in self._candidates(server):
+            hosts = server.intersect(vs.namespace, vs.hosts)
             for host in hosts:
                 vhost = config.vhost(host)
                 vhost.routes.extend((route, server.gateway) for route in vs.http)
@@ -417,7 +504,7 @@ class IstioModel:
                 kinds.append(next(iter(uri), "") if isinstance(uri, Mapping) else "")
             except RegexError as exc:
                 error = f"{vs} http[{index}]: {exc}"
-                matches.append(_Match(None, [], [], None, None, never=True))
+                matches.append(_Match(_any_path, [], [], None, None, never=True))
                 kinds.append("")
         if error:
             self.errors.append(error)
@@ -425,19 +512,20 @@ class IstioModel:
 
     def _compile_match(self, spec: Mapping[str, Any], separated: bool, namespace: str) -> _Match:
         ignore_case = bool(spec.get("ignoreUriCase"))
-        uri = None
+        uri: UriMatcher = _any_path
         uri_spec = spec.get("uri")
         if isinstance(uri_spec, Mapping) and uri_spec:
             if "exact" in uri_spec:
-                uri = _UriMatch("exact", str(uri_spec["exact"]), ignore_case)
+                uri = _uri_matcher("exact", str(uri_spec["exact"]), ignore_case)
             elif "prefix" in uri_spec:
                 prefix = str(uri_spec["prefix"])
                 if separated and prefix not in ("", "/"):
-                    uri = _UriMatch("separated", prefix.rstrip("/") or "/", ignore_case)
+                    uri = _uri_matcher("separated", prefix.rstrip("/") or "/", ignore_case)
                 else:
-                    uri = _UriMatch("prefix", prefix, ignore_case)
+                    uri = _uri_matcher("prefix", prefix, ignore_case)
             elif "regex" in uri_spec:
-                uri = _UriMatch("regex", str(uri_spec["regex"]), False, compile_re2(str(uri_spec["regex"])))
+                # ignoreUriCase does not apply to regex matches.
+                uri = _uri_matcher("regex", str(uri_spec["regex"]), False)
         headers = []
         for name, value in (spec.get("headers") or {}).items():
             headers.append((str(name).lower(), _string_matcher(value)))
@@ -491,7 +579,9 @@ class IstioModel:
             if not self.has_port80:
                 return Outcome("refused", note="no HTTP server on port 80")
             return self._route_http(self.port80, probe, host)
-        server = _best_match(((pattern, s) for s in self.tls_servers for _, pattern in s.hosts), host)
+        server = self._sni_exact.get(host)
+        if server is None:
+            server = next((s for pattern, s in self._sni_wild if host_matches(pattern, host)), None)
         if server is None:
             return Outcome("refused", note="no TLS server for this SNI name")
         if server.passthrough:
@@ -504,71 +594,108 @@ class IstioModel:
             return Outcome("status", status=404, note="no virtual host")
         if vhost.require_tls and probe.scheme == "http":
             return redirect(301, f"https://{probe.host}{probe.path}", (("", "httpsRedirect"),))
-        headers = dict(probe.headers)
-        headers.setdefault(":authority", probe.host)
-        headers.setdefault(":scheme", probe.scheme)
-        headers.setdefault(":method", "GET")
-        for route, gateway in vhost.routes:
-            for index, match in enumerate(route.matches):
-                matched = match.test(probe, gateway, headers.get)
-                if matched is not None:
-                    kind = route.uri_match_kinds[index] if index < len(route.uri_match_kinds) else ""
-                    return self._act(route, probe, matched, kind)
+        headers: dict[str, str] = {}
+        if vhost.uses_headers:
+            headers = dict(probe.headers)
+            headers.setdefault(":authority", probe.host)
+            headers.setdefault(":scheme", probe.scheme)
+            headers.setdefault(":method", "GET")
+        for match, route, gateway, kind in vhost.entries:
+            matched = match.test(probe, gateway, headers.get)
+            if matched is not None:
+                return self._act(route, probe, matched, kind)
         return Outcome("status", status=404, note="no route matched")
 
     def _act(self, route: _Route, probe: Probe, matched: int, kind: str) -> Outcome:
+        action = route.action
+        if action is None:
+            action = route.action = self._action(route)
+        if action.fixed is not None:
+            return action.fixed
+        trace = action.trace
+        if action.redirect is not None:
+            scheme, authority, port, uri, code = action.redirect
+            if port == "request":
+                port = f":{probe.port}"
+            return redirect(
+                code, f"{scheme or probe.scheme}://{authority or probe.host}{port}{uri or probe.path}", trace
+            )
+        path = probe.path
+        if action.regex_rewrite is not None:
+            pattern, replacement = action.regex_rewrite
+            path = pattern.sub(replacement, path)
+        elif action.uri_rewrite is not None:
+            replaced = matched if kind in ("prefix", "") else len(path)
+            path = action.uri_rewrite + path[replaced:]
+        return Outcome(
+            "proxy",
+            dests=action.dests,
+            path=path,
+            host=action.authority or probe.host,
+            headers=action.headers,
+            trace=trace,
+        )
+
+    def _action(self, route: _Route) -> _Action:
+        """What a route does, resolved once: everything that does not depend on the request."""
         spec = route.spec
         trace = ((route.vs, f"http[{route.index}]"),)
+        action = _Action(trace)
         target = spec.get("redirect")
         if isinstance(target, Mapping):
-            scheme = str(target.get("scheme") or probe.scheme)
-            authority = str(target.get("authority") or probe.host)
             port = target.get("port")
-            if port:
-                authority += f":{port}"
-            elif target.get("derivePort") == "FROM_REQUEST_PORT":
-                authority += f":{probe.port}"
-            path = str(target.get("uri") or probe.path)
-            code = int(target.get("redirectCode") or 301)
-            return redirect(code, f"{scheme}://{authority}{path}", trace)
+            port_text = (
+                f":{port}" if port else ("request" if target.get("derivePort") == "FROM_REQUEST_PORT" else "")
+            )
+            action.redirect = (
+                str(target.get("scheme") or ""),
+                str(target.get("authority") or ""),
+                port_text,
+                str(target.get("uri") or ""),
+                int(target.get("redirectCode") or 301),
+            )
+            return action
         direct = spec.get("directResponse")
         if isinstance(direct, Mapping):
-            return Outcome(
+            action.fixed = Outcome(
                 "status", status=int(direct.get("status") or 200), note="direct response", trace=trace
             )
+            return action
         if spec.get("delegate"):
-            return Outcome("unknown", note="delegate VirtualServices are not evaluated", trace=trace)
+            action.fixed = Outcome("unknown", note="delegate VirtualServices are not evaluated", trace=trace)
+            return action
         destinations = [d for d in spec.get("route") or [] if isinstance(d, Mapping)]
         if not destinations:
-            return Outcome("unknown", note="route without destination", trace=trace)
+            action.fixed = Outcome("unknown", note="route without destination", trace=trace)
+            return action
         dests: list[Dest] = []
         namespace = route.vs.split("/", 1)[0]
         for entry in destinations:
             dest = self._dest(entry, namespace, single=len(destinations) == 1)
             if isinstance(dest, Outcome):
-                return Outcome(dest.kind, status=dest.status, note=dest.note, trace=trace)
+                action.fixed = Outcome(dest.kind, status=dest.status, note=dest.note, trace=trace)
+                return action
             dests.append(dest)
-        final = normalise_dests(dests)
-        if not final:
-            return Outcome("unknown", note="all route weights are zero", trace=trace)
+        action.dests = normalise_dests(dests)
+        if not action.dests:
+            action.fixed = Outcome("unknown", note="all route weights are zero", trace=trace)
+            return action
         rewrite = spec.get("rewrite") or {}
-        path = probe.path
-        host = probe.host
         if isinstance(rewrite, Mapping):
             regex_rewrite = rewrite.get("uriRegexRewrite")
             if isinstance(regex_rewrite, Mapping) and regex_rewrite.get("match") is not None:
                 try:
                     pattern = compile_re2(str(regex_rewrite["match"]))
                 except RegexError as exc:
-                    return Outcome("unknown", note=f"uriRegexRewrite: {exc}", trace=trace)
-                path = pattern.sub(envoy_substitute(str(regex_rewrite.get("rewrite") or "")), path)
+                    action.fixed = Outcome("unknown", note=f"uriRegexRewrite: {exc}", trace=trace)
+                    return action
+                action.regex_rewrite = (pattern, envoy_substitute(str(regex_rewrite.get("rewrite") or "")))
             elif rewrite.get("uri") is not None:
-                replaced = matched if kind in ("prefix", "") else len(probe.path)
-                path = str(rewrite["uri"]) + probe.path[replaced:]
+                action.uri_rewrite = str(rewrite["uri"])
             if rewrite.get("authority"):
-                host = str(rewrite["authority"])
-        headers = _request_headers(spec, destinations)
-        return Outcome("proxy", dests=final, path=path, host=host, headers=headers, trace=trace)
+                action.authority = str(rewrite["authority"])
+        action.headers = _request_headers(spec, destinations)
+        return action
 
     def _dest(self, entry: Mapping[str, Any], namespace: str, single: bool) -> Dest | Outcome:
         destination = entry.get("destination") or {}
@@ -601,11 +728,8 @@ class IstioModel:
         )
 
     def _route_tls(self, server: _Server, probe: Probe, host: str) -> Outcome:
-        gateway_ns = server.gateway.split("/", 1)[0]
-        for vs in self.vss:
-            if server.gateway not in vs.gateways:
-                continue
-            if not intersect_hosts(server.hosts_for(vs.namespace, gateway_ns), vs.hosts):
+        for vs in self._candidates(server):
+            if not server.intersect(vs.namespace, vs.hosts):
                 continue
             for index, route in enumerate(vs.tls):
                 if not _tls_route_matches(route, host, server):

@@ -226,6 +226,7 @@ class NginxModel:
         self.wildcards: list[tuple[re.Pattern[str], Server]] = []
         self.www_redirects: dict[str, str] = {}
         self.alternatives: dict[Upstream, list[_CanaryPolicy]] = {}
+        self._dests: dict[Upstream, Dest | Outcome] = {}
         self._build()
 
     # ------------------------------------------------------------------ build
@@ -551,6 +552,12 @@ class NginxModel:
         return Outcome("proxy", dests=dests, path=path, host=host, headers=headers, trace=tuple(trace))
 
     def _dest(self, upstream: Upstream) -> Dest | Outcome:
+        cached = self._dests.get(upstream)
+        if cached is None:
+            cached = self._dests[upstream] = self._resolve(upstream)
+        return cached
+
+    def _resolve(self, upstream: Upstream) -> Dest | Outcome:
         port = upstream.port
         if isinstance(port, str):
             number = self.services.port_by_name(upstream.namespace, upstream.service, port)
