@@ -104,7 +104,7 @@ def path_variants(path: str, regex_host: bool) -> list[tuple[str, str]]:
         head = _REGEX_CHARS.split(path, maxsplit=1)[0]
         literal = head if head.startswith("/") else ""
         if not literal or literal == "/":
-            literal = found[0] if found and found[0].startswith("/") else ""
+            literal = next((f for f in found if f.startswith("/")), "")
     if literal:
         base = literal.rstrip("/") or "/"
         out.append((literal, "path"))
