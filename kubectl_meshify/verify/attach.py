@@ -17,7 +17,8 @@ def attach_verification(result: MigrationResult) -> VerificationResult:
     """Verify `result` in place: unexplained differences become error findings and make the Ingress
     `partial`; totals and per-Ingress tables go into `result.extra` for the report writers."""
     options = result.options
-    served = [r for r in result.records if r.status is not Status.SKIPPED]
+    # Failed Ingresses are invalid (the API server would have refused them): no controller served them.
+    served = [r for r in result.records if r.status not in (Status.SKIPPED, Status.FAILED)]
     semantics = {r.key: "istio" if r.semantics is Semantics.ISTIO else "nginx" for r in served}
     targets = [r.key for r in served if r.status in (Status.CONVERTED, Status.PARTIAL)]
     verification = verify(

@@ -99,11 +99,12 @@ def backend_service(backend: Any) -> tuple[str, int | str] | None:
         return None
     port = service.get("port") or {}
     if isinstance(port, Mapping):
-        if port.get("number"):
-            return str(service["name"]), int(port["number"])
+        number = port.get("number")
+        if isinstance(number, int) and not isinstance(number, bool):
+            return str(service["name"]), number
         if port.get("name"):
             return str(service["name"]), str(port["name"])
-    return str(service["name"]), 0
+    return None
 
 
 def http_paths(rule: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:

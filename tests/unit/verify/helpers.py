@@ -19,7 +19,9 @@ def docs(text: str) -> list[dict[str, Any]]:
 def request(url: str, **headers: str) -> Probe:
     scheme, _, rest = url.partition("://")
     host, slash, path = rest.partition("/")
-    return Probe(scheme, host, slash + path, tuple((k.replace("_", "-").lower(), v) for k, v in headers.items()))
+    return Probe(
+        scheme, host, slash + path, tuple((k.replace("_", "-").lower(), v) for k, v in headers.items())
+    )
 
 
 def services(text: str = "") -> ServiceIndex:

@@ -326,7 +326,10 @@ def test_https_redirects(url: str, expected: str) -> None:
 
 
 def test_redirect_code_comes_from_the_controller_settings() -> None:
-    assert route(nginx(TLS, http_redirect_code=301), "http://secure.example.com/a") == "301 https://secure.example.com/a"
+    assert (
+        route(nginx(TLS, http_redirect_code=301), "http://secure.example.com/a")
+        == "301 https://secure.example.com/a"
+    )
     assert route(nginx(TLS, ssl_redirect=False), "http://secure.example.com/a") == "tls/web:80 /a"
 
 
@@ -386,6 +389,7 @@ spec:
       paths:
       - {path: /, pathType: Prefix, backend: {service: {name: main, port: {number: 80}}}}
       - {path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}
+      - {path: /same, pathType: Exact, backend: {service: {name: main, port: {number: 80}}}}
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -511,6 +515,8 @@ spec:
         # The header decides before the cookie.
         ("http://canary.example.com/", {"x_canary": "never", "cookie": "beta=always"}, "c/main:80"),
         ("http://canary.example.com/api", {"x_canary": "always"}, "c/api:80"),
+        # The canary hangs on the primary's upstream, so every location using it follows it.
+        ("http://canary.example.com/same", {"x_canary": "always"}, "c/main-v2:80"),
         ("http://value.example.com/", {"x_env": "staging"}, "c2/v2:80"),
         # With a header value set, `always` is just another value; the weight decides (50 of 100:
         # canary-weight-total below 100 counts as 100).
