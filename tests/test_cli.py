@@ -76,7 +76,7 @@ def test_example_converts_with_reports(tmp_path: Path) -> None:
     assert report["summary"]["ingresses"] == 1 and report["summary"]["converted"] == 1
     assert report["ingresses"][0]["source"] == f"{EXAMPLE}#4"
     assert "## Prerequisites" in md.read_text()
-    assert "1 Ingresses (1 converted)" in result.stderr
+    assert "1 Ingress (1 converted)" in result.stderr
     # Same input, byte-identical output.
     assert meshify("file", str(EXAMPLE)).stdout == result.stdout
 

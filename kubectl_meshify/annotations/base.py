@@ -101,9 +101,7 @@ class FamilyContext:
 
     def hosts(self) -> Iterator[VirtualHost]:
         """The virtual hosts this Ingress contributes routes to."""
-        for vhost in self.model.hosts.values():
-            if self.ingress in vhost.ingresses:
-                yield vhost
+        yield from self.model.hosts_of(self.ingress)
 
     def routes(self) -> Iterator[tuple[VirtualHost, Route]]:
         """Every route made from this Ingress, with its host."""
