@@ -253,9 +253,11 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
                     record,
                     "HOST_WILDCARD",
                     Severity.INFO,
-                    Verdict.EXACT,
-                    f"Wildcard host {host} is kept: Istio, like ingress-nginx, also matches deeper"
-                    " subdomains (a.b" + host[1:] + "), although the Ingress API defines one label.",
+                    Verdict.EXACT if record.semantics is Semantics.ISTIO else Verdict.APPROXIMATED,
+                    f"Wildcard host {host} is kept, but Istio also matches deeper subdomains (a.b"
+                    + host[1:]
+                    + ");"
+                    " ingress-nginx matched exactly one label, as the Ingress API defines.",
                 )
             if not isinstance(rule.get("http"), dict):
                 record.findings.append(
