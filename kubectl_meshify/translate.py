@@ -254,10 +254,12 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
                     "HOST_WILDCARD",
                     Severity.INFO,
                     Verdict.EXACT if record.semantics is Semantics.ISTIO else Verdict.APPROXIMATED,
-                    f"Wildcard host {host} is kept, but Istio also matches deeper subdomains (a.b"
-                    + host[1:]
-                    + ");"
-                    " ingress-nginx matched exactly one label, as the Ingress API defines.",
+                    f"Wildcard host {host} is kept; Istio matches deeper subdomains too (a.b{host[1:]})"
+                    + (
+                        ", as it did for this Ingress."
+                        if record.semantics is Semantics.ISTIO
+                        else ", where ingress-nginx matched exactly one label, as the Ingress API defines."
+                    ),
                 )
             if not isinstance(rule.get("http"), dict):
                 record.findings.append(
