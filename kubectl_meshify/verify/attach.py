@@ -73,7 +73,7 @@ def _ingress_markdown(outcome: Any, controller: str) -> list[str]:
     for diff in outcome.different[:MAX_TABLE_ROWS]:
         finding = f"`{diff.finding}`" if diff.finding else "**none: translation defect**"
         lines.append(
-            f"| `{_cell(str(diff.probe))}` | {_cell(diff.source.describe())} | {_cell(diff.istio.describe())}"
+            f"| `{_cell(str(diff.probe))}` | {_cell(diff.source_text)} | {_cell(diff.istio_text)}"
             f" | {finding} |"
         )
     hidden = len(outcome.different) - MAX_TABLE_ROWS

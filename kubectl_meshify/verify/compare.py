@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -87,12 +88,18 @@ class Difference:
     source: Outcome
     istio: Outcome
     finding: str | None
+    source_text: str = ""  # the outcomes as the report words them
+    istio_text: str = ""
+
+    @classmethod
+    def of(cls, probe: Probe, source: Outcome, istio: Outcome, finding: str | None) -> Difference:
+        return cls(probe, source, istio, finding, source.describe(), istio.describe())
 
     def to_json(self) -> dict[str, Any]:
         return {
             "request": str(self.probe),
-            "source": self.source.describe(),
-            "istio": self.istio.describe(),
+            "source": self.source_text,
+            "istio": self.istio_text,
             "finding": self.finding,
         }
 
@@ -143,7 +150,7 @@ class VerificationResult:
                     message=(
                         f"{len(unexplained)} probe request(s) are routed differently by the emitted Istio"
                         f" configuration and no finding explains why: {first.probe} → before:"
-                        f" {first.source.describe()}; after: {first.istio.describe()}{more}."
+                        f" {first.source_text}; after: {first.istio_text}{more}."
                     ),
                     action="Review the Behaviour check section of the report; this is a translation defect.",
                     ingress=key,
@@ -170,7 +177,25 @@ def verify(
     `targets`: the `namespace/name` keys to probe and report (default: all of them);
     `findings`: the conversion's findings, used to explain differences.
     """
-    options = options or VerifyOptions()
+    # What verification allocates is acyclic; pausing the cycle collector spares rescanning the
+    # whole input (already in memory) on each collection, which would cost more than the probing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _verify(ingresses, services, emitted_objects, options or VerifyOptions(), findings, targets)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _verify(
+    ingresses: Iterable[Any],
+    services: Iterable[Any] | Mapping[Any, Any],
+    emitted_objects: Iterable[Mapping[str, Any]],
+    options: VerifyOptions,
+    findings: Sequence[Finding],
+    targets: Iterable[str] | None,
+) -> VerificationResult:
     service_list = services.values() if isinstance(services, Mapping) else services
     index = ServiceIndex(_bodies(service_list))
     docs = [ingress_doc(o, options.default_namespace) for o in ingresses]
@@ -197,24 +222,33 @@ def verify(
     context = build_context(nginx_docs, prefix, (h for d in istio_docs for h in d.tls_hosts()))
     by_ingress = _findings_by_ingress(findings)
     wanted = set(targets) if targets is not None else None
+    istio_keys = {d.key for d in istio_docs}
     result = VerificationResult(config_errors=list(target.errors))
-    source_cache: dict[tuple[int, Probe], Outcome] = {}
+    # Ingresses sharing a host share probes: evaluate each (source model, request) once.
+    seen: dict[tuple[bool, Probe], tuple[Outcome, Outcome]] = {}
+    explained: dict[tuple[Any, ...], str | None] = {}
     for doc in docs:
         if wanted is not None and doc.key not in wanted:
             continue
-        is_istio = istio_source is not None and doc in istio_docs
-        model: _Evaluator = istio_source if is_istio and istio_source is not None else nginx
+        is_istio = doc.key in istio_keys
+        source: _Evaluator = istio_source if is_istio and istio_source is not None else nginx
         outcome = IngressVerification(doc.key)
         for probe in ingress_probes(doc, context, prefix):
-            cache_key = (1 if is_istio else 0, probe)
-            before = source_cache.get(cache_key)
-            if before is None:
-                before = source_cache[cache_key] = model.evaluate(probe)
-            after = target.evaluate(probe)
+            key = (is_istio, probe)
+            pair = seen.get(key)
+            if pair is None:
+                pair = seen[key] = (source.evaluate(probe), target.evaluate(probe))
             outcome.probes += 1
+            before, after = pair
             if before != after:
-                code = explain(probe, before, after, doc.key, by_ingress, prefix)
-                outcome.different.append(Difference(probe, before, after, code))
+                # The explanation depends on what shaped both results, not on the path itself.
+                why: tuple[Any, ...] = (doc.key, probe.kind, probe.scheme, before.trace, after.trace)
+                why += (before.kind, after.kind, before.status, after.status, _slash_only(before, after))
+                if why in explained:
+                    code = explained[why]
+                else:
+                    code = explained[why] = explain(probe, before, after, doc.key, by_ingress, prefix)
+                outcome.different.append(Difference.of(probe, before, after, code))
         result.ingresses[doc.key] = outcome
     return result
 

@@ -31,16 +31,16 @@ class IngressDoc:
     @property
     def spec(self) -> Mapping[str, Any]:
         spec = self.body.get("spec")
-        return spec if isinstance(spec, Mapping) else {}
+        return spec if isinstance(spec, dict) else {}
 
     def rules(self) -> list[Mapping[str, Any]]:
-        return [r for r in self.spec.get("rules") or [] if isinstance(r, Mapping)]
+        return [r for r in self.spec.get("rules") or [] if isinstance(r, dict)]
 
     def default_backend(self) -> Any:
         return self.spec.get("defaultBackend") or self.spec.get("backend")  # `backend` in v1beta1
 
     def tls(self) -> list[Mapping[str, Any]]:
-        return [t for t in self.spec.get("tls") or [] if isinstance(t, Mapping)]
+        return [t for t in self.spec.get("tls") or [] if isinstance(t, dict)]
 
     def tls_hosts(self) -> set[str]:
         """Hosts listed in `spec.tls` with a secret (lower-case)."""
@@ -87,7 +87,7 @@ def is_istio_class(doc: IngressDoc, ingress_classes: Mapping[str, Mapping[str, A
 
 def backend_service(backend: Any) -> tuple[str, int | str] | None:
     """(service name, port number or name) of an Ingress backend, or None for other backends."""
-    if not isinstance(backend, Mapping):
+    if not isinstance(backend, dict):
         return None
     if backend.get("serviceName"):  # extensions/v1beta1 and networking.k8s.io/v1beta1
         port_ref = backend.get("servicePort")
@@ -95,10 +95,10 @@ def backend_service(backend: Any) -> tuple[str, int | str] | None:
             return str(backend["serviceName"]), int(port_ref)
         return str(backend["serviceName"]), str(port_ref or "")
     service = backend.get("service")
-    if not isinstance(service, Mapping) or not service.get("name"):
+    if not isinstance(service, dict) or not service.get("name"):
         return None
     port = service.get("port") or {}
-    if isinstance(port, Mapping):
+    if isinstance(port, dict):
         number = port.get("number")
         if isinstance(number, int) and not isinstance(number, bool):
             return str(service["name"]), number
@@ -110,6 +110,6 @@ def backend_service(backend: Any) -> tuple[str, int | str] | None:
 def http_paths(rule: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
     """The paths of a rule, or None when the rule has no `http` block."""
     http = rule.get("http")
-    if not isinstance(http, Mapping):
+    if not isinstance(http, dict):
         return None
-    return [p for p in http.get("paths") or [] if isinstance(p, Mapping)]
+    return [p for p in http.get("paths") or [] if isinstance(p, dict)]

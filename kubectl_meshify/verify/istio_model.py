@@ -29,7 +29,7 @@ and `route/route.go` (istio-semantics.md §7, §11) and Envoy's route matching:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +64,7 @@ def _meta(obj: Mapping[str, Any]) -> tuple[str, str, str, Mapping[str, Any]]:
         str(meta.get("namespace") or "default"),
         str(meta.get("name") or ""),
         str(meta.get("creationTimestamp") or ""),
-        annotations if isinstance(annotations, Mapping) else {},
+        annotations if isinstance(annotations, dict) else {},
     )
 
 
@@ -117,7 +117,7 @@ StrMatcher = Callable[[str | None], bool]
 
 def _string_matcher(spec: Any, ignore_case: bool = False) -> StrMatcher:
     """An Istio StringMatch as a predicate on an optional value (None: header absent)."""
-    if not isinstance(spec, Mapping) or not spec:
+    if not isinstance(spec, dict) or not spec:
         return lambda value: value is not None  # `{}`: presence match
     if "exact" in spec:
         expected = str(spec["exact"])
@@ -399,14 +399,13 @@ class IstioModel:
                 else:
                     self._sni_exact.setdefault(pattern, server)
         self._sni_wild = sorted(wild, key=lambda entry: -len(entry[0]))
-        self._cache: dict[Probe, Outcome] = {}
 
     # ------------------------------------------------------------------ build
 
     def _servers(self, key: str, gw: Mapping[str, Any]) -> list[_Server]:
         servers = []
         for spec in (gw.get("spec") or {}).get("servers") or []:
-            if not isinstance(spec, Mapping):
+            if not isinstance(spec, dict):
                 continue
             port = spec.get("port") or {}
             tls = spec.get("tls") or {}
@@ -477,7 +476,7 @@ class IstioModel:
         separated = str(annotations.get(INGRESS_SEMANTICS, "")) == "ingress"
         routes = []
         for index, route in enumerate(spec.get("http") or []):
-            if isinstance(route, Mapping):
+            if isinstance(route, dict):
                 routes.append(self._compile_route(f"{ns}/{name}", index, route, separated, ns))
         return _VirtualService(
             namespace=ns,
@@ -485,7 +484,7 @@ class IstioModel:
             hosts=[str(h).lower() for h in spec.get("hosts") or []],
             gateways=gateways,
             http=routes,
-            tls=[t for t in spec.get("tls") or [] if isinstance(t, Mapping)],
+            tls=[t for t in spec.get("tls") or [] if isinstance(t, dict)],
             created=created,
         )
 
@@ -496,12 +495,12 @@ class IstioModel:
         kinds = []
         error = ""
         for spec in route.get("match") or [{}]:
-            if not isinstance(spec, Mapping):
+            if not isinstance(spec, dict):
                 continue
             try:
                 matches.append(self._compile_match(spec, separated, namespace))
                 uri = spec.get("uri") or {}
-                kinds.append(next(iter(uri), "") if isinstance(uri, Mapping) else "")
+                kinds.append(next(iter(uri), "") if isinstance(uri, dict) else "")
             except RegexError as exc:
                 error = f"{vs} http[{index}]: {exc}"
                 matches.append(_Match(_any_path, [], [], None, None, never=True))
@@ -514,7 +513,7 @@ class IstioModel:
         ignore_case = bool(spec.get("ignoreUriCase"))
         uri: UriMatcher = _any_path
         uri_spec = spec.get("uri")
-        if isinstance(uri_spec, Mapping) and uri_spec:
+        if isinstance(uri_spec, dict) and uri_spec:
             if "exact" in uri_spec:
                 uri = _uri_matcher("exact", str(uri_spec["exact"]), ignore_case)
             elif "prefix" in uri_spec:
@@ -548,7 +547,7 @@ class IstioModel:
         target = self._service_of(str(spec.get("host") or ""), ns)
         subsets = self.subsets.setdefault(target, {})
         for subset in spec.get("subsets") or []:
-            if isinstance(subset, Mapping) and subset.get("name"):
+            if isinstance(subset, dict) and subset.get("name"):
                 labels = subset.get("labels") or {}
                 subsets.setdefault(
                     str(subset["name"]), tuple(sorted((str(k), str(v)) for k, v in labels.items()))
@@ -568,12 +567,6 @@ class IstioModel:
     # ------------------------------------------------------------------ evaluate
 
     def evaluate(self, probe: Probe) -> Outcome:
-        cached = self._cache.get(probe)
-        if cached is None:
-            cached = self._cache[probe] = self._evaluate(probe)
-        return cached
-
-    def _evaluate(self, probe: Probe) -> Outcome:
         host = probe.host.lower().split(":")[0]
         if probe.scheme == "http":
             if not self.has_port80:
@@ -642,7 +635,7 @@ class IstioModel:
         trace = ((route.vs, f"http[{route.index}]"),)
         action = _Action(trace)
         target = spec.get("redirect")
-        if isinstance(target, Mapping):
+        if isinstance(target, dict):
             port = target.get("port")
             port_text = (
                 f":{port}" if port else ("request" if target.get("derivePort") == "FROM_REQUEST_PORT" else "")
@@ -656,7 +649,7 @@ class IstioModel:
             )
             return action
         direct = spec.get("directResponse")
-        if isinstance(direct, Mapping):
+        if isinstance(direct, dict):
             action.fixed = Outcome(
                 "status", status=int(direct.get("status") or 200), note="direct response", trace=trace
             )
@@ -664,7 +657,7 @@ class IstioModel:
         if spec.get("delegate"):
             action.fixed = Outcome("unknown", note="delegate VirtualServices are not evaluated", trace=trace)
             return action
-        destinations = [d for d in spec.get("route") or [] if isinstance(d, Mapping)]
+        destinations = [d for d in spec.get("route") or [] if isinstance(d, dict)]
         if not destinations:
             action.fixed = Outcome("unknown", note="route without destination", trace=trace)
             return action
@@ -681,9 +674,9 @@ class IstioModel:
             action.fixed = Outcome("unknown", note="all route weights are zero", trace=trace)
             return action
         rewrite = spec.get("rewrite") or {}
-        if isinstance(rewrite, Mapping):
+        if isinstance(rewrite, dict):
             regex_rewrite = rewrite.get("uriRegexRewrite")
-            if isinstance(regex_rewrite, Mapping) and regex_rewrite.get("match") is not None:
+            if isinstance(regex_rewrite, dict) and regex_rewrite.get("match") is not None:
                 try:
                     pattern = compile_re2(str(regex_rewrite["match"]))
                 except RegexError as exc:
@@ -703,7 +696,7 @@ class IstioModel:
         weight = 100 if single else int(entry.get("weight") or 0)
         svc_ns, svc_name = self._service_of(host, namespace)
         port_spec = destination.get("port") or {}
-        port = int(port_spec.get("number") or 0) if isinstance(port_spec, Mapping) else 0
+        port = int(port_spec.get("number") or 0) if isinstance(port_spec, dict) else 0
         if not port and svc_ns:
             ports = self.services.ports(svc_ns, svc_name)
             if len(ports) == 1 and isinstance(ports[0].get("port"), int):
@@ -734,7 +727,7 @@ class IstioModel:
             for index, route in enumerate(vs.tls):
                 if not _tls_route_matches(route, host, server):
                     continue
-                destinations = [d for d in route.get("route") or [] if isinstance(d, Mapping)]
+                destinations = [d for d in route.get("route") or [] if isinstance(d, dict)]
                 dests = []
                 for entry in destinations:
                     dest = self._dest(entry, vs.namespace, single=len(destinations) == 1)
@@ -748,7 +741,7 @@ class IstioModel:
 
 
 def _tls_route_matches(route: Mapping[str, Any], host: str, server: _Server) -> bool:
-    matches = [m for m in route.get("match") or [] if isinstance(m, Mapping)]
+    matches = [m for m in route.get("match") or [] if isinstance(m, dict)]
     if not matches:
         return True
     for match in matches:
@@ -765,7 +758,7 @@ def _tls_route_matches(route: Mapping[str, Any], host: str, server: _Server) -> 
 
 
 def _request_headers(
-    route: Mapping[str, Any], destinations: list[Mapping[str, Any]]
+    route: Mapping[str, Any], destinations: Sequence[Mapping[str, Any]]
 ) -> tuple[tuple[str, str], ...]:
     values: dict[str, str] = {}
     for source in [route, *destinations[:1]] if len(destinations) == 1 else [route]:

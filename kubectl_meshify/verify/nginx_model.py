@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kubectl_meshify.verify.ingress import (
@@ -173,6 +173,21 @@ class Upstream:
 
 
 @dataclass(eq=False)
+class _Plan:
+    """The request-independent part of a location's behaviour (see `NginxModel._plan`)."""
+
+    trace: Trace
+    redirect: tuple[int, str, Trace] | None = None  # code, URL, trace
+    https: tuple[str, bool, Trace, Trace] | None = None  # port, strip `/`, trace, trace when stripped
+    fixed: Outcome | None = None  # the same answer for every request
+    dests: tuple[Dest, ...] | None = None  # None: a canary decides per request
+    rewrite: tuple[re.Pattern[str], str] | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    vhost: str | None = None
+    proxy_trace: Trace = ()
+
+
+@dataclass(eq=False)
 class Location:
     path: str
     path_type: str  # "Exact" or "Prefix"
@@ -181,6 +196,7 @@ class Location:
     is_def_backend: bool = False
     pattern: re.Pattern[str] | None = None  # regex mode: compiled `^<path>`, case-insensitive
     regex_error: str = ""
+    plan: _Plan | None = None
 
     def needs_rewrite(self) -> bool:
         return bool(self.ann and self.ann.rewrite_target and self.ann.rewrite_target != self.path)
@@ -505,51 +521,94 @@ class NginxModel:
             feature = "default-backend" if loc.upstream else "no-path"
         return [(loc.ann.key, feature)]
 
+    def _plan(self, server: Server, loc: Location) -> _Plan:
+        """Everything a location does that does not depend on the request, worked out once."""
+        ann = loc.ann
+        trace = tuple(self._loc_trace(server, loc))
+        plan = _Plan(trace)
+        if ann and ann.redirect_url:
+            plan.redirect = (ann.redirect_code, ann.redirect_url, (*trace, (ann.key, ann.redirect_key)))
+            return plan
+        if ann is not None and (
+            ann.force_ssl_redirect or (ann.ssl_redirect and server.certificate == "secret")
+        ):
+            feature = "force-ssl-redirect" if ann.force_ssl_redirect else "ssl-redirect"
+            plan.https = (
+                ":443" if ann.use_port_in_redirects else "",
+                not ann.preserve_trailing_slash,
+                (*trace, (ann.key, feature)),
+                (*trace, (ann.key, feature), (ann.key, "preserve-trailing-slash")),
+            )
+        if loc.upstream is None:
+            plan.fixed = Outcome("status", status=404, note="default backend", trace=trace)
+            return plan
+        extra: list[tuple[str, str]] = []
+        if loc.needs_rewrite() and ann is not None:
+            extra.append((ann.key, "rewrite-target"))
+            try:
+                plan.rewrite = (compile_pcre(loc.path, ignore_case=True), ann.rewrite_target)
+            except RegexError as exc:
+                plan.fixed = Outcome("unknown", note=f"rewrite regex: {exc}", trace=trace)
+                return plan
+            if ann.x_forwarded_prefix and "x-forwarded-prefix" in COMPARED_HEADERS:
+                plan.headers = (("x-forwarded-prefix", ann.x_forwarded_prefix),)
+                extra.append((ann.key, "x-forwarded-prefix"))
+        if ann and ann.upstream_vhost:
+            plan.vhost = ann.upstream_vhost
+            extra.append((ann.key, "upstream-vhost"))
+        plan.proxy_trace = (*trace, *extra)
+        if loc.upstream not in self.alternatives:
+            dest = self._dest(loc.upstream)
+            if isinstance(dest, Outcome):
+                plan.fixed = Outcome(dest.kind, status=dest.status, note=dest.note, trace=trace)
+            else:
+                plan.dests = (dest,)
+        return plan
+
     def _location_outcome(
         self, server: Server, loc: Location, probe: Probe, trace: list[tuple[str, str]]
     ) -> Outcome:
-        ann = loc.ann
-        trace.extend(self._loc_trace(server, loc))
-        if ann and ann.redirect_url:
-            trace.append((ann.key, ann.redirect_key))
-            return redirect(ann.redirect_code, _expand_nginx_vars(ann.redirect_url, probe), tuple(trace))
-        if probe.scheme == "http" and ann is not None:
-            to_https = ann.force_ssl_redirect or (ann.ssl_redirect and server.certificate == "secret")
-            if to_https:
-                uri = probe.path
-                if not ann.preserve_trailing_slash and uri.endswith("/"):
-                    uri = uri[:-1]
-                port = ":443" if ann.use_port_in_redirects else ""
-                feature = "force-ssl-redirect" if ann.force_ssl_redirect else "ssl-redirect"
-                trace.append((ann.key, feature))
-                if uri != probe.path:
-                    trace.append((ann.key, "preserve-trailing-slash"))
-                return redirect(
-                    self.settings.http_redirect_code, f"https://{probe.host}{port}{uri}", tuple(trace)
-                )
-        if loc.upstream is None:
-            return Outcome("status", status=404, note="default backend", trace=tuple(trace))
-        dests = self._choose(loc.upstream, probe, trace)
-        if isinstance(dests, Outcome):
-            return dests
+        plan = loc.plan
+        if plan is None:
+            plan = loc.plan = self._plan(server, loc)
+        prefix = tuple(trace)
+        if plan.redirect is not None:
+            code, url, extra = plan.redirect
+            return redirect(code, _expand_nginx_vars(url, probe), prefix + extra)
+        if plan.https is not None and probe.scheme == "http":
+            port, strip, plain, stripped = plan.https
+            uri = probe.path
+            if strip and uri.endswith("/"):
+                uri = uri[:-1]
+            return redirect(
+                self.settings.http_redirect_code,
+                f"https://{probe.host}{port}{uri}",
+                prefix + (stripped if uri != probe.path else plain),
+            )
+        if plan.fixed is not None:
+            return plan.fixed if not prefix else replace(plan.fixed, trace=prefix + plan.fixed.trace)
+        dynamic: list[tuple[str, str]] = []
+        dests = plan.dests
+        if dests is None:
+            assert loc.upstream is not None
+            chosen = self._choose(loc.upstream, probe, dynamic)
+            if isinstance(chosen, Outcome):
+                return chosen
+            dests = chosen
         path = probe.path
-        headers: tuple[tuple[str, str], ...] = ()
-        if loc.needs_rewrite() and ann is not None:
-            trace.append((ann.key, "rewrite-target"))
-            try:
-                match = compile_pcre(loc.path, ignore_case=True).search(probe.path)
-            except RegexError as exc:
-                return Outcome("unknown", note=f"rewrite regex: {exc}", trace=tuple(trace))
+        if plan.rewrite is not None:
+            pattern, target = plan.rewrite
+            match = pattern.search(path)
             if match:
-                path = nginx_substitute(ann.rewrite_target, match)
-            if ann.x_forwarded_prefix and "x-forwarded-prefix" in COMPARED_HEADERS:
-                headers = (("x-forwarded-prefix", ann.x_forwarded_prefix),)
-                trace.append((ann.key, "x-forwarded-prefix"))
-        host = probe.host
-        if ann and ann.upstream_vhost:
-            host = ann.upstream_vhost
-            trace.append((ann.key, "upstream-vhost"))
-        return Outcome("proxy", dests=dests, path=path, host=host, headers=headers, trace=tuple(trace))
+                path = nginx_substitute(target, match)
+        return Outcome(
+            "proxy",
+            dests=dests,
+            path=path,
+            host=plan.vhost or probe.host,
+            headers=plan.headers,
+            trace=prefix + plan.proxy_trace + tuple(dynamic),
+        )
 
     def _dest(self, upstream: Upstream) -> Dest | Outcome:
         cached = self._dests.get(upstream)

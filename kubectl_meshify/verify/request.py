@@ -145,15 +145,20 @@ class ServiceIndex:
             meta = svc.get("metadata") or {}
             self._services[(str(meta.get("namespace") or ""), str(meta.get("name") or ""))] = svc
         self._identity_cache: dict[tuple[str, str, int, tuple[tuple[str, str], ...]], str] = {}
+        self._ports: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
 
     def get(self, namespace: str, name: str) -> Mapping[str, Any] | None:
         return self._services.get((namespace, name))
 
     def ports(self, namespace: str, name: str) -> list[Mapping[str, Any]]:
-        svc = self.get(namespace, name)
-        spec = (svc or {}).get("spec") or {}
-        ports = spec.get("ports") or []
-        return [p for p in ports if isinstance(p, Mapping)]
+        cached = self._ports.get((namespace, name))
+        if cached is None:
+            svc = self.get(namespace, name)
+            spec = (svc or {}).get("spec") or {}
+            cached = self._ports[(namespace, name)] = [
+                p for p in spec.get("ports") or [] if isinstance(p, dict)
+            ]
+        return cached
 
     def port_by_name(self, namespace: str, name: str, port_name: str) -> int | None:
         for entry in self.ports(namespace, name):
@@ -179,7 +184,7 @@ class ServiceIndex:
         svc = self.get(namespace, name)
         spec = (svc or {}).get("spec") or {}
         selector = spec.get("selector")
-        if not isinstance(selector, Mapping) or not selector or spec.get("type") == "ExternalName":
+        if not isinstance(selector, dict) or not selector or spec.get("type") == "ExternalName":
             suffix = "".join(f",{k}={v}" for k, v in subset_labels)
             return f"{namespace}/{name}:{port}{suffix}"
         target: object = port
