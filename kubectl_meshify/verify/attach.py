@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
 from kubectl_meshify.model import Semantics, Status
@@ -16,6 +17,16 @@ MAX_TABLE_ROWS = 25
 def attach_verification(result: MigrationResult) -> VerificationResult:
     """Verify `result` in place: unexplained differences become error findings and make the Ingress
     `partial`; totals and per-Ingress tables go into `result.extra` for the report writers."""
+    collecting = gc.isenabled()
+    gc.disable()  # see `verify`: nothing here makes cycles, and the input is large
+    try:
+        return _attach(result)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _attach(result: MigrationResult) -> VerificationResult:
     options = result.options
     # Failed Ingresses are invalid (the API server would have refused them): no controller served them.
     served = [r for r in result.records if r.status not in (Status.SKIPPED, Status.FAILED)]

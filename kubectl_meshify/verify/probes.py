@@ -94,7 +94,7 @@ def path_variants(path: str, regex_host: bool) -> list[tuple[str, str]]:
     """(path, kind) probes for one Ingress path."""
     out: list[tuple[str, str]] = []
     if path in ("", "/"):
-        return [("/", "root"), ("/meshify-probe", "deeper")]
+        return [("/", "root")]
     literal = path
     if regex_host or _REGEX_CHARS.search(path):
         found = examples(path)
@@ -163,6 +163,10 @@ def ingress_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: st
         variants: list[tuple[str, str]] = [("/", "root")]
         for path in paths:
             variants.extend(path_variants(path, regex_host))
+        if all(v == "/" for v, _ in variants):
+            # Only root paths: a deeper path is what exercises the catch-all (otherwise the
+            # siblings of the other paths do).
+            variants.append(("/meshify-probe", "deeper"))
         hosts = host_variants(rule_host)
         if rule_host:
             for alias in (a.strip().lower() for a in ann.get("server-alias", "").split(",")):
