@@ -223,6 +223,7 @@ def _verify(
     by_ingress = _findings_by_ingress(findings)
     wanted = set(targets) if targets is not None else None
     istio_keys = {d.key for d in istio_docs}
+    canaries = {key for key, ann in nginx.anns.items() if ann.canary}
     result = VerificationResult(config_errors=list(target.errors))
     # Ingresses sharing a host share probes: evaluate each (source model, request) once.
     seen: dict[tuple[bool, Probe], tuple[Outcome, Outcome]] = {}
@@ -247,7 +248,11 @@ def _verify(
                 if why in explained:
                     code = explained[why]
                 else:
-                    code = explained[why] = explain(probe, before, after, doc.key, by_ingress, prefix)
+                    code = explain(probe, before, after, doc.key, by_ingress, prefix)
+                    if code is None and doc.key in canaries:
+                        # A canary Ingress routes nothing by itself in ingress-nginx.
+                        code = _lookup(by_ingress.get(doc.key, ()), "canary", prefix, ())
+                    explained[why] = code
                 outcome.different.append(Difference.of(probe, before, after, code))
         result.ingresses[doc.key] = outcome
     return result
