@@ -32,7 +32,6 @@ FEATURE_CODES: dict[str, tuple[str, ...]] = {
     "use-regex": ("PATH_REGEX_MODE",),
     "rewrite-target": ("PATH_REGEX_MODE",),
     "ssl-redirect": ("SSL_REDIRECT_DEFAULT",),
-    "preserve-trailing-slash": ("SSL_REDIRECT_TRAILING_SLASH",),
     "httpsRedirect": ("SSL_REDIRECT_DEFAULT",),
     "ssl-passthrough": ("PASSTHROUGH",),
     "tls": ("TLS_NO_SECRET", "TLS_SECRET_CONFLICT", "HOST_MERGED"),
