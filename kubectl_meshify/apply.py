@@ -86,7 +86,9 @@ def plan(objects: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[
             skipped.append(ident)
             continue
         if obj.get("kind") not in PLURALS:
-            raise ClusterError(f"cannot apply {obj.get('apiVersion')} {ident}: kubectl-meshify does not apply this kind")
+            raise ClusterError(
+                f"cannot apply {obj.get('apiVersion')} {ident}: kubectl-meshify does not apply this kind"
+            )
         if not meta.get("name") or not meta.get("namespace"):
             raise ClusterError(f"cannot apply {ident}: the object has no metadata.name or metadata.namespace")
         writes.append(obj)
@@ -142,14 +144,19 @@ def apply_objects(
         except NotFound:
             raise ClusterError(f'cannot apply: namespace "{namespace}" does not exist') from None
     live: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for resource, namespace in sorted({(_resource_of(o), str(_meta(o)["namespace"])) for o in writes}, key=str):
+    for resource, namespace in sorted(
+        {(_resource_of(o), str(_meta(o)["namespace"])) for o in writes}, key=str
+    ):
         for item in api.list(resource, namespace):
             live[(resource.kind, namespace, str(_meta(item).get("name")))] = item
     foreign = []
     for obj in writes:
         meta = _meta(obj)
         current = live.get((str(obj["kind"]), str(meta["namespace"]), str(meta["name"])))
-        if current is not None and (_meta(current).get("labels") or {}).get(MANAGED_BY_LABEL) != FIELD_MANAGER:
+        if (
+            current is not None
+            and (_meta(current).get("labels") or {}).get(MANAGED_BY_LABEL) != FIELD_MANAGER
+        ):
             foreign.append(f"{obj['kind']} {meta['namespace']}/{meta['name']}")
     if foreign and not force_conflicts:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
@@ -167,14 +174,25 @@ def apply_objects(
         try:
             status, answer = api.apply(resource, body, FIELD_MANAGER, force=force_conflicts, dry_run=dry_run)
         except ClusterError as err:
-            done = f"{index} of {len(writes)} objects were applied before it" + (" (dry run)" if dry_run else "")
-            hint = "; pass --force-conflicts to take over the conflicting fields" if "conflict" in str(err) else ""
-            raise ClusterError(f"apply stopped at {resource.kind} {meta['namespace']}/{meta['name']}: {err}; {done}{hint}")
+            done = f"{index} of {len(writes)} objects were applied before it" + (
+                " (dry run)" if dry_run else ""
+            )
+            hint = (
+                "; pass --force-conflicts to take over the conflicting fields"
+                if "conflict" in str(err)
+                else ""
+            )
+            where = f"{resource.kind} {meta['namespace']}/{meta['name']}"
+            raise ClusterError(f"apply stopped at {where}: {err}; {done}{hint}") from None
         if status == 201 or current is None:
             action = "created"
         else:
-            moved = not dry_run and _meta(answer).get("resourceVersion") != _meta(current).get("resourceVersion")
+            moved = not dry_run and _meta(answer).get("resourceVersion") != _meta(current).get(
+                "resourceVersion"
+            )
             body_fields = {k: v for k, v in body.items() if k not in ("apiVersion", "kind")}
             action = "configured" if moved or not _same_fields(body_fields, current) else "unchanged"
-        result.applied.append(Applied(resource.kind, resource.group, meta["namespace"], meta["name"], action, dry_run))
+        result.applied.append(
+            Applied(resource.kind, resource.group, meta["namespace"], meta["name"], action, dry_run)
+        )
     return result

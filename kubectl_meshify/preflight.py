@@ -60,7 +60,14 @@ class Preflight:
     facts: dict[str, Any] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
-    def add(self, code: str, severity: Severity, message: str, action: str | None = None, ingress: str | None = None):
+    def add(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        action: str | None = None,
+        ingress: str | None = None,
+    ):
         self.findings.append(Finding(code, severity, None, message, action, None, ingress))
 
 
@@ -119,7 +126,9 @@ def _istio_versions(api: KubeApi, discovery: Discovery, overrides: Overrides, re
     else:
         chosen = served[0]
         for version in served:  # a version may be served for some kinds only
-            listing = api.get(f"/apis/{NETWORKING}/{version}", Target(f"get the resources of {NETWORKING}/{version}"))
+            listing = api.get(
+                f"/apis/{NETWORKING}/{version}", Target(f"get the resources of {NETWORKING}/{version}")
+            )
             names = {r.get("name") for r in listing.get("resources") or []}
             if {"gateways", "virtualservices", "destinationrules"} <= names:
                 chosen = version
@@ -158,7 +167,8 @@ def _gateway_workload(api: KubeApi, overrides: Overrides, result: Preflight) -> 
             forbidden_finding(
                 err,
                 "The ingress gateway workload could not be looked up; "
-                "pass --gateway-namespace and --gateway-selector if it is not istio-system / istio=ingressgateway.",
+                "pass --gateway-namespace and --gateway-selector "
+                "if it is not istio-system / istio=ingressgateway.",
             )
         )
     wanted_ns = overrides.gateway_namespace
@@ -202,8 +212,9 @@ def _gateway_workload(api: KubeApi, overrides: Overrides, result: Preflight) -> 
         result.add(
             "PREFLIGHT_GATEWAY_MISSING",
             Severity.WARNING,
-            f"no ingress gateway workload found (no Deployment or Pod labelled {GATEWAY_LABEL}=ingressgateway "
-            f"or {GATEWAY_LABEL}=ingress); the Gateways select {sel_text} in namespace {namespace}",
+            "no ingress gateway workload found (no Deployment or Pod labelled "
+            f"{GATEWAY_LABEL}=ingressgateway or {GATEWAY_LABEL}=ingress); "
+            f"the Gateways select {sel_text} in namespace {namespace}",
             "install an ingress gateway (istioctl install, or helm install istio-ingress istio/gateway "
             "-n istio-ingress) before applying, or pass --gateway-namespace and --gateway-selector",
         )
@@ -223,7 +234,9 @@ def _tls_secrets(api: KubeApi, scope: Scope, resources: ResourceSet, result: Pre
         return
     gateway_ns = str(result.facts["gateway_namespace"])
     # Metadata-only lists: as many requests as namespaces (and pages), never one per secret.
-    namespaces: list[str | None] = [None] if scope.namespace is None else sorted({scope.namespace, gateway_ns})
+    namespaces: list[str | None] = [None]
+    if scope.namespace is not None:
+        namespaces = [*sorted({scope.namespace, gateway_ns})]
     existing: set[tuple[str, str]] = set()
     try:
         for namespace in namespaces:
@@ -231,11 +244,15 @@ def _tls_secrets(api: KubeApi, scope: Scope, resources: ResourceSet, result: Pre
                 meta = item.get("metadata") or {}
                 existing.add((str(meta.get("namespace")), str(meta.get("name"))))
     except Forbidden as err:
-        result.findings.append(forbidden_finding(err, "TLS secrets in the gateway namespace were not checked."))
+        result.findings.append(
+            forbidden_finding(err, "TLS secrets in the gateway namespace were not checked.")
+        )
         return
     result.facts["tls_secrets"] = {gateway_ns: sorted(n for ns, n in existing if ns == gateway_ns)}
     certificates = {
-        (c.namespace, str(c.spec.get("secretName"))): c for c in resources.certificates if c.spec.get("secretName")
+        (c.namespace, str(c.spec.get("secretName"))): c
+        for c in resources.certificates
+        if c.spec.get("secretName")
     }
     for ingress, secret in wanted:
         if (gateway_ns, secret) in existing:
@@ -257,8 +274,9 @@ def _tls_secrets(api: KubeApi, scope: Scope, resources: ResourceSet, result: Pre
         certificate = certificates.get((source_ns, secret))
         if certificate is not None:
             action = (
-                f"create a cert-manager Certificate like {source_ns}/{certificate.name} in namespace {gateway_ns} "
-                f"(same spec, secretName {secret}), so the secret is issued and renewed where the gateway reads it"
+                f"create a cert-manager Certificate like {source_ns}/{certificate.name} "
+                f"in namespace {gateway_ns} (same spec, secretName {secret}), "
+                "so the secret is issued and renewed where the gateway reads it"
             )
         elif (source_ns, secret) in existing:
             action = "copy it: " + copy_secret_command(secret, source_ns, gateway_ns)
@@ -305,8 +323,9 @@ def _injection(resources: ResourceSet, result: Preflight) -> None:
         action = None
         if mode == "none":
             action = (
-                f"the gateway reaches its pods in plain text; to add them to the mesh: "
-                f"kubectl label namespace {shlex.quote(namespace)} istio-injection=enabled, then restart the workloads"
+                "the gateway reaches its pods in plain text; to add them to the mesh: "
+                f"kubectl label namespace {shlex.quote(namespace)} istio-injection=enabled, "
+                "then restart the workloads"
             )
         result.add("PREFLIGHT_INJECTION", Severity.INFO, f"namespace {namespace} {text}", action)
     result.facts["injection"] = modes
@@ -341,20 +360,27 @@ def _peer_authentication(
         effective = next((p for p in own if mode(p) != "UNSET"), None) or next(
             (p for p in mesh if mode(p) != "UNSET"), None
         )
-        strict = [p for p in policies if p.namespace == namespace and selects_workloads(p) and mode(p) == "STRICT"]
+        strict = [
+            p for p in policies if p.namespace == namespace and selects_workloads(p) and mode(p) == "STRICT"
+        ]
         if effective is not None and mode(effective) == "STRICT":
-            scope_text = "mesh-wide" if effective.namespace == ROOT_NAMESPACE and namespace != ROOT_NAMESPACE else ""
+            scope_text = (
+                "mesh-wide" if effective.namespace == ROOT_NAMESPACE and namespace != ROOT_NAMESPACE else ""
+            )
             which = f"PeerAuthentication {effective.key}" + (f" ({scope_text})" if scope_text else "")
             message = f"mTLS is STRICT for namespace {namespace} ({which})"
         elif strict:
             names = ", ".join(p.key for p in strict)
-            message = f"mTLS is STRICT for some workloads of namespace {namespace} (PeerAuthentication {names})"
+            message = (
+                f"mTLS is STRICT for some workloads of namespace {namespace} (PeerAuthentication {names})"
+            )
         else:
             continue
         result.add(
             "PREFLIGHT_PEER_AUTH_STRICT",
             Severity.WARNING,
-            message + ": the old ingress controller's pods are outside the mesh and cannot reach these backends "
+            message
+            + ": the old ingress controller's pods are outside the mesh and cannot reach these backends "
             "while both controllers serve traffic",
             "keep mTLS PERMISSIVE for these workloads until traffic has moved to the Istio gateway, "
             "then switch to STRICT",
@@ -379,7 +405,9 @@ def _existing_istio_objects(api: KubeApi, scope: Scope, result: Preflight) -> No
             existing[kind.kind] = list(api.list(kind))
         except Forbidden as err:
             if scope.namespace is None:
-                result.findings.append(forbidden_finding(err, "Existing Istio objects were not checked for conflicts."))
+                result.findings.append(
+                    forbidden_finding(err, "Existing Istio objects were not checked for conflicts.")
+                )
                 continue
             # A namespace-scoped user: check what is visible from the namespace and the gateway's.
             namespaces = sorted({scope.namespace, str(result.facts["gateway_namespace"])})
@@ -401,7 +429,9 @@ def conflict_findings(facts: dict[str, Any], emitted: Iterable[dict[str, Any]]) 
     findings: list[Finding] = []
     ours = {(o.get("kind"), _ns(o), _name(o)) for o in emitted}
     live_gateways = [g for g in existing.get("Gateway", []) if ("Gateway", _ns(g), _name(g)) not in ours]
-    live_services = [v for v in existing.get("VirtualService", []) if ("VirtualService", _ns(v), _name(v)) not in ours]
+    live_services = [
+        v for v in existing.get("VirtualService", []) if ("VirtualService", _ns(v), _name(v)) not in ours
+    ]
 
     for vs in (o for o in emitted if o.get("kind") == "VirtualService"):
         gateways = _vs_gateways(vs)
@@ -414,9 +444,10 @@ def conflict_findings(facts: dict[str, Any], emitted: Iterable[dict[str, Any]]) 
                         "PREFLIGHT_VIRTUALSERVICE_CONFLICT",
                         Severity.WARNING,
                         None,
-                        f"VirtualService {_ns(other)}/{_name(other)} already binds {', '.join(shared_hosts)} on "
-                        f"gateway {', '.join(sorted(shared_gw))}, like the generated {_ns(vs)}/{_name(vs)}: Istio "
-                        "merges VirtualServices of one host in an undefined order",
+                        f"VirtualService {_ns(other)}/{_name(other)} already binds "
+                        f"{', '.join(shared_hosts)} on gateway {', '.join(sorted(shared_gw))}, like the "
+                        f"generated {_ns(vs)}/{_name(vs)}: Istio merges VirtualServices of one host "
+                        "in an undefined order",
                         f"merge the routes into one VirtualService or delete {_ns(other)}/{_name(other)} "
                         "after the migration",
                     )
@@ -433,9 +464,9 @@ def conflict_findings(facts: dict[str, Any], emitted: Iterable[dict[str, Any]]) 
                             "PREFLIGHT_GATEWAY_CONFLICT",
                             Severity.WARNING,
                             None,
-                            f"Gateway {_ns(other)}/{_name(other)} already claims {host} on port {port} of the same "
-                            f"gateway workload as the generated {_ns(gw)}/{_name(gw)}: Istio would merge the two "
-                            "servers in an undefined order",
+                            f"Gateway {_ns(other)}/{_name(other)} already claims {host} on port {port} "
+                            f"of the same gateway workload as the generated {_ns(gw)}/{_name(gw)}: "
+                            "Istio would merge the two servers in an undefined order",
                             f"bind the VirtualServices to {_ns(other)}/{_name(other)} with --gateway "
                             f"{_ns(other)}/{_name(other)}, or remove its server for {host}",
                         )
@@ -457,7 +488,7 @@ def _hosts(vs: dict[str, Any]) -> list[str]:
 
 
 def _vs_gateways(vs: dict[str, Any]) -> set[str]:
-    """Gateways a VirtualService binds, as namespace/name (a bare name is in the VirtualService's namespace)."""
+    """Gateways a VirtualService binds, as `namespace/name` (bare names are in its own namespace)."""
     out = set()
     for ref in (vs.get("spec") or {}).get("gateways") or []:
         ref = str(ref)

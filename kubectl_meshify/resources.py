@@ -12,7 +12,15 @@ from typing import Any
 
 # Kinds the translation reads; every other kind is counted and otherwise ignored.
 INGRESS_KINDS = {"Ingress"}
-RESOLUTION_KINDS = {"Service", "Deployment", "StatefulSet", "IngressClass", "Namespace", "ConfigMap", "Certificate"}
+RESOLUTION_KINDS = {
+    "Service",
+    "Deployment",
+    "StatefulSet",
+    "IngressClass",
+    "Namespace",
+    "ConfigMap",
+    "Certificate",
+}
 WANTED_KINDS = INGRESS_KINDS | RESOLUTION_KINDS
 
 

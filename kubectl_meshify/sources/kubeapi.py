@@ -113,7 +113,9 @@ class KubeApi:
 
     # -- requests
 
-    def get(self, path: str, target: Target, query: dict[str, str] | None = None, accept: str | None = None) -> Any:
+    def get(
+        self, path: str, target: Target, query: dict[str, str] | None = None, accept: str | None = None
+    ) -> Any:
         return self.request("GET", path, target, query=query, accept=accept)[1]
 
     def list(
@@ -138,7 +140,11 @@ class KubeApi:
             _, page = self.request("GET", path, target, query=query, accept=accept)
             for item in page.get("items") or ():
                 if metadata_only:
-                    yield {"apiVersion": resource.api_version, "kind": resource.kind, "metadata": item.get("metadata")}
+                    yield {
+                        "apiVersion": resource.api_version,
+                        "kind": resource.kind,
+                        "metadata": item.get("metadata"),
+                    }
                 else:
                     yield {"apiVersion": resource.api_version, "kind": resource.kind, **item}
             token = (page.get("metadata") or {}).get("continue")
@@ -178,7 +184,6 @@ class KubeApi:
     ) -> tuple[int, Any]:
         """One API call with bounded retries; returns (status, decoded JSON)."""
         import urllib3
-
         from kubernetes.client.exceptions import ApiException
 
         headers = {"Accept": accept or "application/json"}
@@ -223,10 +228,13 @@ class KubeApi:
             except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError) as err:
                 if attempt == self.attempts:
                     raise ClusterError(
-                        f"the connection to the API server at {self.server} failed {attempt} times: {_reason(err)}"
+                        f"the connection to the API server at {self.server} failed {attempt} times: "
+                        + _reason(err)
                     ) from None
             except ValueError:
-                raise ClusterError(f"the API server at {self.server} sent a response that is not JSON to: {target}")
+                raise ClusterError(
+                    f"the API server at {self.server} sent a response that is not JSON to: {target}"
+                ) from None
             delay = min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
             if retry_after is not None:
                 delay = min(max(delay, retry_after), self.max_backoff)
@@ -248,8 +256,8 @@ class KubeApi:
         message, server_reason, details = _status_message(raw)
         if status == 401:
             return ClusterError(
-                f"the API server at {self.server} rejected the credentials of {self.where} (401 Unauthorized): "
-                "log in again or check the user in the kubeconfig"
+                f"the API server at {self.server} rejected the credentials of {self.where} "
+                "(401 Unauthorized): log in again or check the user in the kubeconfig"
             )
         if status == 403:
             user = re.search(r'User "([^"]*)"', message or "")
@@ -257,7 +265,9 @@ class KubeApi:
             return Forbidden(f"forbidden{who}: cannot {target} (see docs/rbac.md for the permissions needed)")
         if status == 404:
             kind = (details or {}).get("kind")
-            if kind == "namespaces" or (target.namespace and f'namespaces "{target.namespace}"' in (message or "")):
+            if kind == "namespaces" or (
+                target.namespace and f'namespaces "{target.namespace}"' in (message or "")
+            ):
                 return NotFound(f'namespace "{target.namespace or (details or {}).get("name")}" not found')
             return NotFound(f"not found: {target}" + (f" ({message})" if message else ""))
         if status == 409:

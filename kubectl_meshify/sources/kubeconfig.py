@@ -53,7 +53,8 @@ def parse_request_timeout(text: str | None) -> float | None:
         parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", value)
         if not parts or "".join(n + u for n, u in parts) != value:
             raise UsageError(
-                f"invalid --request-timeout {text!r}: use a number of seconds or a duration such as 30s, 2m, 500ms"
+                f"invalid --request-timeout {text!r}: "
+                "use a number of seconds or a duration such as 30s, 2m, 500ms"
             )
         unit = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
         seconds = sum(float(n) * unit[u] for n, u in parts)
@@ -113,7 +114,9 @@ def resolve_kubeconfig(
     if not loaded:
         if _in_cluster_available(env, service_account_dir):
             if context:
-                raise ClusterError(f'--context "{context}" given, but no kubeconfig was found (running in a pod)')
+                raise ClusterError(
+                    f'--context "{context}" given, but no kubeconfig was found (running in a pod)'
+                )
             return KubeconfigChoice(in_cluster=True, service_account_dir=service_account_dir)
         where = (
             kubeconfig

@@ -21,7 +21,9 @@ def two_kubeconfigs(server: FakeApiProcess, tmp_path: Path) -> tuple[Path, Path]
     return first, second
 
 
-def test_first_file_of_kubeconfig_list_that_sets_current_context_wins(fake_server: FakeApiProcess, tmp_path: Path):
+def test_first_file_of_kubeconfig_list_that_sets_current_context_wins(
+    fake_server: FakeApiProcess, tmp_path: Path
+):
     first, second = two_kubeconfigs(fake_server, tmp_path)
     env = {"KUBECONFIG": f"{first}:{second}"}
     assert resolve_kubeconfig(None, None, env).context == "ctx1"
@@ -40,7 +42,9 @@ def test_the_context_matches_kubectls_choice(fake_server: FakeApiProcess, tmp_pa
     first, second = two_kubeconfigs(fake_server, tmp_path)
     for order in (f"{first}:{second}", f"{second}:{first}"):
         env = {"KUBECONFIG": order, "HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-        kubectl = subprocess.run(["kubectl", "config", "current-context"], capture_output=True, text=True, env=env)
+        kubectl = subprocess.run(
+            ["kubectl", "config", "current-context"], capture_output=True, text=True, env=env
+        )
         assert resolve_kubeconfig(None, None, env).context == kubectl.stdout.strip()
 
 
@@ -110,7 +114,16 @@ def test_kubeconfig_with_a_token_authenticates(fake: FakeApi, kubeconfig: Path):
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [(None, 30.0), ("0", None), ("5", 5.0), ("2.5", 2.5), ("1s", 1.0), ("500ms", 0.5), ("1m30s", 90.0), ("1h", 3600)],
+    [
+        (None, 30.0),
+        ("0", None),
+        ("5", 5.0),
+        ("2.5", 2.5),
+        ("1s", 1.0),
+        ("500ms", 0.5),
+        ("1m30s", 90.0),
+        ("1h", 3600),
+    ],
 )
 def test_request_timeout_takes_kubectls_formats(text: str | None, seconds: float | None):
     assert parse_request_timeout(text) == seconds

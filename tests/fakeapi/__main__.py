@@ -1,4 +1,4 @@
-"""Run the fake API server: `python -m fakeapi [--port N] [--token T] [--tls-cert C --tls-key K] [SEED.yaml...]`.
+"""Run the fake API server: `python -m fakeapi [--port N] [--token T] [--tls-cert C --tls-key K] [SEED...]`.
 
 Prints `READY <url>` on stdout once it accepts connections, then serves until terminated.
 """
@@ -6,6 +6,7 @@ Prints `READY <url>` on stdout once it accepts connections, then serves until te
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 
 import yaml
@@ -33,10 +34,8 @@ def main() -> None:
     scheme = "https" if tls else "http"
     host, port = server.server_address[:2]
     print(f"READY {scheme}://{host}:{port}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         wait_forever()
-    except KeyboardInterrupt:
-        pass
     server.shutdown()
     sys.exit(0)
 

@@ -8,6 +8,7 @@ import select
 import shutil
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,7 +47,7 @@ class FakeApiProcess:
             self.stop()
             raise RuntimeError(f"fake API server did not start: {line!r}")
         self.url = line.split()[1]
-        self.api = FakeApi(self.url, tls is not None)
+        self.api = FakeApi(self.url, tls is not None, token)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -93,18 +94,44 @@ class FakeApiProcess:
 class FakeApi:
     """The fake server's control endpoints (not part of the Kubernetes API; never logged)."""
 
-    def __init__(self, url: str, tls: bool = False) -> None:
+    def __init__(self, url: str, tls: bool = False, token: str | None = TOKEN) -> None:
         self.url = url
+        self.token = token
         self._context = None
         if tls:
             import ssl
 
-            self._context = ssl._create_unverified_context()  # control calls only; the tests check TLS elsewhere
+            self._context = (
+                ssl._create_unverified_context()
+            )  # control calls only; the tests check TLS elsewhere
 
     def _call(self, method: str, path: str, body: bytes | None = None) -> Any:
         request = urllib.request.Request(self.url + path, data=body, method=method)
         with urllib.request.urlopen(request, timeout=60, context=self._context) as response:
             return json.loads(response.read())
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        content_type: str = "application/json",
+        accept: str = "application/json",
+        token: str | None = "",
+    ) -> tuple[int, dict[str, Any]]:
+        """A Kubernetes API request as another client would send it (logged like any other)."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, method=method)
+        request.add_header("Accept", accept)
+        request.add_header("Content-Type", content_type)
+        token = self.token if token == "" else token
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30, context=self._context) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
 
     def reset(self) -> None:
         self._call("POST", "/_fake/reset")
@@ -148,7 +175,18 @@ def make_tls_files(directory: Path) -> tuple[Path, Path, Path] | None:
 
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=fake-ca",
         "-keyout", str(ca_key), "-out", str(ca_crt))  # fmt: skip
-    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(csr))
+    run(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        str(key),
+        "-out",
+        str(csr),
+    )
     run("x509", "-req", "-in", str(csr), "-CA", str(ca_crt), "-CAkey", str(ca_key), "-CAcreateserial",
         "-days", "2", "-extfile", str(ext), "-out", str(crt))  # fmt: skip
     return ca_crt, crt, key

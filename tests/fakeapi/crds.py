@@ -73,10 +73,20 @@ def istio_crds(
     """The Istio CRDs of an istioctl/Helm install serving the given versions (storage first)."""
     labels = {"app": "istio-pilot", "release": "istio"}
     out = [
-        crd("networking.istio.io", k, networking_versions, _PLURALS[k], short_names=_SHORT.get(k, ()), labels=labels)
+        crd(
+            "networking.istio.io",
+            k,
+            networking_versions,
+            _PLURALS[k],
+            short_names=_SHORT.get(k, ()),
+            labels=labels,
+        )
         for k in ISTIO_NETWORKING_KINDS
     ]
-    out += [crd("security.istio.io", k, security_versions, _PLURALS[k], labels=labels) for k in ISTIO_SECURITY_KINDS]
+    out += [
+        crd("security.istio.io", k, security_versions, _PLURALS[k], labels=labels)
+        for k in ISTIO_SECURITY_KINDS
+    ]
     return out
 
 

@@ -153,7 +153,11 @@ def negotiate(accept: str, is_list: bool) -> str | None:
         mime = pieces[0].lower()
         params = dict(p.split("=", 1) for p in pieces[1:] if "=" in p)
         if "as" in params:
-            if params["as"] == wanted_as and params.get("g") == "meta.k8s.io" and params.get("v") in ("v1", "v1beta1"):
+            if (
+                params["as"] == wanted_as
+                and params.get("g") == "meta.k8s.io"
+                and params.get("v") in ("v1", "v1beta1")
+            ):
                 return "metadata"
             continue  # Table and other conversions are not offered
         if mime in ("application/json", "application/*", "*/*"):
@@ -175,7 +179,9 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _send(self, status: int, payload: Any, content_type: str = "application/json", headers: Any = ()) -> None:
+    def _send(
+        self, status: int, payload: Any, content_type: str = "application/json", headers: Any = ()
+    ) -> None:
         data = payload if isinstance(payload, bytes) else json.dumps(payload, separators=(",", ":")).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -266,7 +272,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, {"ok": True})
         elif path == "/_fake/objects" and method == "GET":
             rt = next(
-                (t for t in state.store.types() if t.plural == query.get("resource") and t.group == query.get("group", "")),
+                (
+                    t
+                    for t in state.store.types()
+                    if t.plural == query.get("resource") and t.group == query.get("group", "")
+                ),
                 None,
             )
             if rt is None:
@@ -296,7 +306,9 @@ class Handler(BaseHTTPRequestHandler):
             request.namespace = request.name
         collection = request.name is None
         request.verb = {
-            "GET": "watch" if request.query.get("watch") in ("true", "1") else ("list" if collection else "get"),
+            "GET": "watch"
+            if request.query.get("watch") in ("true", "1")
+            else ("list" if collection else "get"),
             "POST": "create",
             "PUT": "update",
             "PATCH": "patch",
@@ -356,12 +368,15 @@ class Handler(BaseHTTPRequestHandler):
             group_resource = f"{request.resource}.{request.group}" if request.group else request.resource
             scope = f'in the namespace "{request.namespace}"' if request.namespace else "at the cluster scope"
             message = (
-                f'{group_resource} is forbidden: User "system:serviceaccount:ci:reviewer" cannot {request.verb} '
-                f'resource "{request.resource}" in API group "{request.group or ""}" {scope}'
+                f'{group_resource} is forbidden: User "system:serviceaccount:ci:reviewer" '
+                f'cannot {request.verb} resource "{request.resource}" '
+                f'in API group "{request.group or ""}" {scope}'
             )
         if message is None and fault.status == 429:
             message = "Too many requests, please try again later."
-        error = ApiError(fault.status, reasons.get(fault.status, "InternalError"), message or "fault injected")
+        error = ApiError(
+            fault.status, reasons.get(fault.status, "InternalError"), message or "fault injected"
+        )
         headers = [("Retry-After", str(fault.retry_after))] if fault.retry_after is not None else []
         return fault.status, error.status(), "application/json", headers
 
@@ -393,7 +408,11 @@ class Handler(BaseHTTPRequestHandler):
         order = [g for g in BUILTIN_GROUP_ORDER if g in groups] + sorted(
             g for g in groups if g not in BUILTIN_GROUP_ORDER
         )
-        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": [_group_entry(g, groups[g]) for g in order]}
+        return {
+            "kind": "APIGroupList",
+            "apiVersion": "v1",
+            "groups": [_group_entry(g, groups[g]) for g in order],
+        }
 
     def _resource_list(self, group: str, version: str) -> dict[str, Any]:
         types = [rt for rt in self.server.state.store.types() if rt.group == group and version in rt.versions]
@@ -467,17 +486,26 @@ class Handler(BaseHTTPRequestHandler):
         if name is None:
             raise ApiError(405, "MethodNotAllowed", f"{request.method} needs an object name")
         if request.method == "PUT":
-            return 200, store.update(rt, version, namespace, name, body, manager, dry_run), "application/json", []
+            return (
+                200,
+                store.update(rt, version, namespace, name, body, manager, dry_run),
+                "application/json",
+                [],
+            )
         if content_type == "application/apply-patch+yaml":
             if not query.get("fieldManager"):
                 raise bad_request("PATCH, application/apply-patch+yaml requires fieldManager to be set")
             force = query.get("force") in ("true", "1")
-            status, obj = store.apply(rt, version, namespace, name, body, query["fieldManager"], force, dry_run)
+            status, obj = store.apply(
+                rt, version, namespace, name, body, query["fieldManager"], force, dry_run
+            )
             return status, obj, "application/json", []
         if content_type in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
             obj = store.merge_patch(rt, version, namespace, name, body, manager, dry_run)
             return 200, obj, "application/json", []
-        raise ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format: {content_type}")
+        raise ApiError(
+            415, "UnsupportedMediaType", f"the body of the request was in an unknown format: {content_type}"
+        )
 
 
 class _Hang(Exception):
@@ -526,7 +554,9 @@ class FakeHTTPServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], state: FakeState, tls: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, address: tuple[str, int], state: FakeState, tls: tuple[str, str] | None = None
+    ) -> None:
         super().__init__(address, Handler)
         self.state = state
         if tls is not None:
@@ -537,8 +567,6 @@ class FakeHTTPServer(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # clients that hang up (timeouts, failed TLS handshakes) are part of the tests
-
-
 
 
 def serve(

@@ -338,21 +338,30 @@ class Store:
         if rt.namespaced and ("", namespace) not in self._bucket(NAMESPACE_TYPE):
             raise namespace_not_found(namespace)
 
-    def _validate_body(self, rt: ResourceType, version: str, namespace: str, name: str | None, body: Any) -> None:
+    def _validate_body(
+        self, rt: ResourceType, version: str, namespace: str, name: str | None, body: Any
+    ) -> None:
         if not isinstance(body, dict):
             raise bad_request("the request body is not an object")
-        if body.get("kind") not in (None, rt.kind) or body.get("apiVersion") not in (None, rt.api_version(version)):
+        if body.get("kind") not in (None, rt.kind) or body.get("apiVersion") not in (
+            None,
+            rt.api_version(version),
+        ):
             raise bad_request(
                 f"the API version in the data ({body.get('apiVersion')}) does not match the expected "
                 f"API version ({rt.api_version(version)}) or kind ({body.get('kind')} vs {rt.kind})"
             )
         meta = body.get("metadata")
         if not isinstance(meta, dict) or not meta.get("name"):
-            raise ApiError(422, "Invalid", f"{rt.kind} in version {version!r} is invalid: metadata.name: Required value")
+            raise ApiError(
+                422, "Invalid", f"{rt.kind} in version {version!r} is invalid: metadata.name: Required value"
+            )
         if name is not None and meta["name"] != name:
             raise bad_request("the name of the object does not match the name on the URL")
         if rt.namespaced and meta.get("namespace") not in (None, "", namespace):
-            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+            raise bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request"
+            )
 
     def _fresh_metadata(self, rt: ResourceType, namespace: str, body: dict[str, Any]) -> dict[str, Any]:
         body = copy.deepcopy(body)
@@ -388,7 +397,9 @@ class Store:
             rt = self.type_for(str(body.get("apiVersion", "")), str(body.get("kind", "")))
             if rt is None:
                 raise ValueError(f"cannot seed {body.get('apiVersion')}/{body.get('kind')}: type not served")
-            namespace = str((body.get("metadata") or {}).get("namespace") or "default") if rt.namespaced else ""
+            namespace = (
+                str((body.get("metadata") or {}).get("namespace") or "default") if rt.namespaced else ""
+            )
             if rt.namespaced and ("", namespace) not in self._bucket(NAMESPACE_TYPE):
                 self.seed({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
             fresh = self._fresh_metadata(rt, namespace, body)
@@ -423,7 +434,9 @@ class Store:
                 decoded = json.loads(base64.urlsafe_b64decode(continue_token.encode()))
                 start = (str(decoded["start"][0]), str(decoded["start"][1]))
             except (ValueError, KeyError, IndexError, TypeError):
-                raise bad_request("continue key is not valid: incorrect encoded start resourceVersion") from None
+                raise bad_request(
+                    "continue key is not valid: incorrect encoded start resourceVersion"
+                ) from None
         with self.lock:
             bucket = self._bucket(rt)
             keys = self._sorted.get((rt.group, rt.plural))
@@ -476,7 +489,9 @@ class Store:
                     {"name": name, "group": rt.group, "kind": rt.plural},
                 )
             fresh = self._fresh_metadata(rt, namespace, body)
-            stored = Stored(fresh, {manager: Manager("Update", rt.api_version(version), set(field_paths(fresh)))})
+            stored = Stored(
+                fresh, {manager: Manager("Update", rt.api_version(version), set(field_paths(fresh)))}
+            )
             if dry_run:
                 stored.body["metadata"]["resourceVersion"] = ""
                 return self._render(rt, version, stored)
@@ -631,7 +646,9 @@ class Store:
                 _set_path(new_body, path, value)
             managers[manager] = Manager("Apply", rt.api_version(version), set(applied))
             managers = {k: m for k, m in managers.items() if m.fields}
-            return 200, self._commit(rt, version, (namespace, name), live, Stored(new_body, managers), dry_run)
+            return 200, self._commit(
+                rt, version, (namespace, name), live, Stored(new_body, managers), dry_run
+            )
 
     def delete(self, rt: ResourceType, namespace: str, name: str, dry_run: bool) -> dict[str, Any]:
         with self.lock:
