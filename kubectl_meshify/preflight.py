@@ -18,7 +18,7 @@ Checks, each a finding code (and a section of the report):
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,9 +76,16 @@ def istio_resource(group: str, version: str, plural: str, kind: str) -> Resource
 
 
 def run_preflight(
-    api: KubeApi, scope: Scope, discovery: Discovery, resources: ResourceSet, overrides: Overrides
+    api: KubeApi,
+    scope: Scope,
+    discovery: Discovery,
+    resources: ResourceSet,
+    overrides: Overrides,
+    progress: Callable[[str], None] | None = None,
 ) -> Preflight:
     """Every preflight check; the facts are also stored in `resources.cluster_facts`."""
+    if progress is not None:
+        progress("preflight checks")
     result = Preflight()
     _istio_versions(api, discovery, overrides, result)
     _gateway_workload(api, overrides, result)
@@ -328,7 +335,9 @@ def _injection(resources: ResourceSet, result: Preflight) -> None:
                 "then restart the workloads"
             )
         result.add("PREFLIGHT_INJECTION", Severity.INFO, f"namespace {namespace} {text}", action)
-    result.facts["injection"] = modes
+    result.facts["injection_modes"] = modes
+    # The report's prerequisites line reads this one.
+    result.facts["injection"] = "; ".join(f"{ns}: {mode}" for ns, mode in modes.items()) or "no namespaces"
 
 
 def _peer_authentication(

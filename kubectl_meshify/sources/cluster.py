@@ -8,7 +8,7 @@ warning finding when RBAC denies them, so a namespace-scoped user can still revi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,8 +103,14 @@ def forbidden_finding(err: Forbidden, consequence: str) -> Finding:
     )
 
 
-def read_cluster(api: KubeApi, scope: Scope, discovery: Discovery) -> tuple[ResourceSet, list[Finding]]:
-    """The Ingresses of the scope and everything their translation looks up, as a ResourceSet."""
+def read_cluster(
+    api: KubeApi, scope: Scope, discovery: Discovery, progress: Callable[[str], None] | None = None
+) -> tuple[ResourceSet, list[Finding]]:
+    """The Ingresses of the scope and everything their translation looks up, as a ResourceSet.
+
+    `progress` is told what is being read (the CLI shows it on a terminal).
+    """
+    say = progress or (lambda _: None)
     resources = ResourceSet()
     findings: list[Finding] = []
     ns = scope.namespace
@@ -114,6 +120,7 @@ def read_cluster(api: KubeApi, scope: Scope, discovery: Discovery) -> tuple[Reso
     else:
         _add_all(resources, api.list(NAMESPACES))
     for kind in (INGRESSES, SERVICES, DEPLOYMENTS, STATEFULSETS):
+        say(f"reading {kind.plural} ({scope})")
         _add_all(resources, api.list(kind, ns))
 
     try:
