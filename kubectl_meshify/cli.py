@@ -219,13 +219,9 @@ def ns_cmd(
     force_conflicts: ForceConflictsOpt = False,
 ) -> None:
     """Convert the Ingresses of one namespace of the current cluster (nothing changes without --apply)."""
-    if all_namespaces == (namespace is not None):
-        problem = (
-            "give a NAMESPACE, or -A for every namespace" if namespace is None else "give NAMESPACE or -A"
-        )
-        _run_guarded(lambda: _raise(UsageError(problem)))
     _cluster(
-        None if all_namespaces else namespace,
+        namespace,
+        all_namespaces,
         output=output,
         out_dir=out_dir,
         report=report,
@@ -271,6 +267,7 @@ def all_cmd(
     """Convert the Ingresses of every namespace of the current cluster (nothing changes without --apply)."""
     _cluster(
         None,
+        True,
         output=output,
         out_dir=out_dir,
         report=report,
@@ -292,12 +289,9 @@ def all_cmd(
     )
 
 
-def _raise(error: Exception) -> ExitCode:
-    raise error
-
-
 def _cluster(
     namespace: str | None,
+    all_namespaces: bool,
     *,
     output: OutputFormat,
     out_dir: str | None,
@@ -322,6 +316,10 @@ def _cluster(
     from kubectl_meshify.cluster_cli import ClusterArgs, run_cluster
 
     def run() -> ExitCode:
+        if all_namespaces == (namespace is not None):
+            raise UsageError(
+                "give NAMESPACE or -A" if all_namespaces else "give a NAMESPACE, or -A for every namespace"
+            )
         options = build_options(
             api_version,
             gateway,
@@ -333,7 +331,7 @@ def _cluster(
         )
         return run_cluster(
             ClusterArgs(
-                namespace=namespace,
+                namespace=None if all_namespaces else namespace,
                 options=options,
                 api_version_given=api_version is not None,
                 gateway_namespace_given=bool(gateway_namespace),

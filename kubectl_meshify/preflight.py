@@ -67,12 +67,8 @@ class Preflight:
         message: str,
         action: str | None = None,
         ingress: str | None = None,
-    ):
+    ) -> None:
         self.findings.append(Finding(code, severity, None, message, action, None, ingress))
-
-
-def istio_resource(group: str, version: str, plural: str, kind: str) -> Resource:
-    return Resource(group, version, plural, kind)
 
 
 def run_preflight(
@@ -157,8 +153,8 @@ def _gateway_workload(api: KubeApi, overrides: Overrides, result: Preflight) -> 
     try:
         for item in api.list(DEPLOYMENTS, None, label_selector=selector):
             obj = KubeObject(item, CLUSTER_ORIGIN)
-            labels = ((obj.spec.get("template") or {}).get("metadata") or {}).get("labels") or obj.labels
-            value = labels.get(GATEWAY_LABEL) or obj.labels.get(GATEWAY_LABEL)
+            # The Gateway selector matches pod labels: prefer the pod template's.
+            value = obj.pod_template_labels.get(GATEWAY_LABEL) or obj.labels.get(GATEWAY_LABEL)
             if value:
                 candidates.append((obj.namespace, "Deployment", obj.name, str(value)))
         if not candidates:
@@ -347,7 +343,7 @@ def _peer_authentication(
     namespaces = _ingress_namespaces(resources)
     if version is None or not namespaces:
         return
-    kind = istio_resource(SECURITY, version, "peerauthentications", "PeerAuthentication")
+    kind = Resource(SECURITY, version, "peerauthentications", "PeerAuthentication")
     where = [None] if scope.namespace is None else sorted({scope.namespace, ROOT_NAMESPACE})
     policies: list[KubeObject] = []
     try:
@@ -406,8 +402,8 @@ def _existing_istio_objects(api: KubeApi, scope: Scope, result: Preflight) -> No
     if not result.facts.get("istio_installed") or version not in result.facts.get("networking_versions", []):
         return
     kinds = (
-        istio_resource(NETWORKING, str(version), "gateways", "Gateway"),
-        istio_resource(NETWORKING, str(version), "virtualservices", "VirtualService"),
+        Resource(NETWORKING, str(version), "gateways", "Gateway"),
+        Resource(NETWORKING, str(version), "virtualservices", "VirtualService"),
     )
     for kind in kinds:
         try:

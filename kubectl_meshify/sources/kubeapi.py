@@ -97,7 +97,6 @@ class KubeApi:
     ) -> None:
         from kubernetes import client
 
-        configuration.connection_pool_maxsize = max(configuration.connection_pool_maxsize or 0, 8)
         self.client = client.ApiClient(configuration)
         self.server = str(configuration.host)
         self.where = where  # "context \"prod\"": names the kubeconfig choice in messages

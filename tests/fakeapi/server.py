@@ -431,9 +431,7 @@ class Handler(BaseHTTPRequestHandler):
         self, request: RequestInfo, rt: ResourceType, version: str, raw: bytes
     ) -> tuple[int, Any, str, list[tuple[str, str]]]:
         store = self.server.state.store
-        namespace = request.namespace or "" if rt.namespaced else ""
-        if rt.kind == "Namespace":
-            namespace = ""
+        namespace = (request.namespace or "") if rt.namespaced else ""
         name = request.name
         query = request.query
         dry_run = _dry_run(query)

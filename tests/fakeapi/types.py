@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,8 +73,6 @@ NAMESPACE_TYPE = BUILTIN_TYPES[0]
 
 def version_priority(version: str) -> tuple[int, int, int]:
     """Kubernetes version order: GA > beta > alpha, then by number (v1 > v1beta2 > v1beta1 > v1alpha3)."""
-    import re
-
     match = re.fullmatch(r"v(\d+)(?:(alpha|beta)(\d+))?", version)
     if not match:
         return (-1, 0, 0)
