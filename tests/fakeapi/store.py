@@ -489,14 +489,18 @@ class Store:
                     {"name": name, "group": rt.group, "kind": rt.plural},
                 )
             fresh = self._fresh_metadata(rt, namespace, body)
-            stored = Stored(
-                fresh, {manager: Manager("Update", rt.api_version(version), set(field_paths(fresh)))}
-            )
-            if dry_run:
-                stored.body["metadata"]["resourceVersion"] = ""
-                return self._render(rt, version, stored)
+            owner = Manager("Update", rt.api_version(version), set(field_paths(fresh)))
+            return self._insert(rt, version, key, Stored(fresh, {manager: owner}), dry_run)
+
+    def _insert(
+        self, rt: ResourceType, version: str, key: tuple[str, str], stored: Stored, dry_run: bool
+    ) -> dict[str, Any]:
+        """Store a new object, or with dry run only answer as if it had been stored."""
+        if dry_run:
+            stored.body["metadata"]["resourceVersion"] = ""
+        else:
             self._store(rt, key, stored)
-            return self._render(rt, version, stored)
+        return self._render(rt, version, stored)
 
     def update(
         self,
@@ -612,12 +616,10 @@ class Store:
             if live is None:
                 self._check_namespace(rt, namespace)
                 fresh = self._fresh_metadata(rt, namespace, body)
-                stored = Stored(fresh, {manager: Manager("Apply", rt.api_version(version), set(applied))})
-                if dry_run:
-                    stored.body["metadata"]["resourceVersion"] = ""
-                    return 201, self._render(rt, version, stored)
-                self._store(rt, (namespace, name), stored)
-                return 201, self._render(rt, version, stored)
+                owner = Manager("Apply", rt.api_version(version), set(applied))
+                return 201, self._insert(
+                    rt, version, (namespace, name), Stored(fresh, {manager: owner}), dry_run
+                )
             managers = copy.deepcopy(live.managers)
             conflicts: list[tuple[str, FieldPath]] = []
             for other, owned in sorted(managers.items()):
