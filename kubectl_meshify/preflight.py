@@ -438,9 +438,24 @@ def conflict_findings(facts: dict[str, Any], emitted: Iterable[dict[str, Any]]) 
         v for v in existing.get("VirtualService", []) if ("VirtualService", _ns(v), _name(v)) not in ours
     ]
 
+    # Index the live VirtualServices by host, so a large cluster costs a lookup per emitted host.
+    by_host: dict[str, list[int]] = {}
+    wildcard: list[int] = []
+    for index, other in enumerate(live_services):
+        for host in _hosts(other):
+            if "*" in host:
+                wildcard.append(index)
+            else:
+                by_host.setdefault(host.lower(), []).append(index)
     for vs in (o for o in emitted if o.get("kind") == "VirtualService"):
         gateways = _vs_gateways(vs)
-        for other in live_services:
+        candidates = set(wildcard)
+        for host in _hosts(vs):
+            if "*" in host:
+                candidates = set(range(len(live_services)))
+                break
+            candidates.update(by_host.get(host.lower(), []))
+        for other in (live_services[i] for i in sorted(candidates)):
             shared_gw = gateways & _vs_gateways(other)
             shared_hosts = sorted(h for h in _hosts(vs) if any(_host_overlap(h, o) for o in _hosts(other)))
             if shared_gw and shared_hosts:

@@ -296,6 +296,14 @@ def test_existing_virtual_service_and_gateway_claiming_the_host_are_conflicts(
     assert conflict_findings(result.facts, [istio_object("Gateway", "istio-system", "x", elsewhere)]) == []
     other_host = {"hosts": ["api.example.com"], "gateways": ["istio-system/public"]}
     assert conflict_findings(result.facts, [istio_object("VirtualService", "shop", "api", other_host)]) == []
+    # A wildcard host of a live VirtualService covers the emitted host.
+    wildcard = {"hosts": ["*.shop.example.com"], "gateways": ["istio-system/public"]}
+    facts = {
+        **result.facts,
+        "existing_istio": {"VirtualService": [istio_object("VirtualService", "x", "w", wildcard)]},
+    }
+    found = conflict_findings(facts, [istio_object("VirtualService", "shop", "web", vs_spec)])
+    assert [f.message.split(" already")[0] for f in found] == ["VirtualService x/w"]
 
 
 def test_all_namespaces_preflight_uses_cluster_wide_lists(fake: FakeApi, kubeconfig: Path):
