@@ -1,0 +1,95 @@
+"""The annotation registry: the ordered families per controller, and the sweep that makes sure every
+annotation key under a known controller prefix gets exactly one finding.
+
+Handled keys are derived from the families' `KEYS`; there is no second list to keep in sync.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from kubectl_meshify.annotations.base import FamilyContext, KeyInfo, family_keys
+from kubectl_meshify.annotations.ingress_nginx import ssl
+from kubectl_meshify.findings import Severity, Verdict
+from kubectl_meshify.model import MeshModel, Semantics
+from kubectl_meshify.options import Options
+from kubectl_meshify.resources import ResourceSet
+
+# Order matters: families run in this order in each phase.
+NGINX_FAMILIES: list[ModuleType] = [ssl]
+
+
+def nginx_keys() -> dict[str, tuple[ModuleType, KeyInfo]]:
+    """Every ingress-nginx key a family handles → (family module, key info)."""
+    keys: dict[str, tuple[ModuleType, KeyInfo]] = {}
+    for family in NGINX_FAMILIES:
+        for key, info in family_keys(family).items():
+            if key in keys:
+                raise RuntimeError(f"annotation {key} is claimed by two families")
+            keys[key] = (family, info)
+    return keys
+
+
+def _contexts(model: MeshModel, resources: ResourceSet, options: Options) -> list[FamilyContext]:
+    return [
+        FamilyContext(record, model, resources, options, options.nginx_prefix)
+        for record in model.records.values()
+        if record.semantics is Semantics.NGINX and record.status.value != "skipped"
+    ]
+
+
+def prepare(model: MeshModel, resources: ResourceSet, options: Options) -> None:
+    """Before routes are built: families switch core behaviour (regex mode, redirects, canary, ...)."""
+    contexts = _contexts(model, resources, options)
+    for family in NGINX_FAMILIES:
+        hook = getattr(family, "prepare", None)
+        if hook:
+            for ctx in contexts:
+                hook(ctx)
+
+
+def refine(model: MeshModel, resources: ResourceSet, options: Options) -> None:
+    """After routes are built: families add route fields, policies and objects; then the sweep."""
+    contexts = _contexts(model, resources, options)
+    for family in NGINX_FAMILIES:
+        hook = getattr(family, "refine", None)
+        if hook:
+            for ctx in contexts:
+                if ctx.record.status.value != "failed":
+                    hook(ctx)
+    sweep(model, options)
+
+
+def sweep(model: MeshModel, options: Options) -> None:
+    """Give every annotation key under the nginx prefix that has no finding yet its one finding."""
+    known = nginx_keys()
+    prefix = options.nginx_prefix
+    for record in model.records.values():
+        if record.status.value == "skipped":
+            continue
+        reported = {f.annotation for f in record.findings if f.annotation}
+        for full_key in sorted(record.obj.annotations):
+            if not full_key.startswith(prefix) or full_key in reported:
+                continue
+            key = full_key[len(prefix) :]
+            ctx = FamilyContext(record, model, ResourceSet(), options, prefix)
+            if record.semantics is Semantics.ISTIO:
+                ctx.report(
+                    key,
+                    Verdict.NO_OP,
+                    "Istio's own Ingress controller served this Ingress and ignored ingress-nginx annotations;"
+                    " nothing to convert.",
+                    code="ANNOTATION_IGNORED_BY_SOURCE",
+                )
+            elif key in known:
+                _, info = known[key]
+                ctx.report(key, info.verdict, f"Handled as documented: {info.istio}")
+            else:
+                ctx.report(
+                    key,
+                    Verdict.UNKNOWN,
+                    f"{full_key} is not an ingress-nginx annotation kubectl-meshify knows; nothing was converted.",
+                    action="Check the key for typos; ingress-nginx ignored unknown keys too.",
+                    severity=Severity.WARNING,
+                    code="NGINX_UNKNOWN_ANNOTATION",
+                )

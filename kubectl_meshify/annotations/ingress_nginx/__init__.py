@@ -1,0 +1,1 @@
+"""ingress-nginx annotation families (prefix `nginx.ingress.kubernetes.io/` by default)."""

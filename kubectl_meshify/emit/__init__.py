@@ -1,0 +1,1 @@
+"""Emitters: the mesh model → manifests."""

@@ -1,0 +1,197 @@
+"""The intermediate model between Ingress semantics and Istio manifests.
+
+Routes are kept in final first-match order per host. Every element says where it came from
+(`RouteOrigin`), so findings, comments and the report can point back at the Ingress, rule and path.
+Fields that annotation families set on an HTTPRoute (rewrite, headers, timeout, ...) live in
+`Route.http`, already in Istio's field names: the families own them, the emitter copies them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from kubectl_meshify.findings import Finding
+from kubectl_meshify.resources import KubeObject
+
+
+class Semantics(StrEnum):
+    """Which controller served an Ingress, and so what its fields meant."""
+
+    NGINX = "ingress-nginx"
+    ISTIO = "istio"
+
+
+class Status(StrEnum):
+    CONVERTED = "converted"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class RouteOrigin:
+    """The Ingress (`ns/name`), rule index and path index a route was made from.
+
+    `rule`/`path` are None for a route made from `spec.defaultBackend`.
+    """
+
+    ingress: str
+    rule: int | None = None
+    path: int | None = None
+
+
+@dataclass
+class Destination:
+    """A backend Service port; `port` is None when a named port could not be resolved."""
+
+    service: str
+    namespace: str
+    port: int | None
+    weight: int | None = None
+    subset: str | None = None
+
+
+@dataclass
+class Match:
+    """One HTTPMatchRequest (the clauses of a route are ORed)."""
+
+    uri: tuple[str, str] | None = None  # ("exact" | "prefix" | "regex", value); None matches any path
+    headers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    port: int | None = None
+
+
+@dataclass
+class Route:
+    """One HTTPRoute of a host, in final order."""
+
+    name: str
+    origin: RouteOrigin
+    matches: list[Match]
+    destinations: list[Destination] = field(default_factory=list)
+    redirect: dict[str, Any] | None = None
+    direct_response: dict[str, Any] | None = None
+    http: dict[str, Any] = field(default_factory=dict)  # further HTTPRoute fields, Istio names
+    # Ingress path as written, for reports and for families that need it (rewrite, canary).
+    path: str | None = None
+    path_type: str | None = None
+    # Sort key inputs: longer location first, then rank (0 exact, 1 prefix/regex, 2 catch-all).
+    sort_length: int = 0
+    sort_rank: int = 1
+
+
+@dataclass
+class VirtualHost:
+    """All routes of one host, merged across Ingresses: becomes one VirtualService."""
+
+    host: str
+    namespace: str
+    semantics: Semantics
+    ingresses: list[str] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    tls_routes: list[dict[str, Any]] = field(default_factory=list)  # VirtualService `tls` (passthrough)
+    aliases: list[str] = field(default_factory=list)
+    tls_secret: str | None = None  # credential of the host's HTTPS server, if any
+    tls_secret_namespace: str | None = None
+    passthrough: bool = False
+    gateways: list[str] = field(default_factory=list)  # `ns/name`, filled by gateway assignment
+    regex_mode: bool = False
+
+
+@dataclass
+class Server:
+    port: int
+    protocol: str
+    name: str
+    hosts: list[str]
+    tls: dict[str, Any] | None = None
+
+
+@dataclass
+class GatewayPlan:
+    namespace: str
+    name: str
+    selector: dict[str, str]
+    servers: list[Server] = field(default_factory=list)
+    ingresses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DestinationPolicy:
+    """A DestinationRule: subsets and/or a traffic policy for one Service host."""
+
+    namespace: str
+    name: str
+    host: str
+    subsets: list[dict[str, Any]] = field(default_factory=list)
+    traffic_policy: dict[str, Any] = field(default_factory=dict)
+    workload_selector: dict[str, str] | None = None
+    ingresses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExtraObject:
+    """A finished manifest an annotation family produced (AuthorizationPolicy, Certificate, ...)."""
+
+    manifest: dict[str, Any]
+    ingresses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngressSettings:
+    """Per-Ingress behaviour switches that core translation reads; annotation families set them.
+
+    `extra` holds family-private state (e.g. the canary family's parsed rules).
+    """
+
+    regex: bool = False  # use-regex / rewrite-target: host-wide regex mode
+    ssl_redirect: bool = True  # nginx default: redirect HTTP to HTTPS when the host has TLS
+    force_ssl_redirect: bool = False  # redirect even without TLS on the host
+    redirect_code: int = 308  # nginx http-redirect-code default
+    canary: bool = False  # a canary Ingress is merged by the canary family, not routed by itself
+    passthrough: bool = False  # ssl-passthrough: TLS by SNI, paths are meaningless
+    aliases: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class IngressRecord:
+    """One input Ingress and everything the run says about it."""
+
+    obj: KubeObject
+    semantics: Semantics
+    status: Status = Status.CONVERTED
+    settings: IngressSettings = field(default_factory=IngressSettings)
+    findings: list[Finding] = field(default_factory=list)
+    resources: list[tuple[str, str, str, str]] = field(default_factory=list)  # apiVersion, kind, ns, name
+    order: tuple[str, ...] = ()  # nginx/istio processing order key
+
+    @property
+    def key(self) -> str:
+        return self.obj.key
+
+
+@dataclass
+class MeshModel:
+    """The whole translation result before emission."""
+
+    hosts: dict[str, VirtualHost] = field(default_factory=dict)
+    gateways: list[GatewayPlan] = field(default_factory=list)
+    policies: list[DestinationPolicy] = field(default_factory=list)
+    extras: list[ExtraObject] = field(default_factory=list)
+    records: dict[str, IngressRecord] = field(default_factory=dict)
+    run_findings: list[Finding] = field(default_factory=list)
+    # Ingress key → hosts it contributes to, so per-Ingress lookups do not scan every host.
+    ingress_hosts: dict[str, list[str]] = field(default_factory=dict)
+
+    def hosts_of(self, ingress: str) -> list[VirtualHost]:
+        return [self.hosts[h] for h in self.ingress_hosts.get(ingress, []) if h in self.hosts]
+
+    def link(self, ingress: str, vhost: VirtualHost) -> None:
+        """Record that `ingress` contributes to `vhost` (both directions)."""
+        if ingress not in vhost.ingresses:
+            vhost.ingresses.append(ingress)
+        hosts = self.ingress_hosts.setdefault(ingress, [])
+        if vhost.host not in hosts:
+            hosts.append(vhost.host)

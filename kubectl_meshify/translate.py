@@ -1,0 +1,894 @@
+"""Core Ingress semantics → the mesh model.
+
+Per source controller (ingress-nginx by default, Istio's own Ingress handling for `istio`-class
+Ingresses): which Ingresses are served, hosts merged across Ingresses and namespaces, path types,
+route order, default backends, named ports, TLS and the HTTP→HTTPS redirect, gateways, and the
+DestinationRule subsets of the workloads behind each backend Service. Annotations are not read here:
+annotation families switch behaviour through `IngressSettings` (see `annotations/`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubectl_meshify import annotations as annotation_registry
+from kubectl_meshify.findings import Finding, Severity, Verdict
+from kubectl_meshify.model import (
+    Destination,
+    DestinationPolicy,
+    GatewayPlan,
+    IngressRecord,
+    Match,
+    MeshModel,
+    Route,
+    RouteOrigin,
+    Semantics,
+    Server,
+    Status,
+    VirtualHost,
+)
+from kubectl_meshify.naming import dns_label, host_slug
+from kubectl_meshify.options import Options
+from kubectl_meshify.resources import KubeObject, ResourceSet
+
+NGINX_CONTROLLERS = {"k8s.io/ingress-nginx"}
+ISTIO_CONTROLLERS = {"istio.io/ingress-controller"}
+CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
+# Istio's precedence for "the version of a workload" (application requirements page).
+VERSION_LABELS = ("service.istio.io/canonical-revision", "app.kubernetes.io/version", "version")
+CATCH_ALL_HOST = "*"
+
+
+class InvalidIngress(Exception):
+    """An Ingress whose structure cannot be read; the message names the field."""
+
+
+def translate(resources: ResourceSet, options: Options) -> MeshModel:
+    """Build the mesh model for every Ingress in `resources`."""
+    model = MeshModel()
+    for seq, obj in enumerate(resources.ingresses):
+        record = _classify(obj, seq, resources, options)
+        if record.key in model.records:
+            record.findings.append(
+                _finding(
+                    "INGRESS_DUPLICATE",
+                    Severity.WARNING,
+                    None,
+                    record.key,
+                    f"Ingress {record.key} appears more than once in the input; the later copy"
+                    f" ({obj.origin}) is ignored.",
+                )
+            )
+            record.status = Status.SKIPPED
+            model.records[f"{record.key}@{obj.origin}"] = record
+            continue
+        model.records[record.key] = record
+    annotation_registry.prepare(model, resources, options)
+    _build_hosts(model, resources, options)
+    for vhost in model.hosts.values():
+        vhost.routes.sort(key=lambda r: (-r.sort_length, r.sort_rank))
+    _plan_tls(model, options)
+    _plan_gateways(model, options)
+    _plan_subsets(model, resources, options)
+    annotation_registry.refine(model, resources, options)
+    _add_https_redirects(model)
+    _finish_statuses(model)
+    return model
+
+
+# --- classes and validation -------------------------------------------------------------------
+
+
+def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Options) -> IngressRecord:
+    class_name, controller, how = _ingress_class(obj, resources)
+    stamp = str(obj.metadata.get("creationTimestamp") or "")
+    order: tuple[str, ...]
+    if controller in ISTIO_CONTROLLERS or (controller is None and class_name == "istio"):
+        semantics = Semantics.ISTIO
+        order = (stamp, obj.name, obj.namespace)
+    else:
+        semantics = Semantics.NGINX
+        order = (stamp, f"{seq:08d}")
+    record = IngressRecord(obj=obj, semantics=semantics, order=order)
+    if options.ingress_classes and class_name not in options.ingress_classes:
+        record.status = Status.SKIPPED
+        record.findings.append(
+            _finding(
+                "INGRESS_CLASS_SKIPPED",
+                Severity.INFO,
+                None,
+                record.key,
+                f"Ingress class {class_name or '(none)'} is not among --ingress-class"
+                f" {', '.join(options.ingress_classes)}; not converted.",
+            )
+        )
+        return record
+    if semantics is Semantics.NGINX and controller not in NGINX_CONTROLLERS and class_name != "nginx":
+        record.findings.append(
+            _finding(
+                "INGRESS_CLASS_ASSUMED_NGINX",
+                Severity.INFO,
+                None,
+                record.key,
+                f"Ingress class {class_name or '(none)'} ({how}) is not one kubectl-meshify recognises;"
+                " ingress-nginx semantics were assumed.",
+                "If another controller served this Ingress, review the routes against its behaviour.",
+            )
+        )
+    try:
+        _validate(obj)
+    except InvalidIngress as err:
+        record.status = Status.FAILED
+        record.findings.append(
+            _finding(
+                "INGRESS_INVALID",
+                Severity.ERROR,
+                None,
+                record.key,
+                f"{obj.origin}: Ingress {record.key}: {err}",
+                "Fix the manifest; nothing was converted.",
+            )
+        )
+    return record
+
+
+def _ingress_class(obj: KubeObject, resources: ResourceSet) -> tuple[str | None, str | None, str]:
+    """(class name, controller if known, how it was found). The annotation beats spec.ingressClassName."""
+    annotated = obj.annotations.get(CLASS_ANNOTATION)
+    if annotated:
+        cls = resources.ingress_classes.get(annotated)
+        controller = str(cls.spec.get("controller")) if cls else None
+        return annotated, controller, f"annotation {CLASS_ANNOTATION}"
+    name = obj.spec.get("ingressClassName")
+    if name:
+        cls = resources.ingress_classes.get(str(name))
+        controller = str(cls.spec.get("controller")) if cls else None
+        return str(name), controller, "spec.ingressClassName"
+    for cls in resources.ingress_classes.values():
+        if cls.annotations.get(DEFAULT_CLASS_ANNOTATION) == "true":
+            return cls.name, str(cls.spec.get("controller")), "the default IngressClass"
+    return None, None, "no class set"
+
+
+def _validate(obj: KubeObject) -> None:
+    if not obj.name:
+        raise InvalidIngress("metadata.name is missing")
+    spec = obj.body.get("spec")
+    if not isinstance(spec, dict):
+        raise InvalidIngress("spec is missing or not a mapping")
+    rules = spec.get("rules", [])
+    if rules is None:
+        rules = []
+    if not isinstance(rules, list):
+        raise InvalidIngress("spec.rules is not a list")
+    if not rules and not _default_backend(spec):
+        raise InvalidIngress("spec has neither rules nor a defaultBackend")
+    for r, rule in enumerate(rules):
+        if not isinstance(rule, dict):
+            raise InvalidIngress(f"spec.rules[{r}] is not a mapping")
+        http = rule.get("http")
+        if http is None:
+            continue
+        paths = http.get("paths") if isinstance(http, dict) else None
+        if not isinstance(paths, list) or not paths:
+            raise InvalidIngress(f"spec.rules[{r}].http.paths is missing or empty")
+        for p, path in enumerate(paths):
+            where = f"spec.rules[{r}].http.paths[{p}]"
+            if not isinstance(path, dict):
+                raise InvalidIngress(f"{where} is not a mapping")
+            if not isinstance(path.get("backend"), dict):
+                raise InvalidIngress(f"{where}.backend is missing")
+            value = path.get("path", "")
+            if value not in (None, "") and not isinstance(value, str):
+                raise InvalidIngress(f"{where}.path is not a string")
+            if path.get("pathType") not in (None, "Exact", "Prefix", "ImplementationSpecific"):
+                raise InvalidIngress(
+                    f"{where}.pathType {path.get('pathType')!r} is not Exact, Prefix or"
+                    " ImplementationSpecific"
+                )
+            _check_backend(path["backend"], f"{where}.backend")
+    tls = spec.get("tls", [])
+    if tls is not None and not isinstance(tls, list):
+        raise InvalidIngress("spec.tls is not a list")
+    backend = _default_backend(spec)
+    if backend is not None:
+        _check_backend(backend, "spec.defaultBackend")
+
+
+def _check_backend(backend: Any, where: str) -> None:
+    if not isinstance(backend, dict):
+        raise InvalidIngress(f"{where} is not a mapping")
+    if "resource" in backend:
+        return
+    if "serviceName" in backend:  # extensions/v1beta1 and networking.k8s.io/v1beta1
+        if "servicePort" not in backend:
+            raise InvalidIngress(f"{where}.servicePort is missing")
+        return
+    service = backend.get("service")
+    if not isinstance(service, dict) or not service.get("name"):
+        raise InvalidIngress(f"{where}.service.name is missing")
+    port = service.get("port")
+    if not isinstance(port, dict) or ("number" not in port and "name" not in port):
+        raise InvalidIngress(f"{where}.service.port needs a number or a name")
+    if "number" in port and not isinstance(port["number"], int):
+        raise InvalidIngress(f"{where}.service.port.number {port['number']!r} is not an integer")
+
+
+def _default_backend(spec: dict[str, Any]) -> dict[str, Any] | None:
+    backend = spec.get("defaultBackend") or spec.get("backend")  # `backend` in the v1beta1 APIs
+    return backend if isinstance(backend, dict) else None
+
+
+# --- hosts and routes ---------------------------------------------------------------------------
+
+
+def _active(model: MeshModel) -> list[IngressRecord]:
+    return [r for r in model.records.values() if r.status not in (Status.SKIPPED, Status.FAILED)]
+
+
+def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> None:
+    records = sorted(_active(model), key=lambda r: r.order)
+    routed = [r for r in records if not r.settings.canary]
+    regex_hosts = _regex_hosts(routed)
+    for record in routed:
+        spec = record.obj.spec
+        for r, rule in enumerate(spec.get("rules") or []):
+            host = str(rule.get("host") or CATCH_ALL_HOST)
+            vhost = _vhost(model, host, record)
+            if record.semantics is not vhost.semantics:
+                record.findings.append(
+                    _finding(
+                        "HOST_MIXED_CONTROLLERS",
+                        Severity.WARNING,
+                        None,
+                        record.key,
+                        f"Host {host} is also served by Ingresses of another controller; the routes are merged"
+                        f" into one VirtualService with {vhost.semantics.value} semantics.",
+                        "Check that both controllers really served this host from the same address.",
+                    )
+                )
+            if host.startswith("*."):
+                _note_once(
+                    record,
+                    "HOST_WILDCARD",
+                    Severity.INFO,
+                    Verdict.EXACT,
+                    f"Wildcard host {host} is kept: Istio, like ingress-nginx, also matches deeper"
+                    " subdomains (a.b" + host[1:] + "), although the Ingress API defines one label.",
+                )
+            if not isinstance(rule.get("http"), dict):
+                record.findings.append(
+                    _finding(
+                        "RULE_WITHOUT_HTTP",
+                        Severity.INFO,
+                        Verdict.NO_OP,
+                        record.key,
+                        f"spec.rules[{r}] (host {host}) has no http paths; nothing to route.",
+                    )
+                )
+                continue
+            vhost.regex_mode = host in regex_hosts and vhost.semantics is Semantics.NGINX
+            for p, path in enumerate(rule["http"]["paths"]):
+                route = _path_route(record, vhost, r, p, path, resources, options)
+                if route is not None:
+                    vhost.routes.append(route)
+    for record in routed:
+        _default_backend_route(model, record, resources, options)
+    _note_cross_namespace_merges(model)
+    for host in regex_hosts:
+        _note_regex_mode(model, host)
+
+
+def _vhost(model: MeshModel, host: str, record: IngressRecord) -> VirtualHost:
+    vhost = model.hosts.get(host)
+    if vhost is None:
+        vhost = VirtualHost(host=host, namespace=record.obj.namespace, semantics=record.semantics)
+        model.hosts[host] = vhost
+    model.link(record.key, vhost)
+    return vhost
+
+
+def _regex_hosts(records: list[IngressRecord]) -> set[str]:
+    """ingress-nginx enforces regex on every path of a host when any Ingress on it asks for it."""
+    hosts: set[str] = set()
+    for record in records:
+        if record.semantics is Semantics.NGINX and record.settings.regex:
+            for rule in record.obj.spec.get("rules") or []:
+                hosts.add(str(rule.get("host") or CATCH_ALL_HOST))
+    return hosts
+
+
+def _path_route(
+    record: IngressRecord,
+    vhost: VirtualHost,
+    r: int,
+    p: int,
+    path: dict[str, Any],
+    resources: ResourceSet,
+    options: Options,
+) -> Route | None:
+    value = str(path.get("path") or "")
+    path_type = str(path.get("pathType") or "ImplementationSpecific")
+    origin = RouteOrigin(record.key, r, p)
+    destination = _destination(
+        record, path["backend"], f"spec.rules[{r}].http.paths[{p}].backend", resources, options
+    )
+    if destination is None:
+        return None
+    if vhost.semantics is Semantics.ISTIO:
+        matches, length, rank = _istio_matches(value, path_type)
+    else:
+        if _shadowed(vhost, value, path_type, record, r, p):
+            return None
+        if vhost.regex_mode:
+            matches, length, rank = [Match(uri=("regex", f"(?i)(?:{value or '/'}).*"))], len(value or "/"), 1
+        else:
+            matches, length, rank = _nginx_matches(value, path_type, vhost, record)
+    return Route(
+        name=f"{record.obj.namespace}.{record.obj.name}.r{r}.p{p}",
+        origin=origin,
+        matches=matches,
+        destinations=[destination],
+        path=value,
+        path_type=path_type,
+        sort_length=length,
+        sort_rank=rank,
+    )
+
+
+def _shadowed(vhost: VirtualHost, value: str, path_type: str, record: IngressRecord, r: int, p: int) -> bool:
+    """ingress-nginx keeps the first location for a (path, pathType) on a host; later ones are dropped."""
+    for route in vhost.routes:
+        if route.path == value and route.path_type == path_type and route.origin.rule is not None:
+            record.findings.append(
+                _finding(
+                    "PATH_SHADOWED",
+                    Severity.WARNING,
+                    Verdict.EXACT,
+                    record.key,
+                    f"spec.rules[{r}].http.paths[{p}] ({path_type} {value or '/'} on {vhost.host}) repeats a"
+                    f" path of Ingress {route.origin.ingress}, which ingress-nginx served instead;"
+                    " it is not converted, as before.",
+                    "Remove the duplicate path from one of the Ingresses.",
+                )
+            )
+            return True
+    return False
+
+
+def _nginx_matches(
+    value: str, path_type: str, vhost: VirtualHost, record: IngressRecord
+) -> tuple[list[Match], int, int]:
+    """ingress-nginx without regex mode: Exact → `= /p`; Prefix → `/p/` plus `= /p`; else string prefix."""
+    path = value or "/"
+    if path_type == "Exact":
+        return [Match(uri=("exact", path))], len(path), 0
+    if path_type == "Prefix":
+        if path == "/":
+            return [Match(uri=("prefix", "/"))], 1, 1
+        if path.endswith("/"):
+            # nginx writes `/p/` and `= /p/`: it does not match `/p` (unlike the Ingress spec).
+            return [Match(uri=("prefix", path))], len(path), 1
+        matches = [Match(uri=("prefix", path + "/"))]
+        if not _exact_path_exists(vhost, path, record):
+            matches.insert(0, Match(uri=("exact", path)))
+        return matches, len(path) + 1, 1
+    return [Match(uri=("prefix", path))], len(path), 1
+
+
+def _exact_path_exists(vhost: VirtualHost, path: str, record: IngressRecord) -> bool:
+    """nginx adds no `= /p` for a Prefix path when an Exact path with the same value exists on the host."""
+    for rec_rule in record.obj.spec.get("rules") or []:
+        host = str(rec_rule.get("host") or CATCH_ALL_HOST)
+        if host != vhost.host or not isinstance(rec_rule.get("http"), dict):
+            continue
+        for other in rec_rule["http"].get("paths") or []:
+            if other.get("pathType") == "Exact" and (other.get("path") or "/") == path:
+                return True
+    return any(route.path_type == "Exact" and (route.path or "/") == path for route in vhost.routes)
+
+
+def _istio_matches(value: str, path_type: str) -> tuple[list[Match], int, int]:
+    """Istio's own Ingress rules (istio-semantics.md §2.4), with its ingress-only path-separated
+    prefix written out as `exact` + `prefix: /p/` so a user VirtualService behaves the same."""
+    if path_type == "Exact":
+        return [Match(uri=("exact", value))], len(value), 0
+    if path_type == "Prefix":
+        if value in ("", "/"):
+            return [Match(uri=("prefix", "/"))], 1, 1
+        return _separated_prefix(value.rstrip("/") or "/"), len(value), 1
+    if value in ("", "*", "/*", ".*"):
+        return [Match()], 0, 2
+    if value == "/.*":
+        return [Match(uri=("prefix", "/"))], 1, 1
+    if value.endswith(".*") or value.endswith("/*"):
+        trimmed = value[:-2]
+        return _separated_prefix(trimmed.rstrip("/") or "/"), len(trimmed), 1
+    return [Match(uri=("exact", value))], len(value), 0
+
+
+def _separated_prefix(path: str) -> list[Match]:
+    if path == "/":
+        return [Match(uri=("prefix", "/"))]
+    return [Match(uri=("exact", path)), Match(uri=("prefix", path + "/"))]
+
+
+def _destination(
+    record: IngressRecord, backend: dict[str, Any], where: str, resources: ResourceSet, options: Options
+) -> Destination | None:
+    """Backend → Service destination; named ports go through the Service. None when not routable."""
+    namespace = record.obj.namespace
+    if "resource" in backend:
+        kind = (backend.get("resource") or {}).get("kind", "resource")
+        record.findings.append(
+            _finding(
+                "BACKEND_RESOURCE",
+                Severity.ERROR,
+                Verdict.UNSUPPORTED,
+                record.key,
+                f"{where} points at a {kind} resource backend; Istio routes only to Services, so this"
+                " path is not converted.",
+                "Serve the content from a Service and point the path at it.",
+            )
+        )
+        return None
+    if "serviceName" in backend:
+        name, port_ref = str(backend["serviceName"]), backend.get("servicePort")
+        port_spec: dict[str, Any] = (
+            {"number": port_ref} if isinstance(port_ref, int) else {"name": str(port_ref)}
+        )
+        if isinstance(port_ref, str) and port_ref.isdigit():
+            port_spec = {"number": int(port_ref)}
+    else:
+        name, port_spec = str(backend["service"]["name"]), dict(backend["service"]["port"])
+    service = resources.services.get((namespace, name))
+    if "number" in port_spec:
+        number = int(port_spec["number"])
+        if service is not None and not _service_has_port(service, number):
+            record.findings.append(
+                _finding(
+                    "BACKEND_PORT_NOT_IN_SERVICE",
+                    Severity.WARNING,
+                    Verdict.EXACT,
+                    record.key,
+                    f"{where}: Service {namespace}/{name} has no port {number}; ingress-nginx answered 503"
+                    " and the Istio gateway will too.",
+                    "Fix the port number in the Ingress or the Service.",
+                )
+            )
+        return Destination(name, namespace, number)
+    port_name = str(port_spec.get("name"))
+    if service is not None:
+        for port in service.spec.get("ports") or []:
+            if isinstance(port, dict) and port.get("name") == port_name and isinstance(port.get("port"), int):
+                return Destination(name, namespace, int(port["port"]))
+        detail = f"Service {namespace}/{name} has no port named {port_name}"
+    else:
+        detail = f"Service {namespace}/{name} is not among the inputs, so port {port_name} cannot be resolved"
+    record.findings.append(
+        _finding(
+            "BACKEND_NAMED_PORT_UNRESOLVED",
+            Severity.WARNING,
+            Verdict.APPROXIMATED,
+            record.key,
+            f"{where}: {detail}; the destination is written without a port, which Istio accepts only"
+            " when the Service has a single port.",
+            f"Add the Service {namespace}/{name} to the inputs, or use a port number in the Ingress.",
+        )
+    )
+    return Destination(name, namespace, None)
+
+
+def _service_has_port(service: KubeObject, number: int) -> bool:
+    return any(isinstance(p, dict) and p.get("port") == number for p in service.spec.get("ports") or [])
+
+
+def _default_backend_route(
+    model: MeshModel, record: IngressRecord, resources: ResourceSet, options: Options
+) -> None:
+    backend = _default_backend(record.obj.spec)
+    if backend is None:
+        return
+    if record.semantics is Semantics.ISTIO:
+        record.findings.append(
+            _finding(
+                "DEFAULT_BACKEND_IGNORED",
+                Severity.INFO,
+                Verdict.NO_OP,
+                record.key,
+                "spec.defaultBackend: Istio's Ingress controller ignored it (unmatched requests got 404);"
+                " it is not converted, so behaviour stays the same.",
+                "To serve unmatched requests, add a last route without a match to the VirtualService.",
+            )
+        )
+        return
+    destination = _destination(record, backend, "spec.defaultBackend", resources, options)
+    if destination is None:
+        return
+    rules = record.obj.spec.get("rules") or []
+    hosts = sorted({str(rule.get("host") or CATCH_ALL_HOST) for rule in rules}) if rules else [CATCH_ALL_HOST]
+    served = []
+    for host in hosts:
+        vhost = _vhost(model, host, record)
+        if any(r.origin.rule is None for r in vhost.routes):
+            continue  # an older Ingress's default backend already serves this host
+        if any(_covers_root(r) for r in vhost.routes):
+            continue  # a `/` path already catches everything
+        vhost.routes.append(
+            Route(
+                name=f"{record.obj.namespace}.{record.obj.name}.default",
+                origin=RouteOrigin(record.key),
+                matches=[Match()],
+                destinations=[destination],
+                sort_length=0,
+                sort_rank=2,
+            )
+        )
+        served.append(host)
+    if served:
+        where = (
+            "requests for hosts no rule matches"
+            if hosts == [CATCH_ALL_HOST] and not rules
+            else ("requests no path matches on " + ", ".join(served))
+        )
+        record.findings.append(
+            _finding(
+                "DEFAULT_BACKEND",
+                Severity.INFO,
+                Verdict.EXACT,
+                record.key,
+                f"spec.defaultBackend serves {where}, as ingress-nginx did (a last route without a match).",
+            )
+        )
+
+
+def _covers_root(route: Route) -> bool:
+    return any(
+        m.uri in (("prefix", "/"),) or (m.uri and m.uri[0] == "regex" and m.uri[1] == "(?i)(?:/).*")
+        for m in route.matches
+    )
+
+
+def _note_cross_namespace_merges(model: MeshModel) -> None:
+    for vhost in model.hosts.values():
+        namespaces = sorted({key.split("/", 1)[0] for key in vhost.ingresses})
+        if len(vhost.ingresses) > 1:
+            text = (
+                f"Host {vhost.host} is shared by Ingresses {', '.join(vhost.ingresses)}"
+                + (f" in namespaces {', '.join(namespaces)}" if len(namespaces) > 1 else "")
+                + f"; their routes are merged into one VirtualService in namespace {vhost.namespace},"
+                " in the order the source controller matched them."
+            )
+            for key in vhost.ingresses:
+                record = model.records[key]
+                record.findings.append(_finding("HOST_MERGED", Severity.INFO, Verdict.EXACT, key, text))
+
+
+def _note_regex_mode(model: MeshModel, host: str) -> None:
+    vhost = model.hosts.get(host)
+    if vhost is None or vhost.semantics is not Semantics.NGINX:
+        return
+    enabling = [k for k in vhost.ingresses if model.records[k].settings.regex]
+    for key in vhost.ingresses:
+        if key in enabling:
+            continue
+        model.records[key].findings.append(
+            _finding(
+                "PATH_REGEX_MODE",
+                Severity.WARNING,
+                Verdict.EXACT,
+                key,
+                f"Host {host}: Ingress {', '.join(enabling)} turns on regex mode for the whole host, so"
+                " ingress-nginx matched this Ingress's paths as case-insensitive regex prefixes too;"
+                " the VirtualService reproduces that.",
+                "If that was not intended, move the regex paths to their own host.",
+            )
+        )
+
+
+# --- TLS and redirects ---------------------------------------------------------------------------
+
+
+def _plan_tls(model: MeshModel, options: Options) -> None:
+    """Attach each TLS entry's secret to its hosts; report where the gateway must find it."""
+    for record in sorted(_active(model), key=lambda r: r.order):
+        spec = record.obj.spec
+        rule_hosts = sorted({str(rule.get("host") or CATCH_ALL_HOST) for rule in spec.get("rules") or []})
+        for t, entry in enumerate(spec.get("tls") or []):
+            if not isinstance(entry, dict):
+                continue
+            hosts = [str(h) for h in entry.get("hosts") or []] or rule_hosts
+            secret = entry.get("secretName")
+            if not secret:
+                record.findings.append(
+                    _finding(
+                        "TLS_NO_SECRET",
+                        Severity.WARNING,
+                        Verdict.UNSUPPORTED,
+                        record.key,
+                        f"spec.tls[{t}] has no secretName (the controller served its default certificate);"
+                        " no HTTPS server is generated for " + ", ".join(hosts) + ".",
+                        "Add a certificate secret for these hosts in the gateway namespace.",
+                    )
+                )
+                continue
+            for host in hosts:
+                vhost = model.hosts.get(host)
+                if vhost is None:
+                    continue
+                if vhost.tls_secret and vhost.tls_secret != secret:
+                    record.findings.append(
+                        _finding(
+                            "TLS_SECRET_CONFLICT",
+                            Severity.WARNING,
+                            Verdict.APPROXIMATED,
+                            record.key,
+                            f"Host {host} has certificate {vhost.tls_secret_namespace}/{vhost.tls_secret}"
+                            f" from an older Ingress; spec.tls[{t}] secret {secret} is not used.",
+                        )
+                    )
+                    continue
+                vhost.tls_secret, vhost.tls_secret_namespace = str(secret), record.obj.namespace
+        for t, entry in enumerate(spec.get("tls") or []):
+            if isinstance(entry, dict) and entry.get("secretName"):
+                secret = entry["secretName"]
+                ns = record.obj.namespace
+                record.findings.append(
+                    _finding(
+                        "TLS_SECRET_LOCATION",
+                        Severity.WARNING,
+                        Verdict.APPROXIMATED,
+                        record.key,
+                        f"spec.tls[{t}]: the ingress gateway reads certificates only from its own namespace"
+                        f" ({options.gateway_namespace}); secret {ns}/{secret} must exist there as"
+                        f" {secret}.",
+                        f"kubectl get secret {secret} -n {ns} -o yaml | sed -e 's/^  namespace: .*/  namespace:"
+                        f" {options.gateway_namespace}/' -e '/^  resourceVersion:/d' -e '/^  uid:/d'"
+                        f" -e '/^  creationTimestamp:/d' | kubectl apply -f -  (a copy does not follow"
+                        " renewals)",
+                    )
+                )
+
+
+def _add_https_redirects(model: MeshModel) -> None:
+    """ingress-nginx redirects HTTP to HTTPS (308) on TLS hosts unless ssl-redirect is off; Istio does not.
+
+    Each redirecting route gets a port-80 twin just before it, so the redirect applies exactly where
+    nginx applied it; when every route of the host redirects, one first route covers them all.
+    """
+    for vhost in model.hosts.values():
+        if vhost.semantics is not Semantics.NGINX or vhost.passthrough:
+            continue
+        flags = [_redirects_to_https(model, vhost, route) for route in vhost.routes]
+        if not any(flags):
+            continue
+        codes = {
+            model.records[r.origin.ingress].settings.redirect_code
+            for r, f in zip(vhost.routes, flags, strict=True)
+            if f
+        }
+        if all(flags) and len(codes) == 1:
+            clauses = [m for route in vhost.routes for m in route.matches]
+            if any(m.uri in (None, ("prefix", "/")) and not m.headers for m in clauses):
+                matches = [Match(port=80)]
+            else:
+                matches = [Match(uri=m.uri, headers=dict(m.headers), port=80) for m in clauses]
+            redirect = Route(
+                name="https-redirect",
+                origin=RouteOrigin(vhost.ingresses[0]),
+                matches=_dedupe_matches(matches),
+                redirect={"scheme": "https", "redirectCode": codes.pop()},
+            )
+            vhost.routes.insert(0, redirect)
+            continue
+        routes: list[Route] = []
+        for route, flag in zip(vhost.routes, flags, strict=True):
+            if flag:
+                code = model.records[route.origin.ingress].settings.redirect_code
+                routes.append(
+                    Route(
+                        name=route.name + ".https-redirect",
+                        origin=route.origin,
+                        matches=[Match(uri=m.uri, headers=dict(m.headers), port=80) for m in route.matches],
+                        redirect={"scheme": "https", "redirectCode": code},
+                    )
+                )
+            routes.append(route)
+        vhost.routes = routes
+
+
+def _redirects_to_https(model: MeshModel, vhost: VirtualHost, route: Route) -> bool:
+    if route.redirect is not None or route.direct_response is not None:
+        return False  # nginx answers these before its HTTPS redirect
+    settings = model.records[route.origin.ingress].settings
+    return settings.force_ssl_redirect or (settings.ssl_redirect and vhost.tls_secret is not None)
+
+
+def _dedupe_matches(matches: list[Match]) -> list[Match]:
+    seen: list[Match] = []
+    for match in matches:
+        if match not in seen:
+            seen.append(match)
+    return seen
+
+
+# --- gateways ------------------------------------------------------------------------------------
+
+
+def _plan_gateways(model: MeshModel, options: Options) -> None:
+    """One Gateway per namespace for exact hosts, and one per wildcard host (and for `*`).
+
+    A VirtualService bound to a Gateway applies to every server host it intersects: a `*.example.com`
+    or `*` VirtualService bound next to `www.example.com` would capture www's unmatched requests.
+    Keeping wildcard hosts on Gateways of their own prevents that.
+    """
+    if options.gateway:
+        for vhost in model.hosts.values():
+            vhost.gateways = [options.gateway]
+        return
+    plans: dict[tuple[str, str], GatewayPlan] = {}
+    for host in sorted(model.hosts):
+        vhost = model.hosts[host]
+        if host == CATCH_ALL_HOST:
+            name = "meshify-catch-all"
+        elif host.startswith("*."):
+            name = dns_label("meshify-" + host_slug(host))
+        else:
+            name = "meshify"
+        plan = plans.get((vhost.namespace, name))
+        if plan is None:
+            plan = GatewayPlan(vhost.namespace, name, dict(options.gateway_selector))
+            plans[(vhost.namespace, name)] = plan
+        _add_host_servers(plan, vhost)
+        for key in vhost.ingresses:
+            if key not in plan.ingresses:
+                plan.ingresses.append(key)
+        vhost.gateways = [f"{plan.namespace}/{plan.name}"]
+    model.gateways = [plans[k] for k in sorted(plans)]
+
+
+def _add_host_servers(plan: GatewayPlan, vhost: VirtualHost) -> None:
+    hosts = [vhost.host, *vhost.aliases]
+    if vhost.passthrough:
+        _server(plan, 443, "TLS", "tls-passthrough", hosts, {"mode": "PASSTHROUGH"})
+        return
+    _server(plan, 80, "HTTP", "http", hosts, None)
+    if vhost.tls_secret:
+        name = "https-" + dns_label(vhost.tls_secret)
+        _server(plan, 443, "HTTPS", name, hosts, {"mode": "SIMPLE", "credentialName": vhost.tls_secret})
+
+
+def _server(
+    plan: GatewayPlan, port: int, protocol: str, name: str, hosts: list[str], tls: dict[str, Any] | None
+) -> None:
+    for server in plan.servers:
+        if server.port == port and server.protocol == protocol and server.tls == tls:
+            server.hosts.extend(h for h in hosts if h not in server.hosts)
+            return
+    plan.servers.append(Server(port, protocol, name, list(hosts), tls))
+
+
+# --- DestinationRule subsets ----------------------------------------------------------------------
+
+
+def _plan_subsets(model: MeshModel, resources: ResourceSet, options: Options) -> None:
+    """One subset per version of the workloads behind each backend Service; routes stay subset-less."""
+    users: dict[tuple[str, str], list[str]] = {}
+    for vhost in model.hosts.values():
+        for route in vhost.routes:
+            for dest in route.destinations:
+                users.setdefault((dest.namespace, dest.service), [])
+                if route.origin.ingress not in users[(dest.namespace, dest.service)]:
+                    users[(dest.namespace, dest.service)].append(route.origin.ingress)
+    for (namespace, name), ingresses in sorted(users.items()):
+        service = resources.services.get((namespace, name))
+        if service is None:
+            continue
+        selector = service.spec.get("selector")
+        if not isinstance(selector, dict) or not selector:
+            continue
+        workloads = [w for w in resources.workloads_in(namespace) if _selects(selector, w)]
+        if not workloads:
+            continue
+        version_key = next(
+            (k for k in VERSION_LABELS if all(k in _template_labels(w) for w in workloads)), None
+        )
+        if version_key is None:
+            if len(workloads) > 1:
+                text = (
+                    f"Service {namespace}/{name} fronts several workloads "
+                    f"({', '.join(w.kind + ' ' + w.name for w in workloads)}) without a version label,"
+                    " so no subsets are generated."
+                )
+                for key in ingresses:
+                    model.records[key].findings.append(
+                        _finding(
+                            "SUBSETS_NO_VERSION_LABEL",
+                            Severity.INFO,
+                            None,
+                            key,
+                            text,
+                            "Add a `version` label to the pod templates to enable per-version routing.",
+                        )
+                    )
+            continue
+        versions: dict[str, list[KubeObject]] = {}
+        for workload in workloads:
+            versions.setdefault(_template_labels(workload)[version_key], []).append(workload)
+        subsets = [{"name": dns_label(value), "labels": {version_key: value}} for value in sorted(versions)]
+        host = options.service_host(name, namespace)
+        model.policies.append(
+            DestinationPolicy(namespace, dns_label(name), host, subsets=subsets, ingresses=list(ingresses))
+        )
+        parts = []
+        for value in sorted(versions):
+            replicas = sum(int(w.spec.get("replicas", 1) or 0) for w in versions[value])
+            parts.append(f"{value}: {', '.join(w.name for w in versions[value])} ({replicas} replicas)")
+        first = dns_label(sorted(versions)[0])
+        text = (
+            f"Service {namespace}/{name} fronts versions {'; '.join(parts)} (label {version_key}). A"
+            f" DestinationRule with one subset per version is generated; routes still target the whole"
+            " Service, so traffic splits across versions as before."
+        )
+        action = (
+            f"To pin or split traffic later, add `subset: {first}` to the destination of"
+            f" {host} in the VirtualService (one line per destination)."
+        )
+        for key in ingresses:
+            model.records[key].findings.append(
+                _finding("SUBSETS_DISCOVERED", Severity.INFO, Verdict.EXACT, key, text, action)
+            )
+
+
+def _template_labels(workload: KubeObject) -> dict[str, str]:
+    return workload.pod_template_labels
+
+
+def _selects(selector: dict[str, Any], workload: KubeObject) -> bool:
+    labels = _template_labels(workload)
+    return all(labels.get(str(k)) == str(v) for k, v in selector.items())
+
+
+# --- statuses and helpers -------------------------------------------------------------------------
+
+
+def _finish_statuses(model: MeshModel) -> None:
+    for record in model.records.values():
+        if record.status is not Status.CONVERTED:
+            continue
+        contributes = bool(model.hosts_of(record.key))
+        if not contributes and not record.settings.canary:
+            record.status = Status.FAILED
+            record.findings.append(
+                _finding(
+                    "INGRESS_NOTHING_CONVERTED",
+                    Severity.ERROR,
+                    None,
+                    record.key,
+                    "No route could be generated from this Ingress.",
+                    "See the other findings.",
+                )
+            )
+        elif any(f.severity is Severity.ERROR or f.verdict is Verdict.UNSUPPORTED for f in record.findings):
+            record.status = Status.PARTIAL
+
+
+def _note_once(
+    record: IngressRecord, code: str, severity: Severity, verdict: Verdict | None, text: str
+) -> None:
+    if not any(f.code == code for f in record.findings):
+        record.findings.append(_finding(code, severity, verdict, record.key, text))
+
+
+def _finding(
+    code: str,
+    severity: Severity,
+    verdict: Verdict | None,
+    ingress: str,
+    message: str,
+    action: str | None = None,
+) -> Finding:
+    return Finding(
+        code=code, severity=severity, verdict=verdict, message=message, action=action, ingress=ingress
+    )
