@@ -15,8 +15,15 @@ from typing import Any
 
 import typer
 
-# click's documented extension point for new shells; typer vendors click since 0.26.
-from typer._click.shell_completion import CompletionItem, ShellComplete
+# click's extension point for new shells; typer vendors click since 0.26 (pinned <0.29 in pyproject.toml).
+from typer._click.core import Command, Parameter
+from typer._click.shell_completion import (
+    CompletionItem,
+    ShellComplete,
+    _resolve_context,
+    _resolve_incomplete,
+)
+from typer._click.types import StringParamType
 
 # Cobra's ShellCompDirective bits.
 DIRECTIVE_ERROR = 1
@@ -30,6 +37,13 @@ class _KubectlComplete(ShellComplete):
 
     name = "kubectl"
     source_template = ""
+    target: Command | Parameter | None = None  # what the current word belongs to, once resolved
+
+    def get_completions(self, args: list[str], incomplete: str) -> list[CompletionItem]:
+        # click's own steps, keeping the resolved target: its type decides what an empty answer means.
+        ctx = _resolve_context(self.cli, self.ctx_args, self.prog_name, args)
+        self.target, incomplete = _resolve_incomplete(ctx, args, incomplete)
+        return self.target.shell_complete(ctx, incomplete)
 
     def source_vars(self) -> dict[str, Any]:
         return {}
@@ -57,6 +71,10 @@ def complete(words: list[str]) -> tuple[list[str], int]:
         return [], DIRECTIVE_DEFAULT
     if any(item.type == "dir" for item in items):
         return [], DIRECTIVE_FILTER_DIRS
+    if not items and isinstance(engine.target, Parameter) and isinstance(engine.target.type, StringParamType):
+        # A free-text value with nothing to offer (file mode's PATH..., --report FILE): Cobra's default,
+        # the shell completes file names.
+        return [], DIRECTIVE_DEFAULT
     return [engine.format_completion(item) for item in items], DIRECTIVE_NO_FILE_COMP
 
 

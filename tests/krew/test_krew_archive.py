@@ -63,7 +63,9 @@ def test_carries_our_package_and_license_as_in_the_tree(
         if p.is_file() and "__pycache__" not in p.parts
     )
     shipped = sorted(
-        m.name.removeprefix("lib/") for m in members if m.name.startswith("lib/kubectl_meshify/")
+        m.name.removeprefix("lib/")
+        for m in members
+        if m.isreg() and m.name.startswith("lib/kubectl_meshify/")
     )
     assert shipped == [name for name in ours if not name.endswith((".pyc", ".pyo"))]
     with tarfile.open(krew_archive, "r:gz") as tar:

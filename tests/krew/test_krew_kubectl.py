@@ -13,7 +13,7 @@ from krew_support import ROOT, KrewInstall, PluginRunner, pyenv_pythons
 
 from kubectl_meshify import __version__
 
-EXAMPLE = ROOT / "examples" / "basic" / "ingress.yaml"
+EXAMPLE = ROOT / "examples" / "shop.yaml"
 
 
 def completion(result: subprocess.CompletedProcess[str]) -> tuple[list[str], str]:
@@ -128,11 +128,14 @@ def test_completion_of_file_options_and_paths(plugin: PluginRunner, manifest: di
     caveat_completion_link(plugin, manifest)
     if not has_command(plugin, "file"):
         pytest.skip("`kubectl meshify file` is not on this branch yet")
-    values, directive = completion(plugin.kubectl("__complete", "meshify", "file", "--out"))
-    assert {"--output", "--out-dir"} <= set(values) and directive == ":4"
+    values, directive = completion(plugin.kubectl("__complete", "meshify", "file", "--rep"))
+    assert (values, directive) == (["--report", "--report-json"], ":4")
     assert completion(plugin.kubectl("__complete", "meshify", "file", "-o", "")) == (["yaml", "json"], ":4")
     # A path goes here: no candidates, directive 0, so the shell completes file names.
     assert completion(plugin.kubectl("__complete", "meshify", "file", "")) == ([], ":0")
+    assert completion(plugin.kubectl("__complete", "meshify", "file", "--report", "")) == ([], ":0")
+    # Nothing follows `version`: no file names either.
+    assert completion(plugin.kubectl("__complete", "meshify", "version", "")) == ([], ":4")
 
 
 # --- other interpreters -------------------------------------------------------------------------

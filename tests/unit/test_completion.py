@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kubectl_meshify.completion import DIRECTIVE_NO_FILE_COMP, complete
+from kubectl_meshify.completion import DIRECTIVE_DEFAULT, DIRECTIVE_NO_FILE_COMP, complete
 
 
 def test_commands_with_descriptions() -> None:
@@ -24,6 +24,21 @@ def test_no_words_means_an_empty_current_word() -> None:
 def test_options_after_a_dash() -> None:
     lines, _ = complete(["--"])
     assert {line.split("\t")[0] for line in lines} >= {"--version", "--help"}
+
+
+def test_choices_of_an_option_value() -> None:
+    assert complete(["file", "-o", ""]) == (["yaml", "json"], DIRECTIVE_NO_FILE_COMP)
+    assert complete(["file", "-o", "j"]) == (["json"], DIRECTIVE_NO_FILE_COMP)
+
+
+def test_free_text_values_fall_back_to_file_names() -> None:
+    # file mode's PATH... and --report FILE are plain strings: the shell completes file names.
+    assert complete(["file", ""]) == ([], DIRECTIVE_DEFAULT)
+    assert complete(["file", "--strict", "--report", ""]) == ([], DIRECTIVE_DEFAULT)
+
+
+def test_nothing_after_a_command_without_arguments() -> None:
+    assert complete(["version", ""]) == ([], DIRECTIVE_NO_FILE_COMP)
 
 
 def test_eager_options_print_nothing_while_completing(capsys: pytest.CaptureFixture[str]) -> None:
