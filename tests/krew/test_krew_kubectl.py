@@ -72,6 +72,33 @@ def test_file_conversion_through_kubectl(plugin: PluginRunner) -> None:
     assert (dev.returncode, dev.stdout) == (0, result.stdout)
 
 
+def unreachable_kubeconfig(directory: Path) -> Path:
+    """A kubeconfig whose only cluster is a closed loopback port: every request is refused at once."""
+    path = directory / "kubeconfig"
+    path.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+        "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:9'}}]\n"
+        "users: [{name: u, user: {token: t}}]\n"
+        "contexts: [{name: c, context: {cluster: c, user: u}}]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("command", [["ns", "default"], ["all"]], ids=["ns", "all"])
+def test_kube_flags_after_the_subcommand(command: list[str], plugin: PluginRunner, tmp_path: Path) -> None:
+    """kubectl rejects global flags before a plugin name, so the plugin takes them after its command."""
+    if not has_command(plugin, command[0]):
+        pytest.skip(f"`kubectl meshify {command[0]}` is not on this branch yet")
+    kubeconfig = unreachable_kubeconfig(tmp_path)
+    flags = ["--kubeconfig", str(kubeconfig), "--context", "c", "--request-timeout", "5"]
+    result = plugin.kubectl("meshify", *command, *flags, *(["-n", "default"] if command[0] == "ns" else []))
+    # Accepted flags, then an unreachable cluster: exit 2 with a message, not a usage error or traceback.
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "No such option" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout == ""
+
+
 # --- completion ---------------------------------------------------------------------------------
 
 
