@@ -199,6 +199,9 @@ def ns_cmd(
     all_namespaces: Annotated[
         bool, typer.Option("-A", "--all-namespaces", help="Every namespace (same as `all`).")
     ] = False,
+    namespace_flag: Annotated[
+        str | None, typer.Option("-n", "--namespace", metavar="NS", help="The namespace, kubectl style.")
+    ] = None,
     output: OutputOpt = OutputFormat.yaml,
     out_dir: OutDirOpt = None,
     report: ReportOpt = None,
@@ -219,8 +222,10 @@ def ns_cmd(
     force_conflicts: ForceConflictsOpt = False,
 ) -> None:
     """Convert the Ingresses of one namespace of the current cluster (nothing changes without --apply)."""
+    if namespace and namespace_flag and namespace != namespace_flag:
+        _run_guarded(lambda: _usage(f"namespace {namespace!r} and -n {namespace_flag!r} differ: give one"))
     _cluster(
-        namespace,
+        namespace or namespace_flag,
         all_namespaces,
         output=output,
         out_dir=out_dir,
@@ -287,6 +292,10 @@ def all_cmd(
         dry_run=dry_run,
         force_conflicts=force_conflicts,
     )
+
+
+def _usage(message: str) -> ExitCode:
+    raise UsageError(message)
 
 
 def _cluster(

@@ -78,6 +78,8 @@ def test_flags_after_the_subcommand_and_kubeconfig_lists(
     env = {"KUBECONFIG": f"{good}{os.pathsep}{bad}"}  # kubectl: the first current-context wins
     result = meshify("ns", "blog", "--request-timeout", "5s", home=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
+    dash_n = meshify("ns", "-n", "blog", home=tmp_path, env=env)  # kubectl's habit
+    assert dash_n.returncode == 0 and dash_n.stdout == result.stdout
     result = meshify("ns", "blog", "--context", "broken", "--request-timeout", "2s", home=tmp_path, env=env)
     assert result.returncode == 2 and "cannot reach the API server at http://127.0.0.1:9" in result.stderr
     result = meshify("ns", "blog", "--context", "nope", home=tmp_path, env=env)
@@ -219,6 +221,7 @@ def test_usage_errors(cluster: FakeApi, kubeconfig: Path, tmp_path: Path):
         (["ns", "shop", "--dry-run", "server"], "--dry-run server needs --apply"),
         (["ns", "shop", "--force-conflicts"], "--force-conflicts needs --apply"),
         (["ns"], "give a NAMESPACE, or -A for every namespace"),
+        (["ns", "shop", "-n", "blog"], "namespace 'shop' and -n 'blog' differ: give one"),
         (["ns", "shop", "--request-timeout", "soon"], "invalid --request-timeout 'soon'"),
     ):
         result = meshify(*args, "--kubeconfig", str(kubeconfig), home=tmp_path)
