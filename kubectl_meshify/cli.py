@@ -230,6 +230,7 @@ def ns_cmd(
     apply: ApplyOpt = False,
     dry_run: DryRunOpt = DryRun.none,
     force_conflicts: ForceConflictsOpt = False,
+    no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses of one namespace of the current cluster (nothing changes without --apply)."""
     if namespace and namespace_flag and namespace != namespace_flag:
@@ -255,6 +256,7 @@ def ns_cmd(
         apply=apply,
         dry_run=dry_run,
         force_conflicts=force_conflicts,
+        no_verify=no_verify,
     )
 
 
@@ -278,6 +280,7 @@ def all_cmd(
     apply: ApplyOpt = False,
     dry_run: DryRunOpt = DryRun.none,
     force_conflicts: ForceConflictsOpt = False,
+    no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses of every namespace of the current cluster (nothing changes without --apply)."""
     _cluster(
@@ -301,6 +304,7 @@ def all_cmd(
         apply=apply,
         dry_run=dry_run,
         force_conflicts=force_conflicts,
+        no_verify=no_verify,
     )
 
 
@@ -330,6 +334,7 @@ def _cluster(
     apply: bool,
     dry_run: DryRun,
     force_conflicts: bool,
+    no_verify: bool = False,
 ) -> None:
     """The shared body of `ns` and `all`; the cluster work itself is in cluster_cli.py."""
     from kubectl_meshify.cluster_cli import ClusterArgs, run_cluster
@@ -348,6 +353,7 @@ def _cluster(
             cluster_domain,
             nginx_annotation_prefix,
         )
+        options.verify = not no_verify
         return run_cluster(
             ClusterArgs(
                 namespace=None if all_namespaces else namespace,
