@@ -177,6 +177,10 @@ class _Match:
     gateways: set[str] | None
     never: bool = False
 
+    @property
+    def path_only(self) -> bool:
+        return not (self.never or self.headers or self.without_headers or self.gateways) and self.port is None
+
     def test(self, probe: Probe, gateway: str, header_of: Callable[[str], str | None]) -> int | None:
         """Length of the matched path prefix, or None when the request does not match."""
         if self.never:
@@ -239,17 +243,24 @@ class _VirtualService:
 class _VHost:
     routes: list[tuple[_Route, str]] = field(default_factory=list)  # (route, gateway of the server)
     require_tls: bool = False
-    # Flattened for evaluation: (match, route, gateway, uri match kind), in first-match order.
-    entries: list[tuple[_Match, _Route, str, str]] = field(default_factory=list)
+    # Flattened for evaluation, in first-match order: (path matcher when the path is the only
+    # condition else None, match, route, gateway, uri match kind).
+    entries: list[tuple[UriMatcher | None, _Match, _Route, str, str]] = field(default_factory=list)
     uses_headers: bool = False
 
     def flatten(self) -> None:
         self.entries = [
-            (match, route, gateway, route.uri_match_kinds[i] if i < len(route.uri_match_kinds) else "")
+            (
+                match.uri if match.path_only else None,
+                match,
+                route,
+                gateway,
+                route.uri_match_kinds[i] if i < len(route.uri_match_kinds) else "",
+            )
             for route, gateway in self.routes
             for i, match in enumerate(route.matches)
         ]
-        self.uses_headers = any(m.headers or m.without_headers for m, _, _, _ in self.entries)
+        self.uses_headers = any(m.headers or m.without_headers for _, m, _, _, _ in self.entries)
 
 
 @dataclass(eq=False)
@@ -567,7 +578,9 @@ class IstioModel:
     # ------------------------------------------------------------------ evaluate
 
     def evaluate(self, probe: Probe) -> Outcome:
-        host = probe.host.lower().split(":")[0]
+        host = probe.host
+        if ":" in host or not host.islower():
+            host = host.lower().split(":")[0]
         if probe.scheme == "http":
             if not self.has_port80:
                 return Outcome("refused", note="no HTTP server on port 80")
@@ -593,8 +606,9 @@ class IstioModel:
             headers.setdefault(":authority", probe.host)
             headers.setdefault(":scheme", probe.scheme)
             headers.setdefault(":method", "GET")
-        for match, route, gateway, kind in vhost.entries:
-            matched = match.test(probe, gateway, headers.get)
+        path = probe.path
+        for only_path, match, route, gateway, kind in vhost.entries:
+            matched = only_path(path) if only_path is not None else match.test(probe, gateway, headers.get)
             if matched is not None:
                 return self._act(route, probe, matched, kind)
         return Outcome("status", status=404, note="no route matched")

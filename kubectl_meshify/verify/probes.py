@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from kubectl_meshify.verify.ingress import IngressDoc, http_paths
 from kubectl_meshify.verify.regex import examples
@@ -90,11 +91,12 @@ def build_context(
     )
 
 
-def path_variants(path: str, regex_host: bool) -> list[tuple[str, str]]:
+@lru_cache(maxsize=4096)
+def path_variants(path: str, regex_host: bool) -> tuple[tuple[str, str], ...]:
     """(path, kind) probes for one Ingress path."""
     out: list[tuple[str, str]] = []
     if path in ("", "/"):
-        return [("/", "root")]
+        return (("/", "root"),)
     literal = path
     if regex_host or _REGEX_CHARS.search(path):
         found = examples(path)
@@ -123,7 +125,7 @@ def path_variants(path: str, regex_host: bool) -> list[tuple[str, str]]:
         if p not in seen and p.startswith("/"):
             seen.add(p)
             unique.append((p, kind))
-    return unique
+    return tuple(unique)
 
 
 def host_variants(host: str) -> list[tuple[str, str]]:

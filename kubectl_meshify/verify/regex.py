@@ -214,14 +214,15 @@ def envoy_substitute(template: str) -> str:
 # Example strings for probes
 
 
-def examples(pattern: str, dialect: str = "pcre") -> list[str]:
+@lru_cache(maxsize=4096)
+def examples(pattern: str, dialect: str = "pcre") -> tuple[str, ...]:
     """Up to two strings the pattern matches from the start: the shortest form and a richer one
     (every optional part taken once). Empty when the pattern cannot be handled."""
     try:
         compiled = compile_pcre(pattern) if dialect == "pcre" else compile_re2(pattern)
         tree = _parser.parse(compiled.pattern, compiled.flags)
     except (RegexError, re.error, RecursionError):
-        return []
+        return ()
     found: list[str] = []
     for rich in (False, True):
         groups: dict[int, str] = {}
@@ -231,7 +232,7 @@ def examples(pattern: str, dialect: str = "pcre") -> list[str]:
             continue
         if compiled.match(text) and text not in found:
             found.append(text)
-    return found
+    return tuple(found)
 
 
 def _walk(items: Any, rich: bool, groups: dict[int, str]) -> str:

@@ -16,7 +16,9 @@ from typing import Any
 COMPARED_HEADERS = ("x-forwarded-prefix",)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: frozen dataclasses initialise through object.__setattr__, which is slow in the
+# probe loop; nothing mutates these objects after creation.
+@dataclass(slots=True, unsafe_hash=True)
 class Probe:
     """One HTTP request: `GET scheme://host/path` with optional headers (lower-case names)."""
 
@@ -43,7 +45,7 @@ class Probe:
         return text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Dest:
     """A weighted backend. `identity` decides equality (the pods and port a request reaches);
     `label` is how the report names it (`namespace/service:port`, plus the subset if any)."""
@@ -53,7 +55,7 @@ class Dest:
     label: str = field(default="", compare=False)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outcome:
     """What a controller does with a probe.
 

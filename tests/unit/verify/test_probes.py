@@ -66,12 +66,12 @@ def _probes(name: str) -> set[str]:
 
 
 def test_path_variants() -> None:
-    assert path_variants("/foo", False) == [
+    assert path_variants("/foo", False) == (
         ("/foo", "path"),
         ("/foo/", "trailing-slash"),
         ("/foo/deeper/path", "deeper"),
         ("/foozz", "sibling"),
-    ]
+    )
     assert ("/foo", "no-trailing-slash") in path_variants("/foo/", False)
     assert ("/FOO", "case") in path_variants("/foo", True)
 
