@@ -67,6 +67,8 @@ def translate(resources: ResourceSet, options: Options) -> MeshModel:
     annotation_registry.prepare(model, resources, options)
     _build_hosts(model, resources, options)
     for vhost in model.hosts.values():
+        if vhost.regex_mode:  # nginx lists equal-length regex locations by path, descending (first match)
+            vhost.routes.sort(key=lambda r: r.path or "", reverse=True)
         vhost.routes.sort(key=lambda r: (-r.sort_length, r.sort_rank))
     _plan_tls(model, options)
     _plan_gateways(model, options)

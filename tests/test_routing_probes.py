@@ -197,6 +197,13 @@ def test_regex_paths_are_start_anchored_prefixes() -> None:
     ]
 
 
+def test_equal_length_regex_paths_keep_nginx_order() -> None:
+    """nginx writes equal-length regex locations by path, descending: /abc is tried before /a.c."""
+    spec = virtual_service(convert("rewrite/use-regex"), "docs.example.com")
+    assert route(spec, "http://docs.example.com/abc").dests == [("abc.default.svc.cluster.local", 100)]
+    assert route(spec, "http://docs.example.com/axc").dests == [("any-char.default.svc.cluster.local", 100)]
+
+
 # --- app-root -----------------------------------------------------------------------------------------
 
 
