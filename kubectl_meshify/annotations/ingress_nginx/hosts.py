@@ -55,7 +55,7 @@ def prepare(ctx: FamilyContext) -> None:
     ctx.settings.passthrough = ctx.flag("ssl-passthrough")
     raw = ctx.value("server-alias")
     if raw is not None:
-        names = [n.strip().lower() for n in raw.split(",") if n.strip()]
+        names = dict.fromkeys(n.strip().lower() for n in raw.split(",") if n.strip())
         ctx.settings.aliases = [n for n in names if not n.startswith(_REGEX_NAME_PREFIX)]
 
 
@@ -76,7 +76,7 @@ def _aliases(ctx: FamilyContext) -> None:
     raw = ctx.value("server-alias")
     if raw is None:
         return
-    requested = [n.strip().lower() for n in raw.split(",") if n.strip()]
+    requested = dict.fromkeys(n.strip().lower() for n in raw.split(",") if n.strip())
     regexes = [n for n in requested if n.startswith(_REGEX_NAME_PREFIX)]
     served: list[str] = []
     dropped: list[str] = [f"{n} (a regex server name; Istio hosts cannot be regexes)" for n in regexes]

@@ -188,6 +188,16 @@ def _location_redirect(ctx: FamilyContext) -> None:
         )
         _report_code_key(ctx, code_key, code, code_taken, None)
         return
+    if not ctx.record.obj.spec.get("rules"):
+        # The catch-all server built from an Ingress without rules keeps no redirect (nginx resets it).
+        ctx.report(
+            key,
+            Verdict.NO_OP,
+            "This Ingress has only a default backend; ingress-nginx drops redirects on the catch-all server"
+            " it configures, and so does the conversion.",
+        )
+        _report_code_key(ctx, code_key, code, code_taken, None)
+        return
     where = _apply(ctx, redirect, response)
     detail = (
         f"every route of this Ingress answers {code} with Location {url}"
