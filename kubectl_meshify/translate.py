@@ -625,6 +625,8 @@ def _note_regex_mode(model: MeshModel, host: str) -> None:
 def _plan_tls(model: MeshModel, options: Options) -> None:
     """Attach each TLS entry's secret to its hosts; report where the gateway must find it."""
     for record in sorted(_active(model), key=lambda r: r.order):
+        if record.settings.canary:
+            continue  # ingress-nginx builds no server from a canary Ingress, so its TLS is never used
         spec = record.obj.spec
         rule_hosts = sorted({str(rule.get("host") or CATCH_ALL_HOST) for rule in spec.get("rules") or []})
         for t, entry in enumerate(spec.get("tls") or []):

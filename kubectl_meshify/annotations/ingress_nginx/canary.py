@@ -6,7 +6,7 @@
 | canary-by-header | exact | routes before the primary's: `headers: {<h>: {exact: always}}` → canary, `{exact: never}` → primary |
 | canary-by-header-value | exact | `headers: {<h>: {exact: <value>}}` → canary (no `never` route) |
 | canary-by-header-pattern | exact | `headers: {<h>: {regex: ".*(?:<pattern>).*"}}` → canary; PCRE-only syntax unsupported |
-| canary-by-cookie | exact | `headers: {cookie: {regex: "(?:.*;\\\\s*)?<name>=always(?:\\\\s*;.*)?"}}` → canary, `=never` → primary |
+| canary-by-cookie | exact | `headers: {cookie: {regex: "(?:.*;\\s*)?<name>=always(?:\\s*;.*)?"}}` → canary, `=never` → primary |
 | canary-weight | exact | the primary's route gets weighted destinations: primary `T − w`, canary `w` |
 | canary-weight-total | exact | `T = max(100, canary-weight-total)`: nginx's Lua ignores totals under 100 |
 
