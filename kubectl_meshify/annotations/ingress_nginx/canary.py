@@ -237,6 +237,7 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
         for key in keys:
             if key is not None:
                 creators.setdefault(key, record)
+    _drop_canary_owned_paths(model, creators)
     routes_by_host = {
         host: [(route, _route_key(model, route)) for route in vhost.routes]
         for host, vhost in model.hosts.items()
@@ -282,6 +283,37 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
             else:
                 result.orphans.append(label)
     _split_routes(model, resources, options, routes_by_host, alternatives, creators, results)
+
+
+def _drop_canary_owned_paths(model: MeshModel, creators: dict[UpstreamKey, IngressRecord]) -> None:
+    """A Service port first referenced by a canary Ingress is a canary-only upstream in nginx: the paths of
+    later, normal Ingresses that use it get no location at all. Reproduce that, and say so."""
+    for vhost in model.hosts.values():
+        if vhost.semantics is not Semantics.NGINX:
+            continue
+        for route in list(vhost.routes):
+            key = _route_key(model, route)
+            creator = creators.get(key) if key else None
+            if key is None or creator is None or not creator.settings.canary:
+                continue
+            vhost.routes.remove(route)
+            where = (
+                f"{route.path_type} {route.path or '/'}"
+                if route.origin.rule is not None
+                else "default backend"
+            )
+            model.records[route.origin.ingress].findings.append(
+                Finding(
+                    code="CANARY_SERVICE_NOT_SERVED",
+                    severity=Severity.WARNING,
+                    verdict=Verdict.EXACT,
+                    message=f"{vhost.host} {where}: Service port {key[1]}:{key[2]} was first used by the canary"
+                    f" Ingress {creator.key}, so ingress-nginx made it a canary-only upstream and served no"
+                    " location for this path; it is not converted, as before.",
+                    action="Give the canary its own Service, or point this path at another Service port.",
+                    ingress=route.origin.ingress,
+                )
+            )
 
 
 def _split_routes(
