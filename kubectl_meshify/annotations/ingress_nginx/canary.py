@@ -431,6 +431,17 @@ def _report(ctx: FamilyContext, result: Result) -> None:
     assert isinstance(policy, Policy)
     live = bool(result.routes)
     _report_canary(ctx, result)
+    if ctx.record.obj.spec.get("tls"):
+        ctx.note(
+            Finding(
+                code="CANARY_TLS_IGNORED",
+                severity=Severity.INFO,
+                verdict=Verdict.NO_OP,
+                message="spec.tls of a canary Ingress is ignored by ingress-nginx (the primary's server and"
+                " certificate serve canary traffic); it is not converted.",
+                ingress=ctx.ingress,
+            )
+        )
     if not live:
         for key in sorted(KEYS):
             if key != "canary" and ctx.has(key):
