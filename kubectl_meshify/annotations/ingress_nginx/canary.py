@@ -197,11 +197,12 @@ def _route_key(model: MeshModel, route: Route) -> UpstreamKey | None:
         return None
     if route.origin.rule is None:
         return _backend_key(record.obj.namespace, _default_backend(record)) if route.path is None else None
-    paths = _paths(record)
-    for r, p, _, path in paths:
-        if (r, p) == (route.origin.rule, route.origin.path):
-            return _backend_key(record.obj.namespace, path.get("backend"))
-    return None
+    try:
+        rule = record.obj.spec["rules"][route.origin.rule]
+        backend = rule["http"]["paths"][route.origin.path]["backend"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return _backend_key(record.obj.namespace, backend)
 
 
 def _location(route: Route) -> tuple[str, str]:
@@ -237,12 +238,12 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
         for key in keys:
             if key is not None:
                 creators.setdefault(key, record)
-    _drop_canary_owned_paths(model, creators)
     routes_by_host = {
         host: [(route, _route_key(model, route)) for route in vhost.routes]
         for host, vhost in model.hosts.items()
         if vhost.semantics is Semantics.NGINX
     }
+    _drop_canary_owned_paths(model, routes_by_host, creators)
     # primary upstream → [(canary upstream, canary record, backend spec)], first one used by nginx
     alternatives: dict[UpstreamKey, list[tuple[UpstreamKey, IngressRecord, Any]]] = {}
     for canary in canaries:
@@ -285,18 +286,22 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
     _split_routes(model, resources, options, routes_by_host, alternatives, creators, results)
 
 
-def _drop_canary_owned_paths(model: MeshModel, creators: dict[UpstreamKey, IngressRecord]) -> None:
+def _drop_canary_owned_paths(
+    model: MeshModel,
+    routes_by_host: dict[str, list[tuple[Route, UpstreamKey | None]]],
+    creators: dict[UpstreamKey, IngressRecord],
+) -> None:
     """A Service port first referenced by a canary Ingress is a canary-only upstream in nginx: the paths of
     later, normal Ingresses that use it get no location at all. Reproduce that, and say so."""
-    for vhost in model.hosts.values():
-        if vhost.semantics is not Semantics.NGINX:
-            continue
-        for route in list(vhost.routes):
-            key = _route_key(model, route)
+    for host, pairs in routes_by_host.items():
+        vhost = model.hosts[host]
+        kept = []
+        for route, key in pairs:
             creator = creators.get(key) if key else None
             if key is None or creator is None or not creator.settings.canary:
+                kept.append((route, key))
                 continue
-            vhost.routes.remove(route)
+            vhost.routes = [r for r in vhost.routes if r is not route]
             where = (
                 f"{route.path_type} {route.path or '/'}"
                 if route.origin.rule is not None
@@ -307,13 +312,14 @@ def _drop_canary_owned_paths(model: MeshModel, creators: dict[UpstreamKey, Ingre
                     code="CANARY_SERVICE_NOT_SERVED",
                     severity=Severity.WARNING,
                     verdict=Verdict.EXACT,
-                    message=f"{vhost.host} {where}: Service port {key[1]}:{key[2]} was first used by the canary"
+                    message=f"{host} {where}: Service port {key[1]}:{key[2]} was first used by the canary"
                     f" Ingress {creator.key}, so ingress-nginx made it a canary-only upstream and served no"
                     " location for this path; it is not converted, as before.",
                     action="Give the canary its own Service, or point this path at another Service port.",
                     ingress=route.origin.ingress,
                 )
             )
+        pairs[:] = kept
 
 
 def _split_routes(
