@@ -82,11 +82,10 @@ class Outcome:
                 d.label if len(self.dests) == 1 else f"{d.label} {_percent(d.weight, self.dests)}"
                 for d in self.dests
             )
-            text = ("TLS passthrough to " if self.kind == "passthrough" else "") + split
-            if self.kind == "proxy":
-                text += f" path {self.path} host {self.host}"
-                text += "".join(f" {k}: {v}" for k, v in self.headers)
-            return text
+            if self.kind == "passthrough":
+                return f"TLS passthrough to {split}"
+            extra = "".join(f", {k}: {v}" for k, v in self.headers)
+            return f"{split} (path {self.path}, Host {self.host}{extra})"
         if self.kind == "redirect":
             return f"{self.status} redirect to {self.location}"
         if self.kind == "status":
