@@ -33,7 +33,7 @@ FEATURE_CODES: dict[str, tuple[str, ...]] = {
     "rewrite-target": ("PATH_REGEX_MODE",),
     "ssl-redirect": ("SSL_REDIRECT_DEFAULT",),
     "httpsRedirect": ("SSL_REDIRECT_DEFAULT",),
-    "ssl-passthrough": ("PASSTHROUGH",),
+    "ssl-passthrough": ("PASSTHROUGH_PATHS_DROPPED",),
     "tls": ("TLS_NO_SECRET", "TLS_SECRET_CONFLICT", "HOST_MERGED"),
     "backend": ("BACKEND_NAMED_PORT_UNRESOLVED", "BACKEND_PORT_NOT_IN_SERVICE", "BACKEND_RESOURCE"),
 }
@@ -197,7 +197,7 @@ def _verify(
 ) -> VerificationResult:
     service_list = services.values() if isinstance(services, Mapping) else services
     index = ServiceIndex(_bodies(service_list))
-    docs = [ingress_doc(o, options.default_namespace) for o in ingresses]
+    docs = [ingress_doc(o, options.default_namespace, i) for i, o in enumerate(ingresses)]
     istio_docs: list[IngressDoc] = []
     nginx_docs: list[IngressDoc] = []
     for doc in docs:
@@ -240,7 +240,7 @@ def _verify(
                 pair = seen[key] = (source.evaluate(probe), target.evaluate(probe))
             outcome.probes += 1
             before, after = pair
-            if before != after:
+            if before != after and not _both_unserved(before, after):
                 # The explanation depends on what shaped both results, not on the path itself.
                 why: tuple[Any, ...] = (doc.key, probe.kind, probe.scheme, before.trace, after.trace)
                 why += (before.kind, after.kind, before.status, after.status, _slash_only(before, after))
@@ -317,6 +317,12 @@ def _lookup(
         if f.annotation in annotations or f.code in wanted:
             return f.code
     return None
+
+
+def _both_unserved(a: Outcome, b: Outcome) -> bool:
+    """A 404 and a refused connection both mean that nothing serves the request."""
+    kinds = {a.kind, b.kind}
+    return kinds == {"status", "refused"} and 404 in (a.status, b.status)
 
 
 def _slash_only(source: Outcome, istio: Outcome) -> bool:

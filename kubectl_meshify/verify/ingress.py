@@ -18,6 +18,7 @@ class IngressDoc:
     namespace: str
     name: str
     created: str  # RFC 3339 creationTimestamp, "" when absent (sorts first, like Go's zero time)
+    index: int = 0  # position in the input
 
     @property
     def key(self) -> str:
@@ -47,7 +48,7 @@ class IngressDoc:
         return {str(h).lower() for t in self.tls() if t.get("secretName") for h in t.get("hosts") or []}
 
 
-def ingress_doc(obj: Any, default_namespace: str = "default") -> IngressDoc:
+def ingress_doc(obj: Any, default_namespace: str = "default", index: int = 0) -> IngressDoc:
     """Accept a plain dict or anything with a `.body` dict (a KubeObject)."""
     body = obj.body if hasattr(obj, "body") else obj
     meta = body.get("metadata") or {}
@@ -56,14 +57,19 @@ def ingress_doc(obj: Any, default_namespace: str = "default") -> IngressDoc:
         namespace=str(meta.get("namespace") or default_namespace),
         name=str(meta.get("name") or ""),
         created=str(meta.get("creationTimestamp") or ""),
+        index=index,
     )
 
 
 def nginx_order(docs: Iterable[IngressDoc]) -> list[IngressDoc]:
     """ingress-nginx's order: creationTimestamp ascending; equal timestamps by `namespace/name`
-    *descending* (store.sortIngressSlice compares `in > jn`)."""
+    *descending* (store.sortIngressSlice compares `in > jn`).
+
+    Ingresses read from files carry no timestamp: their creation order is unknown, so they keep
+    the input order (the order `kubectl apply` creates them in), the translator's assumption too.
+    """
     by_name = sorted(docs, key=lambda d: d.key, reverse=True)
-    return sorted(by_name, key=lambda d: d.created)
+    return sorted(by_name, key=lambda d: (d.created, 0 if d.created else d.index))
 
 
 def istio_order(docs: Iterable[IngressDoc]) -> list[IngressDoc]:

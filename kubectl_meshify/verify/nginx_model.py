@@ -54,6 +54,7 @@ from kubectl_meshify.verify.request import (
 )
 
 DEFAULT_SERVER = "_"
+REDIRECT_CODES = (301, 302, 303, 307, 308)  # codes nginx's `return code URL` sends a Location with
 Trace = tuple[tuple[str, str], ...]
 
 
@@ -131,7 +132,9 @@ class Annotations:
             ann.canary_weight_total = _go_int(raw.get("canary-weight-total")) or 100
         ann.use_regex = flag("use-regex", False)
         ann.rewrite_target = raw.get("rewrite-target", "")
-        ann.app_root = raw.get("app-root", "")
+        # rewrite.go keeps app-root only as an absolute path (url.ParseRequestURI, not absolute).
+        app_root = raw.get("app-root", "")
+        ann.app_root = app_root if app_root.startswith("/") else ""
         ann.x_forwarded_prefix = raw.get("x-forwarded-prefix", "")
         ann.from_to_www = flag("from-to-www-redirect", False)
         ann.aliases = tuple(a.strip().lower() for a in raw.get("server-alias", "").split(",") if a.strip())
@@ -222,7 +225,7 @@ class Server:
 @dataclass(frozen=True)
 class _CanaryPolicy:
     upstream: Upstream
-    ann: Annotations
+    ann: Annotations | None  # None: the upstream has no traffic policy (weight 0, no header)
 
 
 class NginxModel:
@@ -242,6 +245,7 @@ class NginxModel:
         self.wildcards: list[tuple[re.Pattern[str], Server]] = []
         self.www_redirects: dict[str, str] = {}
         self.alternatives: dict[Upstream, list[_CanaryPolicy]] = {}
+        self.deleted: set[Upstream] = set()
         self._dests: dict[Upstream, Dest | Outcome] = {}
         self._build()
 
@@ -256,6 +260,7 @@ class NginxModel:
     def _build(self) -> None:
         default_root = Location("/", "Prefix", None, None, is_def_backend=True)
         self.servers[DEFAULT_SERVER] = Server(DEFAULT_SERVER, [default_root], None)
+        self._own_upstreams()
         primaries = [d for d in self.docs if not self.anns[d.key].canary]
         for doc in primaries:
             ann = self.anns[doc.key]
@@ -283,6 +288,24 @@ class NginxModel:
         for server in self.servers.values():
             self._finalise(server)
         self._index_names()
+
+    def _own_upstreams(self) -> None:
+        """controller.createUpstreams: the first Ingress to use a Service port decides what the
+        upstream is. A canary's makes it canary-only (no location routes to it) with the canary's
+        traffic policy; a normal Ingress's carries no policy, so a later canary on it gets no traffic."""
+        self.owners: dict[Upstream, Annotations] = {}
+        for doc in self.docs:
+            ann = self.anns[doc.key]
+            backends = [doc.default_backend()]
+            backends += [p.get("backend") for r in doc.rules() for p in http_paths(r) or []]
+            for backend in backends:
+                upstream = self._upstream(doc, backend)
+                if upstream is not None:
+                    self.owners.setdefault(upstream, ann)
+
+    def _canary_only(self, upstream: Upstream) -> bool:
+        owner = self.owners.get(upstream)
+        return owner is not None and owner.canary
 
     def _aliases_and_certificates(self, primaries: list[IngressDoc]) -> None:
         all_aliases: dict[str, tuple[str, ...]] = {}
@@ -314,8 +337,8 @@ class NginxModel:
             server = self.servers.get(host) or self.servers[DEFAULT_SERVER]
             for path in http_paths(rule) or []:
                 upstream = self._upstream(doc, path.get("backend"))
-                if upstream is None:
-                    continue
+                if upstream is None or self._canary_only(upstream):
+                    continue  # "Backend is not referenced to by a server"
                 nginx_path = str(path.get("path") or "") or "/"
                 path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
                 add = True
@@ -336,7 +359,20 @@ class NginxModel:
                         server.from_to_www = True
 
     def _merge_canary(self, doc: IngressDoc) -> None:
-        ann = self.anns[doc.key]
+        """controller.mergeAlternativeBackends. The traffic policy is the upstream owner's; an
+        alternative that fails to merge for one path is deleted, which disables it everywhere."""
+        alt_default = self._upstream(doc, doc.default_backend())
+        if alt_default is not None and alt_default not in self.deleted:
+            # A canary catch-all attaches to every location of the catch-all server.
+            merged = equal = False
+            for loc in self.servers[DEFAULT_SERVER].locations:
+                equal = loc.upstream == alt_default
+                if equal:
+                    break
+                if loc.upstream is not None and not self._canary_only(loc.upstream):
+                    merged = self._attach(loc.upstream, alt_default) or merged
+            if not equal and not merged:
+                self.deleted.add(alt_default)
         for rule in doc.rules():
             host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
             server = self.servers.get(host)
@@ -344,18 +380,29 @@ class NginxModel:
                 continue  # "cannot merge alternative backend into hostname that does not exist"
             for path in http_paths(rule) or []:
                 alt = self._upstream(doc, path.get("backend"))
-                if alt is None:
+                if alt is None or alt in self.deleted:
                     continue
                 nginx_path = str(path.get("path") or "") or "/"
                 path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
+                merged = equal = False
                 for loc in server.locations:
                     primary = loc.upstream
-                    if primary == alt:
+                    equal = primary == alt
+                    if equal:
                         break  # the canary is a primary elsewhere: not merged
                     if primary is not None and loc.path == nginx_path and loc.path_type == path_type:
-                        policies = self.alternatives.setdefault(primary, [])
-                        if all(p.upstream != alt for p in policies):
-                            policies.append(_CanaryPolicy(alt, ann))
+                        merged = self._attach(primary, alt) or merged
+                if not equal and not merged:
+                    self.deleted.add(alt)  # "unable to find real backend for alternative backend"
+
+    def _attach(self, primary: Upstream, alt: Upstream) -> bool:
+        policies = self.alternatives.setdefault(primary, [])
+        if all(p.upstream != alt for p in policies):
+            owner = self.owners.get(alt)
+            # A normal Ingress created the upstream: no traffic policy, so it never gets traffic.
+            policy = owner if owner is not None and owner.canary else None
+            policies.append(_CanaryPolicy(alt, policy))
+        return True
 
     def _finalise(self, server: Server) -> None:
         # getBackendServers: stable sort by path descending, then by length descending.
@@ -405,7 +452,12 @@ class NginxModel:
         server.prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
 
     def _index_names(self) -> None:
+        r"""nginx server_name lookup tables: exact names, `*.x` and `x.*` wildcards (server-alias
+        only), then regular expressions in configuration order (servers sorted by host name; a
+        wildcard Ingress host is the regex `^[\w-]+\.<rest>$`, template.buildServerName)."""
         self.names: dict[str, Server] = {}
+        leading: list[tuple[str, Server]] = []
+        trailing: list[tuple[str, Server]] = []
         for host in sorted(self.servers):
             server = self.servers[host]
             if host.startswith("*."):
@@ -413,9 +465,22 @@ class NginxModel:
                 self.wildcards.append((re.compile(r"^[\w-]+\." + rest + "$"), server))
             elif host != DEFAULT_SERVER:
                 self.names[host] = server
+            for alias in server.aliases:
+                if alias.startswith("~"):
+                    try:
+                        self.wildcards.append((compile_pcre(alias[1:]), server))
+                    except RegexError:
+                        continue
+                elif alias.startswith("*."):
+                    leading.append((alias[1:], server))
+                elif alias.endswith(".*"):
+                    trailing.append((alias[:-1], server))
         for host in sorted(self.servers):
             for alias in self.servers[host].aliases:
-                self.names.setdefault(alias, self.servers[host])
+                if not alias.startswith(("~", "*.")) and not alias.endswith(".*"):
+                    self.names.setdefault(alias, self.servers[host])
+        self.leading = sorted(leading, key=lambda entry: -len(entry[0]))
+        self.trailing = sorted(trailing, key=lambda entry: -len(entry[0]))
         # template.buildRedirects: the www / non-www twin, unless a server already has that name.
         for host in sorted(self.servers):
             server = self.servers[host]
@@ -446,6 +511,9 @@ class NginxModel:
         trace: list[tuple[str, str]] = []
         if how:
             trace.append(("", how))
+        if server.passthrough:
+            # Plain HTTP still goes through the locations; the translation may have dropped them.
+            trace.extend(self._owner_trace(server, "ssl-passthrough"))
         if server.app_root and probe.path == "/":
             app_root, key = server.app_root
             return redirect(302, f"{probe.scheme}://{probe.host}{app_root}", (*trace, (key, "app-root")))
@@ -472,8 +540,14 @@ class NginxModel:
         server = self.names.get(host)
         if server is not None:
             return server, ""
+        for suffix, candidate in self.leading:
+            if host.endswith(suffix):
+                return candidate, "server-alias"
+        for prefix, candidate in self.trailing:
+            if host.startswith(prefix):
+                return candidate, "server-alias"
         for pattern, candidate in self.wildcards:
-            if pattern.match(host):
+            if pattern.search(host):
                 return candidate, "wildcard-host"
         return self.servers[DEFAULT_SERVER], "default-server"
 
@@ -539,11 +613,9 @@ class NginxModel:
                 (*trace, (ann.key, feature)),
                 (*trace, (ann.key, feature), (ann.key, "preserve-trailing-slash")),
             )
-        if loc.upstream is None:
-            plan.fixed = Outcome("status", status=404, note="default backend", trace=trace)
-            return plan
         extra: list[tuple[str, str]] = []
         if loc.needs_rewrite() and ann is not None:
+            # Even on a default-backend location: an absolute target still redirects.
             extra.append((ann.key, "rewrite-target"))
             try:
                 plan.rewrite = (compile_pcre(loc.path, ignore_case=True), ann.rewrite_target)
@@ -553,6 +625,10 @@ class NginxModel:
             if ann.x_forwarded_prefix and "x-forwarded-prefix" in COMPARED_HEADERS:
                 plan.headers = (("x-forwarded-prefix", ann.x_forwarded_prefix),)
                 extra.append((ann.key, "x-forwarded-prefix"))
+        plan.proxy_trace = (*trace, *extra)
+        if loc.upstream is None:
+            plan.fixed = Outcome("status", status=404, note="default backend", trace=trace)
+            return plan
         if ann and ann.upstream_vhost:
             plan.vhost = ann.upstream_vhost
             extra.append((ann.key, "upstream-vhost"))
@@ -574,7 +650,18 @@ class NginxModel:
         prefix = tuple(trace)
         if plan.redirect is not None:
             code, url, extra = plan.redirect
+            if code not in REDIRECT_CODES:
+                # `return 300 URL`: nginx sends the URL as the body, with no Location header.
+                return Outcome("status", status=code, note="response body is the URL", trace=prefix + extra)
             return redirect(code, _expand_nginx_vars(url, probe), prefix + extra)
+        if plan.rewrite is not None and plan.rewrite[1].startswith(("http://", "https://", "$scheme")):
+            # A `rewrite` to an absolute URL answers with a 302, in the rewrite phase: before the
+            # HTTPS redirect, which runs at the end of that phase (rewrite_by_lua).
+            pattern, target = plan.rewrite
+            match = pattern.search(probe.path)
+            if match:
+                location = _expand_nginx_vars(nginx_substitute(target, match), probe)
+                return redirect(302, location, prefix + plan.proxy_trace)
         if plan.https is not None and probe.scheme == "http":
             port, strip, plain, stripped = plan.https
             uri = probe.path
@@ -600,12 +687,12 @@ class NginxModel:
             pattern, target = plan.rewrite
             match = pattern.search(path)
             if match:
-                path = nginx_substitute(target, match)
+                path = _expand_nginx_vars(nginx_substitute(target, match), probe)
         return Outcome(
             "proxy",
             dests=dests,
             path=path,
-            host=plan.vhost or probe.host,
+            host=_expand_nginx_vars(plan.vhost, probe) if plan.vhost else probe.host,
             headers=plan.headers,
             trace=prefix + plan.proxy_trace + tuple(dynamic),
         )
@@ -651,12 +738,13 @@ class NginxModel:
             return (main,)
         policy = policies[0]  # "TODO: support traffic shaping for n > 1 alternative backends"
         canary = self._dest(policy.upstream)
-        if isinstance(canary, Outcome):
-            return (main,)
         ann = policy.ann
+        if ann is None or policy.upstream in self.deleted or isinstance(canary, Outcome):
+            return (main,)
         trace.append((ann.key, "canary"))
         if ann.canary_header:
-            value = probe.header(ann.canary_header.lower())
+            # nginx reads $http_<name>: dashes and underscores are the same, case does not matter.
+            value = probe.header(ann.canary_header.lower().replace("_", "-"))
             if value is not None:
                 trace.append((ann.key, "canary-by-header"))
                 if ann.canary_header_value:

@@ -35,7 +35,7 @@ class CanaryKnobs:
     def variants(self) -> list[tuple[tuple[tuple[str, str], ...], str]]:
         out: list[tuple[tuple[tuple[str, str], ...], str]] = []
         if self.header:
-            name = self.header.lower()
+            name = self.header.lower().replace("_", "-")  # nginx reads it as $http_<name>
             values = ["always", "never", "other"]
             if self.header_value:
                 values.insert(0, self.header_value)
@@ -54,8 +54,10 @@ class ProbeContext:
     """Facts about all Ingresses that shape one Ingress's probes."""
 
     regex_hosts: frozenset[str] = frozenset()
-    canaries: Mapping[str, tuple[CanaryKnobs, ...]] | None = None  # host → canary knobs on it
+    # host → canary knobs on it ("" for canaries of the catch-all, reached by unknown hosts)
+    canaries: Mapping[str, tuple[CanaryKnobs, ...]] | None = None
     tls_hosts: frozenset[str] = frozenset()
+    rule_hosts: frozenset[str] = frozenset()
 
 
 def build_context(
@@ -64,6 +66,7 @@ def build_context(
     regex_hosts: set[str] = set()
     canaries: dict[str, list[CanaryKnobs]] = {}
     tls_hosts: set[str] = set(ingress_hosts_tls)
+    rule_hosts: set[str] = set()
     for doc in docs:
         ann = {
             k[len(annotation_prefix) :]: v
@@ -71,9 +74,11 @@ def build_context(
             if k.startswith(annotation_prefix)
         }
         hosts = [str(r.get("host") or "").lower() for r in doc.rules()]
+        rule_hosts.update(hosts)
         if ann.get("use-regex", "").lower() == "true" or ann.get("rewrite-target"):
             regex_hosts.update(hosts)
-        if ann.get("canary", "").lower() == "true":
+        canary = ann.get("canary", "").lower() == "true"
+        if canary:
             knobs = CanaryKnobs(
                 header=ann.get("canary-by-header", ""),
                 header_value=ann.get("canary-by-header-value", ""),
@@ -81,13 +86,15 @@ def build_context(
                 cookie=ann.get("canary-by-cookie", ""),
             )
             if knobs.header or knobs.cookie:
-                for host in hosts:
+                for host in hosts + ([""] if doc.default_backend() else []):
                     canaries.setdefault(host, []).append(knobs)
-        tls_hosts.update(doc.tls_hosts())
+        if not canary:  # ingress-nginx ignores a canary's TLS section
+            tls_hosts.update(doc.tls_hosts())
     return ProbeContext(
         regex_hosts=frozenset(regex_hosts),
         canaries={h: tuple(k) for h, k in canaries.items()},
         tls_hosts=frozenset(tls_hosts),
+        rule_hosts=frozenset(rule_hosts),
     )
 
 
@@ -147,7 +154,7 @@ def ingress_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: st
         k[len(annotation_prefix) :]: v for k, v in doc.annotations.items() if k.startswith(annotation_prefix)
     }
     passthrough = ann.get("ssl-passthrough", "").lower() == "true"
-    own_tls = doc.tls_hosts()
+    own_tls = set() if ann.get("canary", "").lower() == "true" else doc.tls_hosts()
     probes: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Probe] = {}
 
     def add(scheme: str, host: str, path: str, kind: str, headers: tuple[tuple[str, str], ...] = ()) -> None:
@@ -170,10 +177,18 @@ def ingress_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: st
             # siblings of the other paths do).
             variants.append(("/meshify-probe", "deeper"))
         hosts = host_variants(rule_host)
+        alias_names: set[str] = set()
         if rule_host:
             for alias in (a.strip().lower() for a in ann.get("server-alias", "").split(",")):
-                if alias:
-                    hosts.append((alias, "server-alias"))
+                if alias.startswith("~"):  # a regex server name
+                    names = [(h, "server-alias") for h in examples(alias[1:]) if h and "/" not in h]
+                elif alias.startswith("*."):
+                    names = [(h, "server-alias") for h, _ in host_variants(alias)[:2]]
+                else:
+                    names = [(alias, "server-alias")] if alias else []
+                hosts.extend(names)
+                # An alias that is an Ingress host itself is not part of this server (nor its certificate).
+                alias_names.update(h for h, _ in names if h not in context.rule_hosts)
             if ann.get("from-to-www-redirect", "").lower() == "true" and not rule_host.startswith("*"):
                 twin = rule_host[4:] if rule_host.startswith("www.") else "www." + rule_host
                 hosts.append((twin, "www-twin"))
@@ -188,7 +203,7 @@ def ingress_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: st
         for knobs in (context.canaries or {}).get(rule_host, ()):
             canary_variants.extend(knobs.variants())
         for host, host_kind in hosts:
-            for scheme in schemes:
+            for scheme in schemes if host_kind != "server-alias" or host in alias_names else ["http"]:
                 for path, kind in variants:
                     label = kind if host_kind == "host" else f"{host_kind} {kind}"
                     add(scheme, host, path, label)
@@ -197,6 +212,9 @@ def ingress_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: st
                             add(scheme, host, path, f"{label} {canary_kind}", headers)
     add("http", UNMATCHED_HOST, "/", "no-rule-host")
     add("http", UNMATCHED_HOST, first_path if first_path.startswith("/") else "/", "no-rule-host")
+    for knobs in (context.canaries or {}).get("", ()):
+        for headers, canary_kind in knobs.variants():
+            add("http", UNMATCHED_HOST, "/", f"no-rule-host {canary_kind}", headers)
     return list(probes.values())
 
 

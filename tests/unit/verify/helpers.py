@@ -30,7 +30,9 @@ def services(text: str = "") -> ServiceIndex:
 
 def nginx(text: str, **settings: Any) -> NginxModel:
     objects = docs(text)
-    ingresses = [ingress_doc(d) for d in objects if d.get("kind") == "Ingress"]
+    ingresses = [
+        ingress_doc(d, index=i) for i, d in enumerate(o for o in objects if o.get("kind") == "Ingress")
+    ]
     index = ServiceIndex([d for d in objects if d.get("kind") == "Service"])
     return NginxModel(ingresses, index, NginxSettings(**settings))
 

@@ -73,7 +73,7 @@ spec:
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
-metadata: {name: alpha, namespace: c}
+metadata: {name: alpha, namespace: c, creationTimestamp: "2024-03-01T00:00:00Z"}
 spec:
   rules:
   - host: tie.example.com
@@ -83,7 +83,7 @@ spec:
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
-metadata: {name: zed, namespace: c}
+metadata: {name: zed, namespace: c, creationTimestamp: "2024-03-01T00:00:00Z"}
 spec:
   rules:
   - host: tie.example.com
@@ -104,6 +104,11 @@ spec:
 )
 def test_merge_across_ingresses(url: str, expected: str) -> None:
     assert route(nginx(MERGE), url) == expected
+
+
+def test_ingresses_without_timestamps_keep_the_input_order() -> None:
+    undated = MERGE.replace(', creationTimestamp: "2024-03-01T00:00:00Z"', "")
+    assert route(nginx(undated), "http://tie.example.com/x") == "c/alpha:80 /x"
 
 
 REGEX = """
@@ -617,3 +622,191 @@ def test_annotation_prefix_and_named_ports() -> None:
     assert route(model, "http://np.example.com/x") == "np/web:8080 /x"
     assert route(model, "http://np.example.com/grpc") == "503"  # no such port: no endpoints
     assert route(nginx(PREFIX_AND_PORTS), "http://np.example.com/") == "302 http://np.example.com/ignored"
+
+
+UPSTREAM_OWNERS = """
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop-canary
+  namespace: u
+  annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-weight: "100"}
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: shop-next, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: shop, namespace: u}
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}
+  - host: preview.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: shop-next, port: {number: 80}}}}
+      - {path: /status, pathType: Prefix, backend: {service: {name: status, port: {number: 80}}}}
+  - host: blog.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: blog, port: {number: 80}}}}
+      - {path: /next, pathType: Prefix, backend: {service: {name: blog-next, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: blog-canary
+  namespace: u
+  annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-weight: "100"}
+spec:
+  rules:
+  - host: blog.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: blog-next, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: wrong-type
+  namespace: u
+  annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-weight: "100"}
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /status, pathType: Exact, backend: {service: {name: other, port: {number: 80}}}}
+      - {path: /, pathType: Prefix, backend: {service: {name: other, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: fallback, namespace: u}
+spec:
+  defaultBackend: {service: {name: fallback, port: {number: 80}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: fallback-canary
+  namespace: u
+  annotations: {nginx.ingress.kubernetes.io/canary: "true", nginx.ingress.kubernetes.io/canary-by-header: X_Next}
+spec:
+  defaultBackend: {service: {name: fallback-next, port: {number: 80}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "expected"),
+    [
+        ("http://shop.example.com/", {}, "u/shop-next:80 /"),
+        # The canary created the shop-next upstream first: canary-only, so this path has no location.
+        ("http://preview.example.com/", {}, "404"),
+        ("http://preview.example.com/status", {}, "u/status:80 /status"),
+        # A normal Ingress created blog-next first: the canary has no traffic policy and gets nothing.
+        ("http://blog.example.com/", {}, "u/blog:80 /"),
+        # The canary catch-all attaches to the catch-all server; the header is read as $http_x_next.
+        ("http://unknown.example.org/", {"x_next": "always"}, "u/fallback-next:80 /"),
+        ("http://unknown.example.org/", {}, "u/fallback:80 /"),
+    ],
+)
+def test_upstream_owners_and_catch_all_canary(url: str, headers: dict[str, str], expected: str) -> None:
+    assert route(nginx(UPSTREAM_OWNERS), url, **headers) == expected
+
+
+QUIRKS = """
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: names
+  namespace: q
+  annotations:
+    nginx.ingress.kubernetes.io/server-alias: "~^shop[0-9]+\\\\.example\\\\.com$, *.shop.example.org"
+    nginx.ingress.kubernetes.io/upstream-vhost: "$host.internal"
+spec:
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: codes
+  namespace: q
+  annotations:
+    nginx.ingress.kubernetes.io/permanent-redirect: https://example.com/choose
+    nginx.ingress.kubernetes.io/permanent-redirect-code: "300"
+spec:
+  rules:
+  - host: codes.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: c, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: bad-root
+  namespace: q
+  annotations: {nginx.ingress.kubernetes.io/app-root: dashboard}
+spec:
+  rules:
+  - host: root.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: r, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: moved
+  namespace: q
+  annotations: {nginx.ingress.kubernetes.io/rewrite-target: "https://new.example.com/landing"}
+spec:
+  rules:
+  - host: moved.example.com
+    http:
+      paths:
+      - {path: /promo, pathType: Prefix, backend: {service: {name: promo, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: keep
+  namespace: q
+  annotations: {nginx.ingress.kubernetes.io/rewrite-target: /keep}
+spec:
+  rules:
+  - host: keep.example.com
+    http:
+      paths:
+      - {path: /keep, pathType: Prefix, backend: {service: {name: keep, port: {number: 80}}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://shop7.example.com/", "q/shop:80 / host=shop7.example.com.internal"),  # a regex alias
+        ("http://a.b.shop.example.org/", "q/shop:80 / host=a.b.shop.example.org.internal"),  # nginx wildcard
+        ("http://codes.example.com/", "300"),  # `return 300 URL` has no Location
+        ("http://root.example.com/", "q/r:80 /"),  # app-root must be an absolute path
+        ("http://moved.example.com/promo/x", "302 https://new.example.com/landing"),
+        ("http://moved.example.com/", "302 https://new.example.com/landing"),  # the root location too
+        # Prefix /keep becomes `location /keep/`, which is no longer equal to the target: rewritten,
+        # and the host is in regex mode.
+        ("http://keep.example.com/keep/x", "q/keep:80 /keep"),
+        ("http://keep.example.com/keep", "q/keep:80 /keep"),
+        ("http://keep.example.com/KEEPzz", "q/keep:80 /KEEPzz"),
+    ],
+)
+def test_source_quirks(url: str, expected: str) -> None:
+    assert route(nginx(QUIRKS), url) == expected
