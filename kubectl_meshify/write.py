@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -30,7 +28,8 @@ from kubectl_meshify.annotations import nginx_keys
 from kubectl_meshify.comments import CarryResult, GeneratedIndex, add_to_findings, carry, dotted
 from kubectl_meshify.emit.istio import MANAGED_BY, SOURCE_ANNOTATION
 from kubectl_meshify.errors import InputError, UsageError
-from kubectl_meshify.fsutil import write_atomic
+from kubectl_meshify.findings import Finding, Severity
+from kubectl_meshify.fsutil import StagedFiles
 from kubectl_meshify.model import IngressRecord, Status
 from kubectl_meshify.pipeline import MigrationResult
 from kubectl_meshify.sources.files import STDIN, RawDocument, SourceFile
@@ -99,8 +98,58 @@ def plan(
             status = FileStatus.REWRITTEN
         outputs.append(FileOutput(source, targets[source.path], text, status))
     placement.finish_report(result)
+    _note_earlier_outputs(result, sources, placement.consumed)
     _report_extras(result, outputs, options)
     return outputs
+
+
+def _note_earlier_outputs(
+    result: MigrationResult, sources: list[SourceFile], consumed: set[tuple[str, int]]
+) -> None:
+    """Warn about objects an earlier run generated that stay in the inputs while this run makes them anew
+    (a tree converted in parts): applied together, one would overwrite the other."""
+    made = {}
+    for obj in result.objects:
+        meta = obj["metadata"]
+        made[(str(obj["apiVersion"]).split("/")[0], obj["kind"], meta.get("namespace", ""), meta["name"])] = (
+            obj
+        )
+    for source in sources:
+        if source.is_json:
+            continue
+        for doc in source.documents:
+            if (source.path, doc.index) in consumed or SOURCE_ANNOTATION not in doc.text:
+                continue
+            try:
+                data = yamlio.load(doc.text)
+            except Exception:  # not parsed before (an unneeded kind): not ours to judge
+                continue
+            if not _generated_object_for(data, None):
+                continue
+            meta = data["metadata"]
+            ident = (
+                str(data.get("apiVersion", "")).split("/")[0],
+                data.get("kind"),
+                meta.get("namespace", ""),
+                meta.get("name"),
+            )
+            new = made.get(ident)
+            if new is None:
+                continue
+            old_from = meta["annotations"][SOURCE_ANNOTATION]
+            new_from = new["metadata"]["annotations"][SOURCE_ANNOTATION]
+            result.run_findings.append(
+                Finding(
+                    code="GITOPS_EARLIER_OUTPUT",
+                    severity=Severity.WARNING,
+                    verdict=None,
+                    message=f"{source.path}#{doc.index} holds {ident[1]} {ident[2]}/{ident[3]} from an earlier"
+                    f" kubectl-meshify run (converted from {old_from}); this run writes it again (converted from"
+                    f" {new_from}), so the copy applied last wins.",
+                    action="Keep one: convert every Ingress that shares it in one run, or merge the earlier"
+                    " document into the new one by hand (for a Gateway, the union of the servers).",
+                )
+            )
 
 
 def _targets(sources: list[SourceFile], given: list[str], options: TreeOptions) -> dict[str, str]:
@@ -156,6 +205,7 @@ class _Placement:
     placed: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # id(record) → objects
     owner: dict[int, IngressRecord] = field(default_factory=dict)  # id(object) → record it is placed with
     carried: dict[int, CarryResult] = field(default_factory=dict)  # id(record) → where its comments went
+    consumed: set[tuple[str, int]] = field(default_factory=set)  # (path, document) rewritten
     index: GeneratedIndex = field(init=False)
 
     def __post_init__(self) -> None:
@@ -198,7 +248,7 @@ class _Placement:
             obj = self.index.objects.get(ref)
             holder = self.owner.get(id(obj)) if obj is not None else None
             if holder is not None:
-                where = f"Ingress {holder.key} ({holder.obj.origin.path})"
+                where = f"Ingress {holder.key} ({_relative(str(holder.obj.origin.path), str(record.obj.origin.path))})"
                 if where not in owners:
                     owners.append(where)
         carried = self.carried.get(id(record))
@@ -255,6 +305,13 @@ class _Placement:
                 entry["annotation_comments"] = [
                     {"annotation": key, "comment": "\n".join(lines)} for key, lines in left
                 ]
+
+
+def _relative(path: str, seen_from: str) -> str:
+    """`path` as seen from the directory of `seen_from`: the same in the input tree and under DIR."""
+    if STDIN_SHOWN in (path, seen_from):
+        return path
+    return os.path.relpath(path, os.path.dirname(seen_from) or ".")
 
 
 def _read_comments(source: SourceFile, doc: RawDocument, text: str, head_lines: int) -> list[yamlio.Comment]:
@@ -362,10 +419,12 @@ def _rewrite_yaml(source: SourceFile, placement: _Placement) -> str:
             continue
         if _is_list(doc):
             start, end, replacement = _rewrite_list_document(doc, records, placement, style)
+            placement.consumed.add((source.path, number))
         else:
             start, end, replacement, skip_until = _replace_document(
                 text, documents, number, records[0], placement, style
             )
+            placement.consumed.update((source.path, n) for n in range(number, skip_until + 1))
         pieces.append(text[position:start])
         pieces.append(replacement)
         position = end
@@ -458,7 +517,8 @@ def _generated_for(doc: RawDocument, key: str) -> bool:
     return _generated_object_for(data, key)
 
 
-def _generated_object_for(data: Any, key: str) -> bool:
+def _generated_object_for(data: Any, key: str | None) -> bool:
+    """Whether `data` is an object kubectl-meshify generated (from Ingress `key`, when given)."""
     if not isinstance(data, dict):
         return False
     meta = data.get("metadata")
@@ -469,7 +529,9 @@ def _generated_object_for(data: Any, key: str) -> bool:
         return False
     if not isinstance(annotations, dict):
         return False
-    return key in str(annotations.get(SOURCE_ANNOTATION, "")).split(",")
+    if SOURCE_ANNOTATION not in annotations:
+        return False
+    return key is None or key in str(annotations[SOURCE_ANNOTATION]).split(",")
 
 
 def _rewrite_list_document(
@@ -636,28 +698,43 @@ def _json_indent(text: str) -> int | str | None:
 
 
 def write(outputs: list[FileOutput], options: TreeOptions) -> None:
-    """Write the planned files, each atomically; files that would not change are not touched."""
-    for output in outputs:
-        try:
-            if options.in_place:
+    """Write the planned files; files that would not change are not touched.
+
+    Every new file is staged (temporary file, fsync) before any is renamed into place, so an error or an
+    interruption while staging changes nothing, and each file is always either old or new.
+    """
+    staged = StagedFiles()
+    pending: list[FileOutput] = []
+    try:
+        for output in outputs:
+            try:
+                if options.in_place:
+                    if output.text is not None:
+                        staged.stage(output.target, _with_bom(output.source, output.text))
+                        pending.append(output)
+                    continue
                 if output.text is not None:
-                    write_atomic(output.target, _with_bom(output.source, output.text))
-                    output.written = True
-                continue
-            if output.text is not None:
-                content = _with_bom(output.source, output.text)
-                if _differs(output.target, content.encode("utf-8")):
-                    write_atomic(output.target, content)
-                    output.written = True
-            elif output.source.path == STDIN_SHOWN:
-                if _differs(output.target, output.source.text.encode("utf-8")):
-                    write_atomic(output.target, output.source.text)
-                    output.written = True
-            elif _differs(output.target, _read_bytes(output.source.path)):
-                _copy_atomic(output.source.path, output.target)
-                output.written = True
+                    content = _with_bom(output.source, output.text)
+                    if _differs(output.target, content.encode("utf-8")):
+                        staged.stage(output.target, content)
+                        pending.append(output)
+                elif output.source.path == STDIN_SHOWN:
+                    if _differs(output.target, output.source.text.encode("utf-8")):
+                        staged.stage(output.target, output.source.text)
+                        pending.append(output)
+                elif _differs(output.target, _read_bytes(output.source.path)):
+                    staged.stage(output.target, copy_from=output.source.path)
+                    pending.append(output)
+            except OSError as err:
+                raise InputError(f"{output.target}: cannot write: {err.strerror}") from None
+        try:
+            staged.commit()
         except OSError as err:
-            raise InputError(f"{output.target}: cannot write: {err.strerror}") from None
+            raise InputError(f"cannot replace a file: {err.strerror} ({err.filename})") from None
+    finally:
+        staged.discard()
+    for output in pending:
+        output.written = True
 
 
 def _with_bom(source: SourceFile, text: str) -> str:
@@ -679,23 +756,6 @@ def _differs(path: str, content: bytes) -> bool:
         return _read_bytes(path) != content
     except OSError:
         return True
-
-
-def _copy_atomic(source: str, target: str) -> None:
-    """Copy a file unchanged (bytes, mode and mtime) through a temporary file and a rename."""
-    directory = os.path.dirname(os.path.abspath(target))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".meshify-", dir=directory)
-    os.close(fd)
-    try:
-        shutil.copy2(source, tmp)
-        with open(tmp, "rb+") as stream:
-            os.fsync(stream.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 # --- report -------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ through a full comment-preserving object model:
 - `dump` writes generated objects in a file's own indentation style, quoting every string YAML 1.1 (the
   Kubernetes dialect) would read as something else, never re-wrapping lines, with comments at given nodes.
   With the default style its output is PyYAML's (`output.to_yaml`) byte for byte, apart from multi-line
-  strings (written double-quoted here) and `y`/`n` (quoted here: YAML 1.1 reads them as booleans).
+  strings (written double-quoted here), `y`/`n` (YAML 1.1 booleans) and `1e3`-like numbers (numbers for
+  YAML 1.2 and go-yaml), which are quoted here and not by PyYAML.
 - `read_comments` finds every comment of a document from PyYAML's token stream (the gaps between tokens
   hold nothing but whitespace and comments) and ties each to the node it describes: an end-of-line comment
   to the last key or item that starts before it, a full-line comment to the next one.
@@ -174,6 +175,11 @@ _resolver = Resolver()
 _SIMPLE_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./,-]*")
 # Scalars YAML 1.1 (go-yaml v2, which Kubernetes tooling still uses) reads as booleans; PyYAML omits y/n.
 _YAML11_BOOL_ONLY = frozenset({"y", "Y", "n", "N"})
+# Numbers for YAML 1.2 and for go-yaml (which tries every plain scalar that starts like a number as one),
+# though not for YAML 1.1 (which PyYAML follows): `1e3`, `0o17`, `0b1`.
+_OTHER_NUMBER = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|0[oO][0-7]+|0[bB][01]+"
+)
 _NEEDS_ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 _scalar_cache: dict[str, str] = {}
 
@@ -201,6 +207,7 @@ def _render_complex(value: str) -> str:
         and analysis.allow_block_plain
         and not analysis.multiline
         and value not in _YAML11_BOOL_ONLY
+        and not _OTHER_NUMBER.fullmatch(value)
     ):
         return value
     if analysis.allow_single_quoted and not analysis.multiline:
