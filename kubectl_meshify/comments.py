@@ -115,7 +115,7 @@ def add_to_findings(record: IngressRecord, notes: list[tuple[str, list[str]]]) -
         for i, finding in enumerate(record.findings):
             if finding.annotation == key:
                 record.findings[i] = replace(
-                    finding, message=f"{finding.message} Comment on this annotation in the source: “{text}”."
+                    finding, message=f'{finding.message} Comment on this annotation in the source: "{text}".'
                 )
                 break
         else:

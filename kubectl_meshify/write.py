@@ -248,7 +248,8 @@ class _Placement:
             obj = self.index.objects.get(ref)
             holder = self.owner.get(id(obj)) if obj is not None else None
             if holder is not None:
-                where = f"Ingress {holder.key} ({_relative(str(holder.obj.origin.path), str(record.obj.origin.path))})"
+                path = _relative(str(holder.obj.origin.path), str(record.obj.origin.path))
+                where = f"Ingress {holder.key} ({path})"
                 if where not in owners:
                     owners.append(where)
         carried = self.carried.get(id(record))

@@ -334,6 +334,10 @@ def test_in_place_rewrites_only_files_with_ingresses(tmp_path: Path) -> None:
         assert (path.stat().st_mtime_ns, path.stat().st_ino) == stat
     assert (tree / "shop.yaml").stat().st_mode & 0o777 == 0o640
     assert manifests(tree) == manifests(expected)  # the same transformation as --out-dir
+    stamps = {p: p.stat().st_mtime_ns for p in tree.rglob("*.yaml")}
+    again = meshify("file", str(tree), "--in-place", "--keep-ingress", cwd=tmp_path)
+    assert "0 rewritten" in again.stderr, again.stderr
+    assert {p: p.stat().st_mtime_ns for p in tree.rglob("*.yaml")} == stamps
     assert not [p for p in tree.rglob(".meshify-*")], "a temporary file was left behind"
 
 
@@ -377,6 +381,17 @@ def test_out_dir_inside_the_input_is_not_read_back(tmp_path: Path) -> None:
         result = meshify("file", str(tree), "--out-dir", str(tree / "migrated"), cwd=tmp_path)
         assert result.returncode == 1, result.stderr
         assert "9 Ingresses" in result.stderr  # the migrated copies are not inputs
+
+
+def test_byte_order_mark_is_kept(tmp_path: Path) -> None:
+    (tmp_path / "bom.yaml").write_bytes(b"\xef\xbb\xbf" + (TRICKY / "four-spaces.yaml").read_bytes())
+    result = meshify("file", "bom.yaml", "--in-place", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    content = (tmp_path / "bom.yaml").read_bytes()
+    assert (
+        content.startswith(b"\xef\xbb\xbf# converted from Ingress blog/blog")
+        and content.count(b"\xef\xbb\xbf") == 1
+    )
 
 
 def test_stdin_goes_to_a_named_file(tmp_path: Path) -> None:
