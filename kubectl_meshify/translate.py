@@ -68,7 +68,7 @@ def translate(resources: ResourceSet, options: Options) -> MeshModel:
     _build_hosts(model, resources, options)
     for vhost in model.hosts.values():
         vhost.routes.sort(key=lambda r: (-r.sort_length, r.sort_rank))
-    _plan_tls(model, options)
+    _plan_tls(model, options, checked_secrets="tls_secrets" in resources.cluster_facts)
     _plan_gateways(model, options)
     _plan_subsets(model, resources, options)
     annotation_registry.refine(model, resources, options)
@@ -590,8 +590,11 @@ def _note_regex_mode(model: MeshModel, host: str) -> None:
 # --- TLS and redirects ---------------------------------------------------------------------------
 
 
-def _plan_tls(model: MeshModel, options: Options) -> None:
-    """Attach each TLS entry's secret to its hosts; report where the gateway must find it."""
+def _plan_tls(model: MeshModel, options: Options, checked_secrets: bool = False) -> None:
+    """Attach each TLS entry's secret to its hosts; report where the gateway must find it.
+
+    With `checked_secrets` (cluster mode), the preflight looked the secrets up and reports only missing ones.
+    """
     for record in sorted(_active(model), key=lambda r: r.order):
         spec = record.obj.spec
         rule_hosts = sorted({str(rule.get("host") or CATCH_ALL_HOST) for rule in spec.get("rules") or []})
@@ -631,7 +634,7 @@ def _plan_tls(model: MeshModel, options: Options) -> None:
                     continue
                 vhost.tls_secret, vhost.tls_secret_namespace = str(secret), record.obj.namespace
         for t, entry in enumerate(spec.get("tls") or []):
-            if isinstance(entry, dict) and entry.get("secretName"):
+            if isinstance(entry, dict) and entry.get("secretName") and not checked_secrets:
                 secret = entry["secretName"]
                 ns = record.obj.namespace
                 record.findings.append(

@@ -16,6 +16,7 @@ items; comments of that document that are not on an Ingress item are collected a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -35,8 +36,8 @@ from kubectl_meshify.pipeline import MigrationResult
 from kubectl_meshify.sources.files import STDIN, RawDocument, SourceFile
 
 STDIN_SHOWN = "<stdin>"
-REPORT_MD = "migration-report.md"
-REPORT_JSON = "migration-report.json"
+REPORT_MD = "report.md"  # the default report names under --out-dir, as in cluster mode
+REPORT_JSON = "report.json"
 _MANAGED_KEY, _MANAGED_VALUE = next(iter(MANAGED_BY.items()))
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 
@@ -82,6 +83,8 @@ def plan(
     placement = _Placement(result, sources, options.keep_ingress)
     outputs = []
     for source in sources:
+        if source.is_json and _is_our_report(source.text):
+            continue  # the JSON report of an earlier run into this tree: not a manifest to mirror
         records = placement.by_file.get(source.path, [])
         text: str | None = None
         if records:
@@ -101,6 +104,17 @@ def plan(
     _note_earlier_outputs(result, sources, placement.consumed)
     _report_extras(result, outputs, options)
     return outputs
+
+
+def _is_our_report(text: str) -> bool:
+    if '"kubectl-meshify"' not in text[:400]:
+        return False
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    tool = data.get("tool") if isinstance(data, dict) else None
+    return isinstance(tool, dict) and tool.get("name") == "kubectl-meshify" and "ingresses" in data
 
 
 def _note_earlier_outputs(
@@ -663,8 +677,6 @@ def _rebuild_items(
 
 
 def _rewrite_json(source: SourceFile, records: list[IngressRecord], placement: _Placement) -> str | None:
-    import json
-
     if not any(placement.replaced(r) for r in records):
         return None
     data = json.loads(source.text)

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GITOPS = Path(__file__).parent / "gitops"
 TRICKY = GITOPS / "tricky"
 EXPECTED = GITOPS / "expected"
-REPORTS = {"migration-report.md", "migration-report.json"}
+REPORTS = {"report.md", "report.json"}
 _KIND = re.compile(r"^kind:[ \t]*[\"']?([A-Za-z0-9]+)", re.M)
 
 
@@ -238,19 +238,19 @@ def test_failed_ingress_and_files_without_ingress_are_left_alone(
     copy = out / "no-ingress.yaml"
     assert copy.read_bytes() == (TRICKY / "no-ingress.yaml").read_bytes()
     assert copy.stat().st_mtime_ns == (TRICKY / "no-ingress.yaml").stat().st_mtime_ns
-    report = json.loads((out / "migration-report.json").read_text())
+    report = json.loads((out / "report.json").read_text())
     status = {Path(f["path"]).name: f["status"] for f in report["summary"]["files"]}
     assert status["no-ingress.yaml"] == "no-ingress"
     assert status["failed.yaml"] == "unchanged"
     assert status["shop.yaml"] == "rewritten"
-    assert "no-ingress" in (out / "migration-report.md").read_text()
+    assert "no-ingress" in (out / "report.md").read_text()
 
 
 def test_annotation_comment_without_a_field_reaches_the_report(
     converted: tuple[Path, subprocess.CompletedProcess[str]],
 ) -> None:
     out, _ = converted
-    report = json.loads((out / "migration-report.json").read_text())
+    report = json.loads((out / "report.json").read_text())
     web = next(i for i in report["ingresses"] if i["name"] == "web")
     finding = next(
         f for f in web["findings"] if f["annotation"] == "nginx.ingress.kubernetes.io/ssl-redirect"
@@ -357,6 +357,22 @@ def test_refusals_write_nothing(tmp_path: Path) -> None:
         assert message in result.stderr and "Traceback" not in result.stderr
     assert manifests(tree) == before
     assert not (tmp_path / "o").exists()
+
+
+def test_a_report_never_overwrites_a_mirrored_file(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "app.yaml").write_text(APP.format(n=1))
+    (tree / "report.json").write_text(
+        '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "r"}}\n'
+    )
+    refused = meshify("file", str(tree), "--out-dir", "out", cwd=tmp_path)
+    assert refused.returncode == 2 and "name the report with --report-json" in refused.stderr
+    assert not (tmp_path / "out").exists()
+    done = meshify("file", str(tree), "--out-dir", "out", "--report-json", "r.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "report.json").read_text() == (tree / "report.json").read_text()
+    assert (tmp_path / "out" / "report.md").exists() and (tmp_path / "r.json").exists()
 
 
 def test_inputs_outside_the_working_directory_are_mirrored_under_the_out_dir(tmp_path: Path) -> None:
