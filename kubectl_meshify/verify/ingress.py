@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 ISTIO_CONTROLLER = "istio.io/ingress-controller"
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IngressDoc:
     """An Ingress body with the fields the models read, computed once."""
 
@@ -19,23 +19,13 @@ class IngressDoc:
     name: str
     created: str  # RFC 3339 creationTimestamp, "" when absent (sorts first, like Go's zero time)
     index: int = 0  # position in the input
+    key: str = ""  # namespace/name
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    spec: Mapping[str, Any] = field(default_factory=dict)
+    rule_list: tuple[Mapping[str, Any], ...] = ()
 
-    @property
-    def key(self) -> str:
-        return f"{self.namespace}/{self.name}"
-
-    @property
-    def annotations(self) -> Mapping[str, str]:
-        ann = (self.body.get("metadata") or {}).get("annotations") or {}
-        return {str(k): "" if v is None else str(v) for k, v in ann.items()}
-
-    @property
-    def spec(self) -> Mapping[str, Any]:
-        spec = self.body.get("spec")
-        return spec if isinstance(spec, dict) else {}
-
-    def rules(self) -> list[Mapping[str, Any]]:
-        return [r for r in self.spec.get("rules") or [] if isinstance(r, dict)]
+    def rules(self) -> tuple[Mapping[str, Any], ...]:
+        return self.rule_list
 
     def default_backend(self) -> Any:
         return self.spec.get("defaultBackend") or self.spec.get("backend")  # `backend` in v1beta1
@@ -52,12 +42,23 @@ def ingress_doc(obj: Any, default_namespace: str = "default", index: int = 0) ->
     """Accept a plain dict or anything with a `.body` dict (a KubeObject)."""
     body = obj.body if hasattr(obj, "body") else obj
     meta = body.get("metadata") or {}
+    namespace = str(meta.get("namespace") or default_namespace)
+    name = str(meta.get("name") or "")
+    ann = meta.get("annotations") or {}
+    spec = body.get("spec")
+    spec = spec if isinstance(spec, dict) else {}
     return IngressDoc(
         body=body,
-        namespace=str(meta.get("namespace") or default_namespace),
-        name=str(meta.get("name") or ""),
+        namespace=namespace,
+        name=name,
         created=str(meta.get("creationTimestamp") or ""),
         index=index,
+        key=f"{namespace}/{name}",
+        annotations={str(k): "" if v is None else str(v) for k, v in ann.items()}
+        if isinstance(ann, dict)
+        else {},
+        spec=spec,
+        rule_list=tuple(r for r in spec.get("rules") or [] if isinstance(r, dict)),
     )
 
 

@@ -47,6 +47,7 @@ from kubectl_meshify.verify.request import (
 
 INGRESS_SEMANTICS = "internal.istio.io/route-semantics"
 HTTP_PROTOCOLS = {"HTTP", "HTTP2", "GRPC", "HTTP1"}
+_PLAIN_MATCH_KEYS = {"uri", "port", "ignoreUriCase", "name"}
 
 
 @dataclass(frozen=True)
@@ -521,21 +522,11 @@ class IstioModel:
         return _Route(vs, index, matches, route, kinds, error)
 
     def _compile_match(self, spec: Mapping[str, Any], separated: bool, namespace: str) -> _Match:
-        ignore_case = bool(spec.get("ignoreUriCase"))
-        uri: UriMatcher = _any_path
-        uri_spec = spec.get("uri")
-        if isinstance(uri_spec, dict) and uri_spec:
-            if "exact" in uri_spec:
-                uri = _uri_matcher("exact", str(uri_spec["exact"]), ignore_case)
-            elif "prefix" in uri_spec:
-                prefix = str(uri_spec["prefix"])
-                if separated and prefix not in ("", "/"):
-                    uri = _uri_matcher("separated", prefix.rstrip("/") or "/", ignore_case)
-                else:
-                    uri = _uri_matcher("prefix", prefix, ignore_case)
-            elif "regex" in uri_spec:
-                # ignoreUriCase does not apply to regex matches.
-                uri = _uri_matcher("regex", str(uri_spec["regex"]), False)
+        if not spec.keys() - _PLAIN_MATCH_KEYS:
+            # The common case (a path, perhaps a port): no header, gateway or source conditions.
+            port = spec.get("port")
+            return _Match(self._uri(spec, separated), [], [], int(port) if port else None, None)
+        uri = self._uri(spec, separated)
         headers = []
         for name, value in (spec.get("headers") or {}).items():
             headers.append((str(name).lower(), _string_matcher(value)))
@@ -551,6 +542,24 @@ class IstioModel:
         never = bool(spec.get("queryParams") or spec.get("sourceLabels") or spec.get("sourceNamespace"))
         port = spec.get("port")
         return _Match(uri, headers, without, int(port) if port else None, gateways, never)
+
+    @staticmethod
+    def _uri(spec: Mapping[str, Any], separated: bool) -> UriMatcher:
+        uri_spec = spec.get("uri")
+        if not isinstance(uri_spec, dict) or not uri_spec:
+            return _any_path
+        ignore_case = bool(spec.get("ignoreUriCase"))
+        if "exact" in uri_spec:
+            return _uri_matcher("exact", str(uri_spec["exact"]), ignore_case)
+        if "prefix" in uri_spec:
+            prefix = str(uri_spec["prefix"])
+            if separated and prefix not in ("", "/"):
+                return _uri_matcher("separated", prefix.rstrip("/") or "/", ignore_case)
+            return _uri_matcher("prefix", prefix, ignore_case)
+        if "regex" in uri_spec:
+            # ignoreUriCase does not apply to regex matches.
+            return _uri_matcher("regex", str(uri_spec["regex"]), False)
+        raise RegexError(f"unsupported uri match {dict(uri_spec)}")
 
     def _add_destination_rule(self, obj: Mapping[str, Any]) -> None:
         ns, _, _, _ = _meta(obj)

@@ -246,10 +246,26 @@ class NginxModel:
         self.www_redirects: dict[str, str] = {}
         self.alternatives: dict[Upstream, list[_CanaryPolicy]] = {}
         self.deleted: set[Upstream] = set()
+        self._doc_paths: dict[str, list[tuple[str, str, str, Upstream]]] = {}
         self._dests: dict[Upstream, Dest | Outcome] = {}
         self._build()
 
     # ------------------------------------------------------------------ build
+
+    def _paths(self, doc: IngressDoc) -> list[tuple[str, str, str, Upstream]]:
+        """(server name, location path, Exact|Prefix, upstream) of each Service path, read once."""
+        cached = self._doc_paths.get(doc.key)
+        if cached is None:
+            cached = []
+            for rule in doc.rules():
+                host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
+                for path in http_paths(rule) or []:
+                    upstream = self._upstream(doc, path.get("backend"))
+                    if upstream is not None:
+                        path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
+                        cached.append((host, str(path.get("path") or "") or "/", path_type, upstream))
+            self._doc_paths[doc.key] = cached
+        return cached
 
     def _upstream(self, doc: IngressDoc, backend: Any) -> Upstream | None:
         found = backend_service(backend)
@@ -296,12 +312,11 @@ class NginxModel:
         self.owners: dict[Upstream, Annotations] = {}
         for doc in self.docs:
             ann = self.anns[doc.key]
-            backends = [doc.default_backend()]
-            backends += [p.get("backend") for r in doc.rules() for p in http_paths(r) or []]
-            for backend in backends:
-                upstream = self._upstream(doc, backend)
-                if upstream is not None:
-                    self.owners.setdefault(upstream, ann)
+            default = self._upstream(doc, doc.default_backend())
+            if default is not None:
+                self.owners.setdefault(default, ann)
+            for _, _, _, upstream in self._paths(doc):
+                self.owners.setdefault(upstream, ann)
 
     def _canary_only(self, upstream: Upstream) -> bool:
         owner = self.owners.get(upstream)
@@ -332,31 +347,26 @@ class NginxModel:
 
     def _add_locations(self, doc: IngressDoc) -> None:
         ann = self.anns[doc.key]
-        for rule in doc.rules():
-            host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
+        for host, nginx_path, path_type, upstream in self._paths(doc):
             server = self.servers.get(host) or self.servers[DEFAULT_SERVER]
-            for path in http_paths(rule) or []:
-                upstream = self._upstream(doc, path.get("backend"))
-                if upstream is None or self._canary_only(upstream):
-                    continue  # "Backend is not referenced to by a server"
-                nginx_path = str(path.get("path") or "") or "/"
-                path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
-                add = True
-                for loc in server.locations:
-                    if loc.path != nginx_path:
-                        continue
-                    if loc.path_type != path_type:
-                        break
-                    add = False
-                    if loc.is_def_backend:
-                        loc.upstream, loc.ann, loc.is_def_backend = upstream, ann, False
-                        if ann.from_to_www:
-                            server.from_to_www = True
+            if self._canary_only(upstream):
+                continue  # "Backend is not referenced to by a server"
+            add = True
+            for loc in server.locations:
+                if loc.path != nginx_path:
+                    continue
+                if loc.path_type != path_type:
                     break
-                if add:
-                    server.locations.append(Location(nginx_path, path_type, upstream, ann))
+                add = False
+                if loc.is_def_backend:
+                    loc.upstream, loc.ann, loc.is_def_backend = upstream, ann, False
                     if ann.from_to_www:
                         server.from_to_www = True
+                break
+            if add:
+                server.locations.append(Location(nginx_path, path_type, upstream, ann))
+                if ann.from_to_www:
+                    server.from_to_www = True
 
     def _merge_canary(self, doc: IngressDoc) -> None:
         """controller.mergeAlternativeBackends. The traffic policy is the upstream owner's; an
@@ -373,27 +383,22 @@ class NginxModel:
                     merged = self._attach(loc.upstream, alt_default) or merged
             if not equal and not merged:
                 self.deleted.add(alt_default)
-        for rule in doc.rules():
-            host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
+        for host, nginx_path, path_type, alt in self._paths(doc):
             server = self.servers.get(host)
             if server is None:
                 continue  # "cannot merge alternative backend into hostname that does not exist"
-            for path in http_paths(rule) or []:
-                alt = self._upstream(doc, path.get("backend"))
-                if alt is None or alt in self.deleted:
-                    continue
-                nginx_path = str(path.get("path") or "") or "/"
-                path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
-                merged = equal = False
-                for loc in server.locations:
-                    primary = loc.upstream
-                    equal = primary == alt
-                    if equal:
-                        break  # the canary is a primary elsewhere: not merged
-                    if primary is not None and loc.path == nginx_path and loc.path_type == path_type:
-                        merged = self._attach(primary, alt) or merged
-                if not equal and not merged:
-                    self.deleted.add(alt)  # "unable to find real backend for alternative backend"
+            if alt in self.deleted:
+                continue
+            merged = equal = False
+            for loc in server.locations:
+                primary = loc.upstream
+                equal = primary == alt
+                if equal:
+                    break  # the canary is a primary elsewhere: not merged
+                if primary is not None and loc.path == nginx_path and loc.path_type == path_type:
+                    merged = self._attach(primary, alt) or merged
+            if not equal and not merged:
+                self.deleted.add(alt)  # "unable to find real backend for alternative backend"
 
     def _attach(self, primary: Upstream, alt: Upstream) -> bool:
         policies = self.alternatives.setdefault(primary, [])

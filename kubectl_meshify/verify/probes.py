@@ -165,13 +165,16 @@ def ingress_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: st
     first_path = "/"
     for rule in doc.rules():
         rule_host = str(rule.get("host") or "").lower()
-        paths = [str(p.get("path") or "/") for p in http_paths(rule) or []]
-        if paths and first_path == "/":
-            first_path = paths[0]
+        rule_paths = [
+            (str(p.get("path") or "/"), p.get("pathType") == "Exact") for p in http_paths(rule) or []
+        ]
+        if rule_paths and first_path == "/":
+            first_path = rule_paths[0][0]
         regex_host = rule_host in context.regex_hosts
         variants: list[tuple[str, str]] = [("/", "root")]
-        for path in paths:
-            variants.extend(path_variants(path, regex_host))
+        for path, exact in rule_paths:
+            # Below an Exact path a deeper request falls through like the trailing slash does.
+            variants.extend(v for v in path_variants(path, regex_host) if not (exact and v[1] == "deeper"))
         if all(v == "/" for v, _ in variants):
             # Only root paths: a deeper path is what exercises the catch-all (otherwise the
             # siblings of the other paths do).
