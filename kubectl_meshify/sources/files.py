@@ -40,6 +40,7 @@ _CLUSTER_SCOPED = {
     "CustomResourceDefinition",
     "ClusterRole",
     "ClusterRoleBinding",
+    "ClusterIssuer",
 }
 
 
