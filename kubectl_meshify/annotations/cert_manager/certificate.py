@@ -256,11 +256,9 @@ def refine(ctx: FamilyContext) -> None:
     if not present:
         return
     intent = ctx.settings.extra.get(INTENT_KEY)
-    issued = [
-        c
-        for c in ctx.model.credentials.values()
-        if ctx.ingress in c.ingresses and c.provider == "cert-manager"
-    ]
+    own = [c for c in ctx.model.credentials.values() if ctx.ingress in c.ingresses]
+    issued = [c for c in own if c.provider == "cert-manager"]
+    in_place = bool(own) and all(c.provider == "in-place" for c in own)
     targets = ", ".join(f"{c.namespace}/{c.name}" for c in issued)
     for key in present:
         info = KEYS[key]
@@ -288,6 +286,14 @@ def refine(ctx: FamilyContext) -> None:
                 f" {key} had no effect.",
                 action="Fix the annotation; see CERT_MANAGER_NOT_ISSUED for the secret.",
                 severity=Severity.WARNING,
+            )
+        elif in_place:
+            _report(
+                ctx,
+                key,
+                Verdict.EXACT,
+                "The Ingress is in the gateway namespace, so ingress-shim's Certificate is already where the"
+                f" gateway reads it; {key} keeps working as it is.",
             )
         elif not issued:
             _report(
