@@ -59,12 +59,14 @@ def is_namespaced(ref: dict[str, Any]) -> bool:
     return "ClusterIssuer" not in str(ref.get("kind") or "Issuer")
 
 
-def find_source_certificate(resources: ResourceSet, namespace: str, secret: str) -> KubeObject | None:
-    """The input Certificate that issues `namespace/secret`, if any."""
+def certificates_by_secret(resources: ResourceSet) -> dict[tuple[str, str], KubeObject]:
+    """Input Certificates by the (namespace, secret) they issue; the first one wins."""
+    found: dict[tuple[str, str], KubeObject] = {}
     for cert in resources.certificates:
-        if cert.namespace == namespace and cert.spec.get("secretName") == secret:
-            return cert
-    return None
+        secret = cert.spec.get("secretName")
+        if isinstance(secret, str) and secret:
+            found.setdefault((cert.namespace, secret), cert)
+    return found
 
 
 def find_issuer(resources: ResourceSet, ref: dict[str, Any], namespace: str) -> KubeObject | None:

@@ -41,21 +41,27 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
         {(v.tls_secret_namespace or "", v.tls_secret) for v in model.hosts.values() if v.tls_secret}
     )
     names = _names(sources, options.gateway_namespace)
+    hosts_of: dict[str, list[str]] = {}
     for vhost in model.hosts.values():
         if vhost.tls_secret:
             vhost.credential = names[(vhost.tls_secret_namespace or "", vhost.tls_secret)]
+            hosts_of.setdefault(vhost.credential, []).append(vhost.host)
+    users_of: dict[Source, list[tuple[IngressRecord, int, list[str]]]] = {}
+    for record, t, hosts, source in entries:
+        users_of.setdefault(source, []).append((record, t, hosts))
+    issued_by = certificates.certificates_by_secret(resources)
     for source in sources:
-        users = [(record, t, hosts) for record, t, hosts, src in entries if src == source]
+        users = users_of.get(source, [])
         credential = Credential(
             name=names[source],
             namespace=options.gateway_namespace,
             source_namespace=source[0],
             source_secret=source[1],
-            hosts=sorted(v.host for v in model.hosts.values() if v.credential == names[source]),
+            hosts=sorted(hosts_of.get(names[source], [])),
             ingresses=list(dict.fromkeys(record.key for record, _, _ in users)),
         )
         model.credentials[credential.name] = credential
-        _provide(model, credential, users, resources)
+        _provide(model, credential, users, resources, issued_by.get(source))
 
 
 # --- hosts → secrets ---------------------------------------------------------------------------------
@@ -133,6 +139,7 @@ def _provide(
     credential: Credential,
     users: list[tuple[IngressRecord, int, list[str]]],
     resources: ResourceSet,
+    source_certificate: KubeObject | None,
 ) -> None:
     """Decide how the credential reaches the gateway namespace; emit its Certificate; report per entry."""
     source_ns, secret = credential.source_namespace, credential.source_secret
@@ -152,7 +159,7 @@ def _provide(
             )
         return
     notes: list[Finding] = []
-    issued = _certificate(credential, users, resources, notes)
+    issued = _certificate(credential, users, source_certificate, notes)
     if issued is None:
         _provide_copy(credential, users)
         _attach(model, credential, notes)
@@ -184,17 +191,12 @@ def _provide(
 def _certificate(
     credential: Credential,
     users: list[tuple[IngressRecord, int, list[str]]],
-    resources: ResourceSet,
+    source: KubeObject | None,
     notes: list[Finding],
 ) -> tuple[dict[str, Any], dict[str, Any], str] | None:
     """(Certificate manifest, its issuerRef, how the source is issued), or None when cert-manager does not
     issue the secret; notes say why when it was meant to."""
-    source_ns, secret, gateway_ns = (
-        credential.source_namespace,
-        credential.source_secret,
-        credential.namespace,
-    )
-    source = certificates.find_source_certificate(resources, source_ns, secret)
+    gateway_ns = credential.namespace
     if source is not None:
         manifest, dropped = certificates.from_certificate(
             source, credential.name, gateway_ns, credential.ingresses
