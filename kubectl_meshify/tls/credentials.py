@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubectl_meshify.findings import Finding, Severity, Verdict
-from kubectl_meshify.model import Credential, ExtraObject, IngressRecord, MeshModel, Status
+from kubectl_meshify.model import Credential, ExtraObject, IngressRecord, MeshModel, Semantics, Status
 from kubectl_meshify.naming import credential_name
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import KubeObject, ResourceSet
@@ -36,7 +36,7 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
         (r for r in model.records.values() if r.status not in (Status.SKIPPED, Status.FAILED)),
         key=lambda r: r.order,
     )
-    entries = _assign_hosts(model, records)
+    entries = _assign_hosts(model, records, options.gateway_namespace)
     sources = sorted(
         {(v.tls_secret_namespace or "", v.tls_secret) for v in model.hosts.values() if v.tls_secret}
     )
@@ -68,9 +68,13 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
 
 
 def _assign_hosts(
-    model: MeshModel, records: list[IngressRecord]
+    model: MeshModel, records: list[IngressRecord], gateway_namespace: str
 ) -> list[tuple[IngressRecord, int, list[str], Source]]:
-    """Set each host's secret (the oldest Ingress wins); return every TLS entry with its hosts and source."""
+    """Set each host's secret (the oldest Ingress wins); return every TLS entry with its hosts and source.
+
+    Istio's own Ingress handling read `credentialName` from the gateway namespace, never from the
+    Ingress's: for `istio`-class Ingresses that is where the secret that served them lives.
+    """
     entries: list[tuple[IngressRecord, int, list[str], Source]] = []
     for record in records:
         spec = record.obj.spec
@@ -93,7 +97,8 @@ def _assign_hosts(
                     )
                 )
                 continue
-            source = (record.obj.namespace, str(secret))
+            owner = gateway_namespace if record.semantics is Semantics.ISTIO else record.obj.namespace
+            source = (owner, str(secret))
             entries.append((record, t, [str(h) for h in entry.get("hosts") or []], source))
             for host in hosts:
                 vhost = model.hosts.get(host)
@@ -147,16 +152,7 @@ def _provide(
     if source_ns == gateway_ns:
         credential.provider = "in-place"
         for record, t, _ in users:
-            record.findings.append(
-                _finding(
-                    "TLS_SECRET_IN_GATEWAY_NAMESPACE",
-                    Severity.INFO,
-                    Verdict.EXACT,
-                    record,
-                    f"spec.tls[{t}]: secret {secret} already lives in the gateway namespace {gateway_ns};"
-                    " the Gateway server uses it as it is.",
-                )
-            )
+            record.findings.append(_in_place_finding(record, t, secret, gateway_ns, resources))
         return
     notes: list[Finding] = []
     issued = _certificate(credential, users, source_certificate, notes)
@@ -255,6 +251,44 @@ def _attach(model: MeshModel, credential: Credential, notes: list[Finding]) -> N
         record = model.records[key]
         for note in notes:
             record.findings.append(_for(note, record))
+
+
+def _in_place_finding(
+    record: IngressRecord, t: int, secret: str, gateway_ns: str, resources: ResourceSet
+) -> Finding:
+    namespace = record.obj.namespace
+    if namespace == gateway_ns:
+        return _finding(
+            "TLS_SECRET_IN_GATEWAY_NAMESPACE",
+            Severity.INFO,
+            Verdict.EXACT,
+            record,
+            f"spec.tls[{t}]: secret {secret} already lives in the gateway namespace {gateway_ns}; the Gateway"
+            " server uses it as it is.",
+        )
+    issued_here = isinstance(record.settings.extra.get(certificates.INTENT_KEY), IssuanceIntent) or any(
+        c.namespace == namespace and c.spec.get("secretName") == secret for c in resources.certificates
+    )
+    if issued_here:
+        return _finding(
+            "TLS_ISTIO_SECRET_LOCATION",
+            Severity.WARNING,
+            Verdict.EXACT,
+            record,
+            f"spec.tls[{t}]: Istio's own Ingress handling read secret {secret} from the gateway namespace"
+            f" {gateway_ns}, not from {namespace}, where cert-manager issues it; the Gateway server keeps reading"
+            f" {gateway_ns}/{secret}, as before.",
+            f"Check that {gateway_ns}/{secret} exists (HTTPS for these hosts failed without it). To have"
+            f" cert-manager renew it there, create a Certificate in {gateway_ns} with secretName {secret}.",
+        )
+    return _finding(
+        "TLS_SECRET_IN_GATEWAY_NAMESPACE",
+        Severity.INFO,
+        Verdict.EXACT,
+        record,
+        f"spec.tls[{t}]: Istio's own Ingress handling read secret {secret} from the gateway namespace"
+        f" {gateway_ns} (not from {namespace}); the Gateway server keeps reading it there.",
+    )
 
 
 # --- notes -----------------------------------------------------------------------------------------

@@ -287,13 +287,22 @@ def refine(ctx: FamilyContext) -> None:
                 action="Fix the annotation; see CERT_MANAGER_NOT_ISSUED for the secret.",
                 severity=Severity.WARNING,
             )
-        elif in_place:
+        elif in_place and ctx.record.obj.namespace == ctx.options.gateway_namespace:
             _report(
                 ctx,
                 key,
                 Verdict.EXACT,
                 "The Ingress is in the gateway namespace, so ingress-shim's Certificate is already where the"
                 f" gateway reads it; {key} keeps working as it is.",
+            )
+        elif in_place:
+            _report(
+                ctx,
+                key,
+                Verdict.NO_OP,
+                f"Istio's Ingress handling read this Ingress's secret from {ctx.options.gateway_namespace}, not the"
+                f" one ingress-shim issues in {ctx.record.obj.namespace}, so {key} did not affect what was served"
+                " (see TLS_ISTIO_SECRET_LOCATION).",
             )
         elif not issued:
             _report(
