@@ -203,21 +203,26 @@ def _certificate(
             notes.append(_keystore_note(credential, source))
         ref = source.spec.get("issuerRef")
         return manifest, dict(ref) if isinstance(ref, dict) else {}, f"Certificate {source.key} issues it"
+    # ingress-shim acts per Ingress: the first one it issues for wins; the others explain a copy.
+    why_not: list[Finding] = []
     for record, _, dns_names in users:
         intent = record.settings.extra.get(certificates.INTENT_KEY)
-        if not isinstance(intent, IssuanceIntent):
+        if not isinstance(intent, IssuanceIntent) or any(n.ingress == record.key for n in why_not):
             continue
         if intent.problems or not dns_names:
-            notes.append(_not_issued_note(credential, record, intent))
-            return None
-        if intent.issuer_ref is None:
-            notes.append(_default_issuer_note(credential, record))
-            return None
-        manifest = certificates.from_intent(
-            intent, credential.name, gateway_ns, dns_names, credential.ingresses
-        )
-        how = f"cert-manager issues it for Ingress {record.key} ({intent.trigger})"
-        return manifest, intent.issuer_ref, how
+            why_not.append(_not_issued_note(credential, record, intent))
+        elif intent.issuer_ref is None:
+            why_not.append(_default_issuer_note(credential, record))
+        else:
+            manifest = certificates.from_intent(
+                intent, credential.name, gateway_ns, dns_names, credential.ingresses
+            )
+            return (
+                manifest,
+                intent.issuer_ref,
+                f"cert-manager issues it for Ingress {record.key} ({intent.trigger})",
+            )
+    notes.extend(why_not)
     return None
 
 
