@@ -15,6 +15,7 @@ Secret contents are never read. A host keeps the secret of the oldest Ingress th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from kubectl_meshify.findings import Finding, Severity, Verdict
@@ -255,7 +256,7 @@ def _attach(model: MeshModel, credential: Credential, notes: list[Finding]) -> N
     for key in credential.ingresses:
         record = model.records[key]
         for note in notes:
-            record.findings.append(_for(note, record))
+            record.findings.append(replace(note, ingress=record.key))
 
 
 def _in_place_finding(
@@ -410,18 +411,6 @@ def _keystore_note(credential: Credential, source: KubeObject) -> Finding:
         f" the copy in {credential.namespace} refers to secrets of the same names there.",
         action=f"Create those password secrets in {credential.namespace}, or drop spec.keystores from"
         f" {credential.namespace}/{credential.name} (the gateway does not use keystores).",
-    )
-
-
-def _for(note: Finding, record: IngressRecord) -> Finding:
-    return Finding(
-        code=note.code,
-        severity=note.severity,
-        verdict=note.verdict,
-        message=note.message,
-        action=note.action,
-        annotation=note.annotation,
-        ingress=record.key,
     )
 
 
