@@ -149,6 +149,9 @@ class Credential:
     ingresses: list[str] = field(default_factory=list)  # Ingresses whose spec.tls names the secret
     issuer: str | None = None  # cert-manager issuer, `Kind/name`, when known
     command: str | None = None  # the copy command ("copy" only)
+    # Whether the credential / the source secret exist (cluster preflight, metadata only); None: not known.
+    present: bool | None = None
+    source_present: bool | None = None
 
 
 @dataclass

@@ -61,8 +61,19 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
             hosts=sorted(hosts_of.get(names[source], [])),
             ingresses=list(dict.fromkeys(record.key for record, _, _ in users)),
         )
+        existing = resources.cluster_facts.get("tls_secrets")
+        if isinstance(existing, dict):
+            credential.present = credential.name in existing.get(credential.namespace, [])
+            if source[0] in existing:
+                credential.source_present = source[1] in existing[source[0]]
         model.credentials[credential.name] = credential
         _provide(model, credential, users, resources, issued_by.get(source))
+        if (
+            credential.provider != "cert-manager"
+            and credential.present is False
+            and not credential.source_present
+        ):
+            _attach(model, credential, [_missing_note(credential)])
 
 
 # --- hosts → secrets ---------------------------------------------------------------------------------
@@ -154,6 +165,7 @@ def _provide(
         credential.provider = "in-place"
         for record, t, _ in users:
             record.findings.append(_in_place_finding(record, t, secret, gateway_ns, resources))
+        credential.source_present = credential.present
         return
     notes: list[Finding] = []
     issued = _certificate(credential, users, source_certificate, notes)
@@ -174,7 +186,8 @@ def _provide(
                 record,
                 f"spec.tls[{t}]: {how} with {credential.issuer}. The Gateway reads credentials only from"
                 f" {gateway_ns}, so Certificate {gateway_ns}/{credential.name} has the same issuer issue the same"
-                f" names into secret {gateway_ns}/{credential.name} (a new private key; cert-manager renews it).",
+                f" names into secret {gateway_ns}/{credential.name} (a new private key; cert-manager renews"
+                f" it){_presence(credential)}.",
                 f"Before moving traffic, wait until it is issued: kubectl wait -n {gateway_ns}"
                 f" certificate/{credential.name} --for=condition=Ready",
             )
@@ -244,12 +257,37 @@ def _provide_copy(credential: Credential, users: list[tuple[IngressRecord, int, 
                 record,
                 f"spec.tls[{t}]: the ingress gateway reads certificates only from its own namespace"
                 f" ({gateway_ns}); secret {source_ns}/{secret} must exist there as {credential.name}, the"
-                " credentialName of its Gateway server. kubectl-meshify does not read or copy secrets.",
+                f" credentialName of its Gateway server{_presence(credential)}. kubectl-meshify does not read"
+                " or copy secrets.",
                 f"Copy it (the data goes from kubectl to kubectl, never shown): {credential.command}  —  A copy"
                 f" does not follow renewals: run the command again after each renewal of {source_ns}/{secret},"
                 f" or have cert-manager issue the certificate in {gateway_ns}.",
             )
         )
+
+
+def _presence(credential: Credential) -> str:
+    """What the cluster preflight saw of the credential, as a clause."""
+    if credential.present is None:
+        return ""
+    where = f"{credential.namespace}/{credential.name}"
+    return f" ({where} exists already)" if credential.present else f" ({where} does not exist yet)"
+
+
+def _missing_note(credential: Credential) -> Finding:
+    source = f"{credential.source_namespace}/{credential.source_secret}"
+    target = f"{credential.namespace}/{credential.name}"
+    also = "" if target == source else f", nor {target}"
+    return Finding(
+        code="TLS_SECRET_MISSING",
+        severity=Severity.WARNING,
+        verdict=None,
+        message=f"Secret {source} does not exist (cluster preflight){also}: the old controller served its"
+        f" default certificate for {', '.join(credential.hosts)}, and the Gateway server has no certificate"
+        " either.",
+        action=f"Create it where the gateway reads it: kubectl create secret tls {credential.name} -n"
+        f" {credential.namespace} --cert=tls.crt --key=tls.key",
+    )
 
 
 def _attach(model: MeshModel, credential: Credential, notes: list[Finding]) -> None:

@@ -42,6 +42,7 @@ def _json(credential: Credential, gateway: str | None) -> dict[str, Any]:
         "issuer": credential.issuer,
         "gateway": gateway,
         "command": credential.command,
+        "present": credential.present,
     }
 
 
@@ -51,6 +52,10 @@ def _provided_by(credential: Credential) -> str:
     if credential.provider == "in-place":
         return "already there"
     return "a copy (command below)"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "not checked" if value is None else "yes" if value else "no"
 
 
 def _markdown(credentials: list[Credential], servers: dict[str, str], options: Options) -> list[str]:
@@ -69,9 +74,11 @@ def _markdown(credentials: list[Credential], servers: dict[str, str], options: O
             " one HTTPS server listing all its hosts (see docs/tls.md).",
             "",
         ]
+    checked = any(c.present is not None for c in credentials)
     lines += [
-        "| credentialName | hosts | source secret | provided by | Gateway |",
-        "| --- | --- | --- | --- | --- |",
+        "| credentialName | hosts | source secret | provided by | Gateway |"
+        + (" exists |" if checked else ""),
+        "| --- | --- | --- | --- | --- |" + (" --- |" if checked else ""),
     ]
     for credential in credentials:
         hosts = ", ".join(f"`{h}`" for h in credential.hosts)
@@ -79,6 +86,7 @@ def _markdown(credentials: list[Credential], servers: dict[str, str], options: O
         lines.append(
             f"| `{credential.name}` | {hosts} | {credential.source_namespace}/{credential.source_secret} |"
             f" {_provided_by(credential)} | {gateway} |"
+            + (f" {_yes_no(credential.present)} |" if checked else "")
         )
     copies = [c for c in credentials if c.command]
     if copies:
