@@ -68,6 +68,8 @@ def translate(resources: ResourceSet, options: Options) -> MeshModel:
     annotation_registry.prepare(model, resources, options)
     _build_hosts(model, resources, options)
     for vhost in model.hosts.values():
+        if vhost.regex_mode:  # nginx lists equal-length regex locations by path, descending (first match)
+            vhost.routes.sort(key=lambda r: r.path or "", reverse=True)
         vhost.routes.sort(key=lambda r: (-r.sort_length, r.sort_rank))
     credentials.plan(model, resources, options)
     gateways.plan(model, options)
@@ -277,9 +279,31 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
                     vhost.routes.append(route)
     for record in routed:
         _default_backend_route(model, record, resources, options)
+    _apply_nginx_host_settings(model)
     _note_cross_namespace_merges(model)
     for host in regex_hosts:
         _note_regex_mode(model, host)
+
+
+def _apply_nginx_host_settings(model: MeshModel) -> None:
+    """Host-wide switches the hosts family reads from annotations (ssl-passthrough, server-alias).
+
+    ingress-nginx passes TLS through for a host when any of its Ingresses asks for it, and takes the
+    aliases of the first Ingress of the host that has any, minus names that are hosts themselves or that
+    an earlier server (servers are written sorted by name) already claimed. The family reports the rest.
+    """
+    claimed = set(model.hosts)
+    for host in sorted(model.hosts):
+        vhost = model.hosts[host]
+        if vhost.semantics is not Semantics.NGINX:
+            continue
+        records = [model.records[key] for key in vhost.ingresses]
+        vhost.passthrough = any(r.settings.passthrough for r in records)
+        source = next((r for r in records if r.settings.aliases), None)
+        for alias in source.settings.aliases if source else []:
+            if alias not in claimed:
+                vhost.aliases.append(alias)
+                claimed.add(alias)
 
 
 def _vhost(model: MeshModel, host: str, record: IngressRecord) -> VirtualHost:
@@ -480,6 +504,14 @@ def _destination(
         )
     )
     return Destination(name, namespace, None)
+
+
+def resolve_backend(
+    record: IngressRecord, backend: dict[str, Any], where: str, resources: ResourceSet, options: Options
+) -> Destination | None:
+    """An Ingress backend → its Service destination, as core resolves path backends (the canary family
+    resolves canary backends with it). Findings about the port go to `record`."""
+    return _destination(record, backend, where, resources, options)
 
 
 def _service_has_port(service: KubeObject, number: int) -> bool:

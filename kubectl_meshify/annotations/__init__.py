@@ -10,14 +10,16 @@ from types import ModuleType
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo, family_keys
 from kubectl_meshify.annotations.cert_manager import certificate
-from kubectl_meshify.annotations.ingress_nginx import ssl
+from kubectl_meshify.annotations.ingress_nginx import canary, hosts, redirect, rewrite, ssl
 from kubectl_meshify.findings import Severity, Verdict
 from kubectl_meshify.model import MeshModel, Semantics
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import ResourceSet
 
-# Order matters: families run in this order in each phase.
-NGINX_FAMILIES: list[ModuleType] = [ssl]
+# Order matters: families run in this order in each phase. Redirects replace routes before rewrites and
+# host settings decorate them; canary splits routes last among these, copying what is set by then (the
+# split routes keep the primary's origin, so families after it decorate them alike).
+NGINX_FAMILIES: list[ModuleType] = [ssl, redirect, rewrite, hosts, canary]
 # cert-manager reads its annotations on Ingresses of every class; KEYS hold full keys, and every key under
 # a family's SWEPT_PREFIXES gets one finding.
 CERT_MANAGER_FAMILIES: list[ModuleType] = [certificate]

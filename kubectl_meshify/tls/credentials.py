@@ -89,6 +89,8 @@ def _assign_hosts(
     """
     entries: list[tuple[IngressRecord, int, list[str], Source]] = []
     for record in records:
+        if record.settings.canary:
+            continue  # ingress-nginx builds no server from a canary Ingress, so its TLS is never used
         spec = record.obj.spec
         rule_hosts = sorted({str(rule.get("host") or CATCH_ALL_HOST) for rule in spec.get("rules") or []})
         for t, entry in enumerate(spec.get("tls") or []):
@@ -111,10 +113,13 @@ def _assign_hosts(
                 continue
             owner = gateway_namespace if record.semantics is Semantics.ISTIO else record.obj.namespace
             source = (owner, str(secret))
+            known = [model.hosts[h] for h in hosts if h in model.hosts]
+            if known and all(v.passthrough for v in known):
+                continue  # TLS passed through to the backend: nginx used no certificate for these hosts
             entries.append((record, t, [str(h) for h in entry.get("hosts") or []], source))
             for host in hosts:
                 vhost = model.hosts.get(host)
-                if vhost is None:
+                if vhost is None or vhost.passthrough:
                     continue
                 if vhost.tls_secret and (vhost.tls_secret_namespace, vhost.tls_secret) != source:
                     record.findings.append(
