@@ -28,6 +28,8 @@ from kubectl_meshify.tls.certificates import IssuanceIntent
 from kubectl_meshify.tls.copy_command import copy_command
 
 CATCH_ALL_HOST = "*"
+# IngressSettings.extra key: spec.tls index → credentialName, for whoever follows an entry to its server.
+CREDENTIALS_KEY = "tls-credentials"
 Source = tuple[str, str]  # (namespace, secret name)
 
 
@@ -50,6 +52,8 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
     users_of: dict[Source, list[tuple[IngressRecord, int, list[str]]]] = {}
     for record, t, hosts, source in entries:
         users_of.setdefault(source, []).append((record, t, hosts))
+        if source in names:
+            record.settings.extra.setdefault(CREDENTIALS_KEY, {})[t] = names[source]
     issued_by = certificates.certificates_by_secret(resources)
     for source in sources:
         users = users_of.get(source, [])
