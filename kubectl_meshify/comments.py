@@ -191,13 +191,12 @@ def _tls_target(
     tls = entries[entry] if isinstance(entries, list) and entry < len(entries) else None
     if not isinstance(tls, dict) or not credential:
         return None
-    secret = credential
     hosts = {str(h) for h in tls.get("hosts") or []}
     for obj in objects:
         if obj["kind"] != "Gateway":
             continue
         for k, server in enumerate(obj["spec"].get("servers") or []):
-            if (server.get("tls") or {}).get("credentialName") == secret and (
+            if (server.get("tls") or {}).get("credentialName") == credential and (
                 not hosts or hosts & set(server.get("hosts") or [])
             ):
                 return obj, ("spec", "servers", k), False, ""
