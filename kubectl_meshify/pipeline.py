@@ -12,6 +12,7 @@ from kubectl_meshify.findings import STRICT_VERDICTS, Finding
 from kubectl_meshify.model import IngressRecord, MeshModel, Status
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import ResourceSet
+from kubectl_meshify.tls import report as tls_report
 from kubectl_meshify.translate import translate
 
 
@@ -54,8 +55,12 @@ def migrate(resources: ResourceSet, options: Options) -> MigrationResult:
     model = translate(resources, options)
     objects = emit(model, options)
     result = MigrationResult(model=model, objects=objects, resources=resources, options=options)
+<<<<<<< HEAD
     if options.verify:
         from kubectl_meshify.verify.attach import attach_verification
 
         attach_verification(result)
+=======
+    tls_report.add_sections(result.extra, model, options)
+>>>>>>> main
     return result
