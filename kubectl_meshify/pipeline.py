@@ -55,12 +55,9 @@ def migrate(resources: ResourceSet, options: Options) -> MigrationResult:
     model = translate(resources, options)
     objects = emit(model, options)
     result = MigrationResult(model=model, objects=objects, resources=resources, options=options)
-<<<<<<< HEAD
+    tls_report.add_sections(result.extra, model, options)
     if options.verify:
         from kubectl_meshify.verify.attach import attach_verification
 
         attach_verification(result)
-=======
-    tls_report.add_sections(result.extra, model, options)
->>>>>>> main
     return result
