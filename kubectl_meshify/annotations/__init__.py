@@ -9,14 +9,47 @@ from __future__ import annotations
 from types import ModuleType
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo, family_keys
-from kubectl_meshify.annotations.ingress_nginx import ssl
+from kubectl_meshify.annotations.ingress_nginx import (
+    access,
+    affinity,
+    auth,
+    backend,
+    buffering,
+    cors,
+    headers,
+    mirror,
+    observability,
+    proxy_ssl,
+    ratelimit,
+    server_tls,
+    snippets,
+    ssl,
+    timeouts,
+)
 from kubectl_meshify.findings import Severity, Verdict
 from kubectl_meshify.model import MeshModel, Semantics
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import ResourceSet
 
-# Order matters: families run in this order in each phase.
-NGINX_FAMILIES: list[ModuleType] = [ssl]
+# Order matters: families run in this order in each phase. backend writes the TLS block proxy_ssl
+# reports on; auth runs before access (an allowlist with satisfy: any moves into the auth policy).
+NGINX_FAMILIES: list[ModuleType] = [
+    ssl,
+    backend,
+    proxy_ssl,
+    affinity,
+    timeouts,
+    buffering,
+    cors,
+    headers,
+    mirror,
+    auth,
+    access,
+    server_tls,
+    ratelimit,
+    snippets,
+    observability,
+]
 
 
 def nginx_keys() -> dict[str, tuple[ModuleType, KeyInfo]]:
