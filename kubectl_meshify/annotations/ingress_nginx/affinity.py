@@ -82,7 +82,11 @@ def hash_key(expression: str) -> tuple[dict[str, Any] | None, Verdict, str]:
         if not variables:
             return None, Verdict.UNSUPPORTED, "has no nginx variable, so every request hashed alike"
         first, _, _ = hash_key("$" + variables[0])
-        hint = f"; hashing on ${variables[0]} alone would be {first}" if first else ""
+        hint = (
+            f"; hashing on ${variables[0]} alone is possible ({', '.join(f'{k}: {v}' for k, v in first.items())})"
+            if first
+            else ""
+        )
         return None, Verdict.UNSUPPORTED, f"combines several values, but Istio hashes on one key{hint}"
     name = single.group(1) or single.group(2)
     if name.startswith("http_") and name not in ("http_host",):
@@ -217,9 +221,12 @@ def _cookie_affinity(ctx: FamilyContext, backends: list[Backend]) -> None:
         f" (gateway-scoped DestinationRule) for {', '.join(applied) or 'no Service port'}; Envoy issues the"
         f" cookie ({'session cookie' if not ttl else f'Max-Age {ttl}s'}) like nginx. Consistent hashing is"
         " softer than nginx's stickiness: when endpoints are added or removed some sessions move."
-        " nginx marked the cookie Secure on HTTPS requests; Envoy does so only with"
-        ' session-cookie-secure: "true".'
     )
+    if not secure:
+        text += (
+            " nginx marked the cookie Secure on HTTPS requests; Envoy does so only with"
+            ' session-cookie-secure: "true".'
+        )
     if conflicts:
         text += " " + "; ".join(conflicts) + "."
     text += "".join(" " + n for n in notes)

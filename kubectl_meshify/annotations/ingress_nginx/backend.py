@@ -188,15 +188,15 @@ def _backend_protocol(ctx: FamilyContext, protocol: str, valid: bool) -> None:
             " that port PERMISSIVE."
         )
     if protocol in ("GRPC", "GRPCS"):
-        ok, lacking, patches = _grpc_ports(ctx, backends)
+        ok, problems, patches = _grpc_ports(ctx, backends)
         if ok:
             messages.append(f"gRPC (HTTP/2) to {', '.join(ok)}: the Service port declares HTTP/2.")
-        if lacking:
+        if problems:
             verdict = Verdict.APPROXIMATED
             messages.append(
                 "The gateway speaks HTTP/2, which gRPC needs, only to Service ports that declare it (appProtocol"
-                f" grpc/http2 or a grpc-/http2- port name). Not declared for {', '.join(lacking)}: gRPC calls"
-                " there fail until the Service is patched."
+                " grpc/http2 or a grpc-/http2- port name); gRPC calls fail until they do. "
+                + " ".join(problems)
             )
             actions += patches
     ctx.report(
@@ -209,45 +209,32 @@ def _backend_protocol(ctx: FamilyContext, protocol: str, valid: bool) -> None:
 
 
 def _grpc_ports(ctx: FamilyContext, backends: list[Backend]) -> tuple[list[str], list[str], list[str]]:
-    """(ports already HTTP/2, ports that are not or cannot be checked, patch commands or instructions)."""
+    """(ports already HTTP/2, what is wrong with the others, patch commands or instructions)."""
     ok: list[str] = []
-    lacking: list[str] = []
+    problems: list[str] = []
     patches: list[str] = []
     for backend in backends:
         service = ctx.resources.services.get((backend.namespace, backend.service))
-        where = f"Service {backend.namespace}/{backend.service}"
-        if service is None or backend.port is None or not _declares_h2_port(service.spec, backend.port):
-            lacking.append(backend.label())
-        if service is None or backend.port is None:
-            patches.append(
-                f"{where} is not among the inputs (or the port is unresolved): make sure its port declares"
-                " `appProtocol: grpc`."
-            )
-            continue
-        ports = service.spec.get("ports") or []
+        ports = (service.spec.get("ports") or []) if service else []
         index = next(
             (i for i, p in enumerate(ports) if isinstance(p, dict) and p.get("port") == backend.port), None
         )
-        if index is None:
-            patches.append(f"{where} has no port {backend.port}.")
-            continue
-        port = ports[index]
-        if _declares_h2(port):
-            ok.append(f"{backend.label()}")
-            continue
-        patches.append(
-            f"kubectl -n {backend.namespace} patch service {backend.service} --type=json -p"
-            f' \'[{{"op":"add","path":"/spec/ports/{index}/appProtocol","value":"grpc"}}]\''
-        )
-    return ok, lacking, patches
-
-
-def _declares_h2_port(spec: dict[str, object], number: int) -> bool:
-    ports = spec.get("ports")
-    return any(
-        isinstance(p, dict) and p.get("port") == number and _declares_h2(p)
-        for p in (ports if isinstance(ports, list) else [])
-    )
+        if service is None or backend.port is None:
+            problems.append(f"{backend.label()} cannot be checked: the Service is not among the inputs.")
+            patches.append(
+                f"Make sure Service {backend.namespace}/{backend.service} declares `appProtocol: grpc`."
+            )
+        elif index is None:
+            problems.append(f"Service {backend.namespace}/{backend.service} has no port {backend.port}.")
+        elif _declares_h2(ports[index]):
+            ok.append(backend.label())
+        else:
+            problems.append(f"{backend.label()} does not declare it.")
+            patches.append(
+                f"kubectl -n {backend.namespace} patch service {backend.service} --type=json -p"
+                f' \'[{{"op":"add","path":"/spec/ports/{index}/appProtocol","value":"grpc"}}]\''
+            )
+    return ok, problems, patches
 
 
 def _declares_h2(port: dict[str, object]) -> bool:

@@ -38,7 +38,7 @@ NGINX_DEFAULT_BODY_LIMIT = 1024 * 1024
 TUNING = {
     "client-body-buffer-size": "how much of a request body nginx kept in memory before using a temp file",
     "proxy-buffers-number": "how many buffers nginx used per response",
-    "proxy-buffer-size": "nginx's buffer for the response headers (raised for big cookies or tokens);"
+    "proxy-buffer-size": "nginx's buffer for the response headers, often raised for big cookies or tokens;"
     " Envoy accepts headers up to 60 KiB by default",
     "proxy-busy-buffers-size": "how much of a response nginx sent while still reading it",
     "proxy-max-temp-file-size": "how much of a response nginx spooled to disk; Envoy does not spool",
@@ -79,7 +79,7 @@ def refine(ctx: FamilyContext) -> None:
             ctx.report("proxy-buffering", Verdict.NO_OP, "off: nginx streamed responses, as Envoy does.")
     for key, what in TUNING.items():
         if ctx.has(key):
-            ctx.report(key, Verdict.NO_OP, f"nginx tuning ({what}); it has no meaning for Envoy.")
+            ctx.report(key, Verdict.NO_OP, f"nginx tuning, {what}; nothing to convert.")
 
 
 def _body_size(ctx: FamilyContext) -> None:

@@ -144,24 +144,35 @@ def refine(ctx: FamilyContext) -> None:
     if rejected:
         text += " ingress-nginx rejected " + "; ".join(rejected) + "."
     ctx.report("enable-cors", Verdict.APPROXIMATED, text)
-    origins = [m.get("exact") or m.get("regex", "") for m in policy["allowOrigins"]]
+    accepted, _ = parse_origins(ctx.value("cors-allow-origin"))
+    max_age = policy.get("maxAge")
     described = {
-        "cors-allow-origin": "any origin (Envoy echoes the request's origin; credentials stay refused as with"
-        " nginx's `*`)"
+        "cors-allow-origin": "Any origin is allowed: Envoy echoes the request's origin, and credentials stay refused"
+        " as with nginx's `*`."
         if wildcard
-        else f"origins {', '.join(origins)}",
-        "cors-allow-methods": "methods " + ", ".join(policy["allowMethods"]),
-        "cors-allow-headers": "headers " + ", ".join(policy["allowHeaders"]),
-        "cors-expose-headers": "exposed headers " + (", ".join(policy.get("exposeHeaders", [])) or "none"),
-        "cors-allow-credentials": f"allowCredentials {str(policy['allowCredentials']).lower()}"
-        + (" (nginx sent `*`, which browsers refuse with credentials)" if wildcard else ""),
-        "cors-max-age": f"maxAge {policy.get('maxAge', 'unset (nginx sent 0: no caching)')}",
+        else f"Allowed origins: {', '.join(o.lower() for o in accepted)}"
+        + (" (wildcards as case-insensitive regexes)." if any("*" in o for o in accepted) else "."),
+        "cors-allow-methods": "Allowed methods: " + ", ".join(policy["allowMethods"]) + ".",
+        "cors-allow-headers": "Allowed request headers: " + ", ".join(policy["allowHeaders"]) + ".",
+        "cors-expose-headers": "Exposed response headers: "
+        + (", ".join(policy.get("exposeHeaders", [])) or "none")
+        + ".",
+        "cors-allow-credentials": f"allowCredentials: {str(policy['allowCredentials']).lower()}"
+        + (
+            " (nginx answered with origin `*`, which browsers refuse for credentialed requests)."
+            if wildcard
+            else "."
+        ),
+        "cors-max-age": f"Browsers may cache preflight results for {max_age} (maxAge)."
+        if max_age
+        else "nginx told browsers not to cache preflight results (0); Envoy then sends no Access-Control-Max-Age,"
+        " so browsers cache them for their default (a few seconds).",
     }
     for key in keys:
         if key != "enable-cors":
             ctx.report(
                 key,
                 Verdict.EXACT,
-                f"Allowed {described[key]}.",
+                described[key],
                 severity=Severity.WARNING if any(r.startswith(key) for r in rejected) else None,
             )

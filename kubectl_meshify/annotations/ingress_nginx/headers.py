@@ -78,7 +78,8 @@ def _custom_headers(ctx: FamilyContext) -> None:
         )
         return
     data = config_map.body.get("data") or {}
-    headers = {str(k): str(v) for k, v in sorted(data.items())} if isinstance(data, dict) else {}
+    # Header names are case-insensitive; Envoy sends them in lower case anyway.
+    headers = {str(k).lower(): str(v) for k, v in sorted(data.items())} if isinstance(data, dict) else {}
     dynamic = sorted(k for k, v in headers.items() if nginx_variables(v))
     static = {k: v for k, v in headers.items() if k not in dynamic}
     routes = [route for _, route in ctx.routes() if route.redirect is None and route.direct_response is None]

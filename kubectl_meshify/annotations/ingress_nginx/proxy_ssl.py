@@ -169,19 +169,29 @@ def refine(ctx: FamilyContext) -> None:
                 "nginx sent no SNI to the backend; Istio sends the request's Host header as SNI. Backends"
                 " rarely care.",
             )
+    if ctx.has("proxy-ssl-verify-depth"):
+        if verify:
+            ctx.report(
+                "proxy-ssl-verify-depth",
+                Verdict.UNSUPPORTED,
+                "A DestinationRule cannot limit the depth of the backend's certificate chain; Envoy accepts any"
+                " chain that leads to the CA.",
+                action="Nothing to do unless the depth limit was a security control.",
+                severity=Severity.INFO,
+            )
+        else:
+            ctx.report(
+                "proxy-ssl-verify-depth", Verdict.NO_OP, "Verification is off, so the depth had no effect."
+            )
     for key, what in (
-        ("proxy-ssl-verify-depth", "the verification depth of the backend certificate chain"),
         ("proxy-ssl-protocols", "the TLS versions offered to the backend"),
         ("proxy-ssl-ciphers", "the ciphers offered to the backend"),
     ):
         if ctx.has(key):
-            if key == "proxy-ssl-verify-depth" and not verify:
-                ctx.report(key, Verdict.NO_OP, "Verification is off, so the depth had no effect.")
-                continue
             ctx.report(
                 key,
                 Verdict.UNSUPPORTED,
-                f"A DestinationRule cannot set {what}; Envoy's defaults apply (TLS 1.2+ with modern ciphers).",
+                f"A DestinationRule cannot set {what}; Envoy's defaults apply (TLS 1.2 and 1.3, modern ciphers).",
                 action="Usually nothing to do; if the backend needs an old TLS version or cipher, upgrade it.",
                 severity=Severity.INFO,
             )

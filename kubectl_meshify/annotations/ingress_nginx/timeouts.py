@@ -115,8 +115,8 @@ def _connect_timeout(ctx: FamilyContext) -> None:
     if shared:
         verdict = Verdict.APPROXIMATED
         text += (
-            f" Ingresses {', '.join(sorted(set(shared)))} route to the same Service port and get this timeout"
-            " too (nginx set it per location)."
+            f" Other Ingresses ({', '.join(sorted(set(shared)))}) route to the same Service port and get this"
+            " timeout too (nginx set it per location)."
         )
     ctx.report("proxy-connect-timeout", verdict, text)
 
@@ -138,7 +138,9 @@ def _route_timeout(ctx: FamilyContext) -> None:
         ctx.report(
             "proxy-read-timeout",
             Verdict.APPROXIMATED,
-            f"Route timeout {total}s on {len(routes)} route(s). nginx allowed {read}s between two reads from"
+            f"Route timeout {total}s on {len(routes)} route(s)"
+            + (f" (the larger of proxy-read-timeout and proxy-send-timeout {send}s)" if total != read else "")
+            + f". nginx allowed {read}s between two reads from"
             f" the backend; Envoy allows {total}s for the whole response, so a response that keeps streaming"
             " longer (downloads, server-sent events, WebSockets, gRPC streams) is now cut.",
             action="For streaming routes remove `timeout` from the route (Envoy's stream idle timeout,"
@@ -233,13 +235,12 @@ def _retries(ctx: FamilyContext) -> None:
                 "0 meant unlimited tries in nginx; Istio needs a number, so its default of 2 retries is kept.",
             )
         else:
-            ctx.report(
-                "proxy-next-upstream-tries",
-                Verdict.EXACT,
-                f"{tries} tries including the first → retries.attempts {max(tries - 1, 0)}"
-                + ("" if has_conditions else f" (nginx's default conditions {NGINX_DEFAULT_NEXT_UPSTREAM!r})")
-                + ".",
-            )
+            text = f"{tries} {'try' if tries == 1 else 'tries'} including the first → retries.attempts {tries - 1}"
+            if not has_conditions:
+                text += f", on nginx's default conditions {NGINX_DEFAULT_NEXT_UPSTREAM!r}"
+                if tries > 1:
+                    text += " (Envoy also retries non-idempotent requests, which nginx never did)"
+            ctx.report("proxy-next-upstream-tries", Verdict.EXACT, text + ".")
     _next_upstream_timeout(ctx, retries=policy["attempts"] != 0)
 
 
