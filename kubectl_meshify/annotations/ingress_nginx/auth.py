@@ -95,7 +95,10 @@ BASIC_AUTH_KEYS = ("auth-secret", "auth-secret-type", "auth-realm")
 # Client headers sent to the auth service; nginx sent them all, Envoy only those listed (plus the basics).
 CHECK_HEADERS = ["authorization", "cookie", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]
 HOST_VARIABLES = {"host", "http_host", "best_http_host"}
-_URL = re.compile(r"^(?P<scheme>https?)://(?P<authority>[^/?#]+)(?P<path>[^?#]*)(?P<query>\?[^#]*)?$")
+# The authority is a host[:port] or a single nginx variable; anything after it (variables too) is the path.
+_URL = re.compile(
+    r"^(?P<scheme>https?)://(?P<authority>\$\{?[A-Za-z_]+\}?|[^/?#$]+)(?P<path>[^?#]*)(?P<query>\?[^#]*)?$"
+)
 
 
 @dataclass
