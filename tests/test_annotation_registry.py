@@ -66,7 +66,9 @@ def test_family_docstring_tables_agree_with_keys() -> None:
 
 def test_support_matrix_is_up_to_date() -> None:
     committed = (ROOT / "docs" / "annotations.md").read_text(encoding="utf-8")
-    assert committed == render(), "docs/annotations.md is stale: run python -m kubectl_meshify.annotations.matrix"
+    assert committed == render(), (
+        "docs/annotations.md is stale: run python -m kubectl_meshify.annotations.matrix"
+    )
 
 
 def test_support_matrix_lists_every_key() -> None:

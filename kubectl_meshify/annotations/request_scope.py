@@ -184,7 +184,8 @@ def cel_host_condition(ctx: FamilyContext, vhost: VirtualHost) -> str:
         if not others:
             return "true"
         return "!(" + " || ".join(_cel_host_match(h) for h in others) + ")"
-    return "(" + " || ".join(_cel_host_match(h) for h in [vhost.host, *vhost.aliases]) + ")"
+    matches = [_cel_host_match(h) for h in [vhost.host, *vhost.aliases]]
+    return matches[0] if len(matches) == 1 else "(" + " || ".join(matches) + ")"
 
 
 def _cel_host_match(host: str) -> str:

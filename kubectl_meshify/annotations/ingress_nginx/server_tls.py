@@ -145,7 +145,9 @@ def refine(ctx: FamilyContext) -> None:
             )
         )
     if changes and not _apply(ctx, tls_hosts, changes):
-        snippet = ", ".join(f"{k}: {v}" for k, v in changes.items())
+        snippet = ", ".join(
+            f"{k}: [{', '.join(v)}]" if isinstance(v, list) else f"{k}: {v}" for k, v in changes.items()
+        )
         reports = [
             replace(
                 p,
@@ -238,7 +240,8 @@ def _client_certificates(
                 Pending(
                     "auth-tls-secret",
                     Verdict.EXACT,
-                    f"Hosts {hosts} require client certificates signed by the CA in secret {namespace}/{name}"
+                    f"Hosts {hosts} {'require' if mode == 'MUTUAL' else 'verify, when presented,'} client"
+                    f" certificates signed by the CA in secret {namespace}/{name}"
                     f" (Gateway server tls {mode}). nginx answered a bad certificate with HTTP 400; the gateway"
                     " fails the TLS handshake." + open_note,
                     "The gateway looks for the CA in <credentialName>-cacert in its namespace: " + ca_action,
@@ -370,7 +373,7 @@ def _place(plan: GatewayPlan, hosts: list[str], tls: dict[str, Any], base: str) 
             server.hosts.extend(h for h in hosts if h not in server.hosts)
             return
     taken = {s.name for s in plan.servers}
-    suffix = "mtls" if tls.get("mode") in ("MUTUAL", "OPTIONAL_MUTUAL") else "tls"
+    suffix = "mtls" if tls.get("mode") in ("MUTUAL", "OPTIONAL_MUTUAL") else "custom"
     name = dns_label(f"{base}-{suffix}")
     counter = 2
     while name in taken:

@@ -256,7 +256,8 @@ def _modsecurity(ctx: FamilyContext) -> None:
                 Verdict.UNSUPPORTED,
                 "The ModSecurity WAF is removed: Istio has no WAF. "
                 + (
-                    "The snippet sets SecRuleEngine On, so it was blocking attacks."
+                    "Its modsecurity-snippet sets SecRuleEngine On, so (if snippets were allowed) it blocked"
+                    " attacks rather than only logging them."
                     if blocking
                     else "Unless the controller configuration set SecRuleEngine On, it only logged (DetectionOnly)."
                 ),
