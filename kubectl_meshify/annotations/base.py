@@ -101,15 +101,17 @@ class FamilyContext:
 
     def hosts(self) -> Iterator[VirtualHost]:
         """The virtual hosts this Ingress contributes routes to."""
+        key = self.ingress  # computed once: hosts are many
         for vhost in self.model.hosts.values():
-            if self.ingress in vhost.ingresses:
+            if key in vhost.ingresses:
                 yield vhost
 
     def routes(self) -> Iterator[tuple[VirtualHost, Route]]:
         """Every route made from this Ingress, with its host."""
+        key = self.ingress
         for vhost in self.hosts():
             for route in vhost.routes:
-                if route.origin.ingress == self.ingress:
+                if route.origin.ingress == key:
                     yield vhost, route
 
 

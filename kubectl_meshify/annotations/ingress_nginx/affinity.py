@@ -434,6 +434,11 @@ def _hash_by(ctx: FamilyContext, backends: list[Backend], expression: str) -> No
             " balanced without stickiness.",
             action="Hash on one header, cookie, query parameter or the source IP, and re-run.",
         )
+        for subset_key in ("upstream-hash-by-subset", "upstream-hash-by-subset-size"):
+            if ctx.has(subset_key):
+                ctx.report(
+                    subset_key, Verdict.NO_OP, "upstream-hash-by is not converted, so neither is this."
+                )
         return
     applied, conflicts = _claim_all(ctx, backends, {"consistentHash": key})
     text = (
