@@ -223,7 +223,7 @@ def _summary(result: object, report: str | None, report_json: str | None) -> Non
     ]
     made = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "nothing"
     lines = [
-        f"kubectl-meshify: {len(result.records)} Ingresses ({', '.join(parts) or 'none'}) → {made}.",
+        f"kubectl-meshify: {len(result.records)} Ingress{'es' if len(result.records) != 1 else ''} ({', '.join(parts) or 'none'}) → {made}.",
         "annotation keys: " + ", ".join(f"{n} {v}" for v, n in verdicts.items() if n)
         if any(verdicts.values())
         else "annotation keys: none",

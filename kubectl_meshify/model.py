@@ -182,3 +182,16 @@ class MeshModel:
     extras: list[ExtraObject] = field(default_factory=list)
     records: dict[str, IngressRecord] = field(default_factory=dict)
     run_findings: list[Finding] = field(default_factory=list)
+    # Ingress key → hosts it contributes to, so per-Ingress lookups do not scan every host.
+    ingress_hosts: dict[str, list[str]] = field(default_factory=dict)
+
+    def hosts_of(self, ingress: str) -> list[VirtualHost]:
+        return [self.hosts[h] for h in self.ingress_hosts.get(ingress, []) if h in self.hosts]
+
+    def link(self, ingress: str, vhost: VirtualHost) -> None:
+        """Record that `ingress` contributes to `vhost` (both directions)."""
+        if ingress not in vhost.ingresses:
+            vhost.ingresses.append(ingress)
+        hosts = self.ingress_hosts.setdefault(ingress, [])
+        if vhost.host not in hosts:
+            hosts.append(vhost.host)

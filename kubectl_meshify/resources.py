@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 # Kinds the translation reads; every other kind is counted and otherwise ignored.
@@ -64,9 +65,9 @@ class KubeObject:
     def namespace(self) -> str:
         return str(self.metadata.get("namespace") or "")
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """`namespace/name`, the way reports name objects."""
+        """`namespace/name`, the way reports name objects (fixed once read)."""
         return f"{self.namespace}/{self.name}" if self.namespace else self.name
 
     @property
@@ -83,6 +84,14 @@ class KubeObject:
     def spec(self) -> dict[str, Any]:
         spec = self.body.get("spec")
         return spec if isinstance(spec, dict) else {}
+
+    @cached_property
+    def pod_template_labels(self) -> dict[str, str]:
+        """Labels of a workload's pod template (Deployment, StatefulSet); empty for other kinds."""
+        template = self.spec.get("template")
+        meta = template.get("metadata") if isinstance(template, dict) else None
+        labels = meta.get("labels") if isinstance(meta, dict) else None
+        return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
 
 
 @dataclass
@@ -102,6 +111,8 @@ class ResourceSet:
     ignored: Counter[str] = field(default_factory=Counter)
     # Facts learned about the target cluster (cluster mode preflight); empty in file mode.
     cluster_facts: dict[str, Any] = field(default_factory=dict)
+    _workload_index: dict[str, list[KubeObject]] | None = field(default=None, repr=False, compare=False)
+    _indexed_count: int = field(default=0, repr=False, compare=False)
 
     def add(self, obj: KubeObject) -> None:
         """File an object under its kind; unknown kinds are only counted."""
@@ -124,4 +135,10 @@ class ResourceSet:
             self.ignored[kind or "(no kind)"] += 1
 
     def workloads_in(self, namespace: str) -> list[KubeObject]:
-        return [w for w in self.workloads if w.namespace == namespace]
+        """Deployments and StatefulSets of one namespace (indexed on first use)."""
+        if self._workload_index is None or self._indexed_count != len(self.workloads):
+            index: dict[str, list[KubeObject]] = {}
+            for workload in self.workloads:
+                index.setdefault(workload.namespace, []).append(workload)
+            self._workload_index, self._indexed_count = index, len(self.workloads)
+        return self._workload_index.get(namespace, [])

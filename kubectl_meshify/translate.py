@@ -285,8 +285,7 @@ def _vhost(model: MeshModel, host: str, record: IngressRecord) -> VirtualHost:
     if vhost is None:
         vhost = VirtualHost(host=host, namespace=record.obj.namespace, semantics=record.semantics)
         model.hosts[host] = vhost
-    if record.key not in vhost.ingresses:
-        vhost.ingresses.append(record.key)
+    model.link(record.key, vhost)
     return vhost
 
 
@@ -789,7 +788,7 @@ def _plan_subsets(model: MeshModel, resources: ResourceSet, options: Options) ->
         selector = service.spec.get("selector")
         if not isinstance(selector, dict) or not selector:
             continue
-        workloads = [w for w in resources.workloads_in(namespace) if _selects(selector, _template_labels(w))]
+        workloads = [w for w in resources.workloads_in(namespace) if _selects(selector, w)]
         if not workloads:
             continue
         version_key = next(
@@ -843,13 +842,11 @@ def _plan_subsets(model: MeshModel, resources: ResourceSet, options: Options) ->
 
 
 def _template_labels(workload: KubeObject) -> dict[str, str]:
-    template = workload.spec.get("template")
-    meta = template.get("metadata") if isinstance(template, dict) else None
-    labels = meta.get("labels") if isinstance(meta, dict) else None
-    return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
+    return workload.pod_template_labels
 
 
-def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+def _selects(selector: dict[str, Any], workload: KubeObject) -> bool:
+    labels = _template_labels(workload)
     return all(labels.get(str(k)) == str(v) for k, v in selector.items())
 
 
@@ -860,7 +857,7 @@ def _finish_statuses(model: MeshModel) -> None:
     for record in model.records.values():
         if record.status is not Status.CONVERTED:
             continue
-        contributes = any(record.key in v.ingresses for v in model.hosts.values())
+        contributes = bool(model.hosts_of(record.key))
         if not contributes and not record.settings.canary:
             record.status = Status.FAILED
             record.findings.append(

@@ -12,12 +12,12 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_lint() -> None:
-    result = run("ruff", "check", "kubectl_meshify", "tests", "scripts")
+    result = run("ruff", "check", "kubectl_meshify", "tests", "scripts", "bench")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ruff_format() -> None:
-    result = run("ruff", "format", "--check", "kubectl_meshify", "tests", "scripts")
+    result = run("ruff", "format", "--check", "kubectl_meshify", "tests", "scripts", "bench")
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -101,10 +101,7 @@ class FamilyContext:
 
     def hosts(self) -> Iterator[VirtualHost]:
         """The virtual hosts this Ingress contributes routes to."""
-        key = self.ingress  # computed once: hosts are many
-        for vhost in self.model.hosts.values():
-            if key in vhost.ingresses:
-                yield vhost
+        yield from self.model.hosts_of(self.ingress)
 
     def routes(self) -> Iterator[tuple[VirtualHost, Route]]:
         """Every route made from this Ingress, with its host."""

@@ -76,14 +76,16 @@ def split_documents(text: str) -> list[RawDocument]:
     spans.append((previous, len(text)))
     # The text before the first marker is a document only if it holds more than comments.
     documents: list[RawDocument] = []
+    line, counted_to = 1, 0  # lines are counted incrementally: one pass over the text in all
     for start, end in spans:
         chunk = text[start:end]
         end_marker = _DOC_END.search(chunk)
         if end_marker:
             chunk = chunk[: end_marker.start()]
+        line += text.count("\n", counted_to, start)
+        counted_to = start
         if not _has_content(chunk):
             continue
-        line = text.count("\n", 0, start) + 1
         documents.append(RawDocument(index=len(documents), start=start, end=end, line=line, text=chunk))
     return documents
 
