@@ -36,10 +36,10 @@ def test_authz_paths_cover_each_match_kind() -> None:
 
 def _context(routes: list[Route]) -> FamilyContext:
     model = MeshModel()
-    vhost = VirtualHost(
-        "shop.example.com", "shop", Semantics.NGINX, ingresses=["shop/a", "shop/b"], routes=routes
-    )
+    vhost = VirtualHost("shop.example.com", "shop", Semantics.NGINX, routes=routes)
     model.hosts[vhost.host] = vhost
+    for ingress in ("shop/a", "shop/b"):
+        model.link(ingress, vhost)
     record = IngressRecord(
         KubeObject({"metadata": {"name": "a", "namespace": "shop"}, "spec": {}}, Origin()), Semantics.NGINX
     )
