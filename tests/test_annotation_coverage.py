@@ -19,8 +19,11 @@ from kubectl_meshify.cli import app
 from tests.conftest import istio_errors
 
 PREFIX = "nginx.ingress.kubernetes.io/"
+# Keys that would make ingress-nginx ignore all the others (a canary, TLS passthrough) stay off.
+SWITCHES = {"canary": "false", "ssl-passthrough": "false"}
 # Realistic values; keys not listed get "true".
 TYPICAL = {
+    **SWITCHES,
     "backend-protocol": "HTTPS",
     "proxy-http-version": "1.1",
     "connection-proxy-header": "keep-alive",
@@ -115,6 +118,7 @@ TYPICAL = {
 }
 # Values ingress-nginx rejects or that switch a feature off.
 ODD = {
+    **SWITCHES,
     "backend-protocol": "SPDY",
     "proxy-http-version": "1.0",
     "proxy-ssl-secret": "no-namespace",
