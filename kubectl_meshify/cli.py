@@ -143,6 +143,225 @@ def file_cmd(
     _run_guarded(run)
 
 
+# --- cluster commands (ns, all) --------------------------------------------------------------------
+
+KubeconfigOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--kubeconfig", metavar="FILE", help="kubeconfig file (default: $KUBECONFIG, ~/.kube/config)."
+    ),
+]
+ContextOpt = Annotated[
+    str | None, typer.Option("--context", metavar="NAME", help="kubeconfig context to use.")
+]
+RequestTimeoutOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--request-timeout",
+        metavar="DURATION",
+        help="Longest wait for one API request, e.g. 30s, 2m (default 30s; 0 waits forever).",
+    ),
+]
+ApplyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--apply", help="Create or update the Istio resources by server-side apply (never Ingresses)."
+    ),
+]
+
+
+class DryRun(StrEnum):
+    none = "none"
+    server = "server"
+
+
+DryRunOpt = Annotated[
+    DryRun,
+    typer.Option(
+        "--dry-run", help="With --apply: server sends every write with dryRun=All (nothing is stored)."
+    ),
+]
+ForceConflictsOpt = Annotated[
+    bool,
+    typer.Option("--force-conflicts", help="With --apply: take over objects and fields other managers own."),
+]
+OutDirOpt = Annotated[
+    str | None,
+    typer.Option("--out-dir", metavar="DIR", help="Write one file per namespace, and the reports, into DIR."),
+]
+
+
+@app.command("ns")
+def ns_cmd(
+    namespace: Annotated[
+        str | None, typer.Argument(metavar="NAMESPACE", help="Namespace whose Ingresses to convert.")
+    ] = None,
+    all_namespaces: Annotated[
+        bool, typer.Option("-A", "--all-namespaces", help="Every namespace (same as `all`).")
+    ] = False,
+    namespace_flag: Annotated[
+        str | None, typer.Option("-n", "--namespace", metavar="NS", help="The namespace, kubectl style.")
+    ] = None,
+    output: OutputOpt = OutputFormat.yaml,
+    out_dir: OutDirOpt = None,
+    report: ReportOpt = None,
+    report_json: ReportJsonOpt = None,
+    strict: StrictOpt = False,
+    api_version: ApiVersionOpt = None,
+    gateway: GatewayOpt = None,
+    gateway_namespace: GatewayNamespaceOpt = None,
+    gateway_selector: GatewaySelectorOpt = None,
+    ingress_class: IngressClassOpt = None,
+    cluster_domain: ClusterDomainOpt = "cluster.local",
+    nginx_annotation_prefix: NginxPrefixOpt = DEFAULT_NGINX_PREFIX,
+    kubeconfig: KubeconfigOpt = None,
+    context: ContextOpt = None,
+    request_timeout: RequestTimeoutOpt = None,
+    apply: ApplyOpt = False,
+    dry_run: DryRunOpt = DryRun.none,
+    force_conflicts: ForceConflictsOpt = False,
+) -> None:
+    """Convert the Ingresses of one namespace of the current cluster (nothing changes without --apply)."""
+    if namespace and namespace_flag and namespace != namespace_flag:
+        _run_guarded(lambda: _usage(f"namespace {namespace!r} and -n {namespace_flag!r} differ: give one"))
+    _cluster(
+        namespace or namespace_flag,
+        all_namespaces,
+        output=output,
+        out_dir=out_dir,
+        report=report,
+        report_json=report_json,
+        strict=strict,
+        api_version=api_version,
+        gateway=gateway,
+        gateway_namespace=gateway_namespace,
+        gateway_selector=gateway_selector,
+        ingress_class=ingress_class,
+        cluster_domain=cluster_domain,
+        nginx_annotation_prefix=nginx_annotation_prefix,
+        kubeconfig=kubeconfig,
+        context=context,
+        request_timeout=request_timeout,
+        apply=apply,
+        dry_run=dry_run,
+        force_conflicts=force_conflicts,
+    )
+
+
+@app.command("all")
+def all_cmd(
+    output: OutputOpt = OutputFormat.yaml,
+    out_dir: OutDirOpt = None,
+    report: ReportOpt = None,
+    report_json: ReportJsonOpt = None,
+    strict: StrictOpt = False,
+    api_version: ApiVersionOpt = None,
+    gateway: GatewayOpt = None,
+    gateway_namespace: GatewayNamespaceOpt = None,
+    gateway_selector: GatewaySelectorOpt = None,
+    ingress_class: IngressClassOpt = None,
+    cluster_domain: ClusterDomainOpt = "cluster.local",
+    nginx_annotation_prefix: NginxPrefixOpt = DEFAULT_NGINX_PREFIX,
+    kubeconfig: KubeconfigOpt = None,
+    context: ContextOpt = None,
+    request_timeout: RequestTimeoutOpt = None,
+    apply: ApplyOpt = False,
+    dry_run: DryRunOpt = DryRun.none,
+    force_conflicts: ForceConflictsOpt = False,
+) -> None:
+    """Convert the Ingresses of every namespace of the current cluster (nothing changes without --apply)."""
+    _cluster(
+        None,
+        True,
+        output=output,
+        out_dir=out_dir,
+        report=report,
+        report_json=report_json,
+        strict=strict,
+        api_version=api_version,
+        gateway=gateway,
+        gateway_namespace=gateway_namespace,
+        gateway_selector=gateway_selector,
+        ingress_class=ingress_class,
+        cluster_domain=cluster_domain,
+        nginx_annotation_prefix=nginx_annotation_prefix,
+        kubeconfig=kubeconfig,
+        context=context,
+        request_timeout=request_timeout,
+        apply=apply,
+        dry_run=dry_run,
+        force_conflicts=force_conflicts,
+    )
+
+
+def _usage(message: str) -> ExitCode:
+    raise UsageError(message)
+
+
+def _cluster(
+    namespace: str | None,
+    all_namespaces: bool,
+    *,
+    output: OutputFormat,
+    out_dir: str | None,
+    report: str | None,
+    report_json: str | None,
+    strict: bool,
+    api_version: ApiVersion | None,
+    gateway: str | None,
+    gateway_namespace: str | None,
+    gateway_selector: str | None,
+    ingress_class: list[str] | None,
+    cluster_domain: str,
+    nginx_annotation_prefix: str,
+    kubeconfig: str | None,
+    context: str | None,
+    request_timeout: str | None,
+    apply: bool,
+    dry_run: DryRun,
+    force_conflicts: bool,
+) -> None:
+    """The shared body of `ns` and `all`; the cluster work itself is in cluster_cli.py."""
+    from kubectl_meshify.cluster_cli import ClusterArgs, run_cluster
+
+    def run() -> ExitCode:
+        if all_namespaces == (namespace is not None):
+            raise UsageError(
+                "give NAMESPACE or -A" if all_namespaces else "give a NAMESPACE, or -A for every namespace"
+            )
+        options = build_options(
+            api_version,
+            gateway,
+            gateway_namespace,
+            gateway_selector,
+            ingress_class,
+            cluster_domain,
+            nginx_annotation_prefix,
+        )
+        return run_cluster(
+            ClusterArgs(
+                namespace=None if all_namespaces else namespace,
+                options=options,
+                api_version_given=api_version is not None,
+                gateway_namespace_given=bool(gateway_namespace),
+                gateway_selector_given=gateway_selector is not None,
+                kubeconfig=kubeconfig,
+                context=context,
+                request_timeout=request_timeout,
+                output=output.value,
+                out_dir=out_dir,
+                report=report,
+                report_json=report_json,
+                strict=strict,
+                apply=apply,
+                dry_run=dry_run.value,
+                force_conflicts=force_conflicts,
+            )
+        )
+
+    _run_guarded(run)
+
+
 def build_options(
     api_version: ApiVersion | None,
     gateway: str | None,

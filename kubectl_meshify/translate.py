@@ -67,8 +67,10 @@ def translate(resources: ResourceSet, options: Options) -> MeshModel:
     annotation_registry.prepare(model, resources, options)
     _build_hosts(model, resources, options)
     for vhost in model.hosts.values():
+        if vhost.regex_mode:  # nginx lists equal-length regex locations by path, descending (first match)
+            vhost.routes.sort(key=lambda r: r.path or "", reverse=True)
         vhost.routes.sort(key=lambda r: (-r.sort_length, r.sort_rank))
-    _plan_tls(model, options)
+    _plan_tls(model, options, checked_secrets="tls_secrets" in resources.cluster_facts)
     _plan_gateways(model, options)
     _plan_subsets(model, resources, options)
     annotation_registry.refine(model, resources, options)
@@ -275,9 +277,31 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
                     vhost.routes.append(route)
     for record in routed:
         _default_backend_route(model, record, resources, options)
+    _apply_nginx_host_settings(model)
     _note_cross_namespace_merges(model)
     for host in regex_hosts:
         _note_regex_mode(model, host)
+
+
+def _apply_nginx_host_settings(model: MeshModel) -> None:
+    """Host-wide switches the hosts family reads from annotations (ssl-passthrough, server-alias).
+
+    ingress-nginx passes TLS through for a host when any of its Ingresses asks for it, and takes the
+    aliases of the first Ingress of the host that has any, minus names that are hosts themselves or that
+    an earlier server (servers are written sorted by name) already claimed. The family reports the rest.
+    """
+    claimed = set(model.hosts)
+    for host in sorted(model.hosts):
+        vhost = model.hosts[host]
+        if vhost.semantics is not Semantics.NGINX:
+            continue
+        records = [model.records[key] for key in vhost.ingresses]
+        vhost.passthrough = any(r.settings.passthrough for r in records)
+        source = next((r for r in records if r.settings.aliases), None)
+        for alias in source.settings.aliases if source else []:
+            if alias not in claimed:
+                vhost.aliases.append(alias)
+                claimed.add(alias)
 
 
 def _vhost(model: MeshModel, host: str, record: IngressRecord) -> VirtualHost:
@@ -480,6 +504,14 @@ def _destination(
     return Destination(name, namespace, None)
 
 
+def resolve_backend(
+    record: IngressRecord, backend: dict[str, Any], where: str, resources: ResourceSet, options: Options
+) -> Destination | None:
+    """An Ingress backend → its Service destination, as core resolves path backends (the canary family
+    resolves canary backends with it). Findings about the port go to `record`."""
+    return _destination(record, backend, where, resources, options)
+
+
 def _service_has_port(service: KubeObject, number: int) -> bool:
     return any(isinstance(p, dict) and p.get("port") == number for p in service.spec.get("ports") or [])
 
@@ -590,9 +622,14 @@ def _note_regex_mode(model: MeshModel, host: str) -> None:
 # --- TLS and redirects ---------------------------------------------------------------------------
 
 
-def _plan_tls(model: MeshModel, options: Options) -> None:
-    """Attach each TLS entry's secret to its hosts; report where the gateway must find it."""
+def _plan_tls(model: MeshModel, options: Options, checked_secrets: bool = False) -> None:
+    """Attach each TLS entry's secret to its hosts; report where the gateway must find it.
+
+    With `checked_secrets` (cluster mode), the preflight looked the secrets up and reports only missing ones.
+    """
     for record in sorted(_active(model), key=lambda r: r.order):
+        if record.settings.canary:
+            continue  # ingress-nginx builds no server from a canary Ingress, so its TLS is never used
         spec = record.obj.spec
         rule_hosts = sorted({str(rule.get("host") or CATCH_ALL_HOST) for rule in spec.get("rules") or []})
         for t, entry in enumerate(spec.get("tls") or []):
@@ -631,7 +668,7 @@ def _plan_tls(model: MeshModel, options: Options) -> None:
                     continue
                 vhost.tls_secret, vhost.tls_secret_namespace = str(secret), record.obj.namespace
         for t, entry in enumerate(spec.get("tls") or []):
-            if isinstance(entry, dict) and entry.get("secretName"):
+            if isinstance(entry, dict) and entry.get("secretName") and not checked_secrets:
                 secret = entry["secretName"]
                 ns = record.obj.namespace
                 record.findings.append(

@@ -15,12 +15,16 @@ from kubectl_meshify.annotations.ingress_nginx import (
     auth,
     backend,
     buffering,
+    canary,
     cors,
     headers,
+    hosts,
     mirror,
     observability,
     proxy_ssl,
     ratelimit,
+    redirect,
+    rewrite,
     server_tls,
     snippets,
     ssl,
@@ -31,10 +35,16 @@ from kubectl_meshify.model import MeshModel, Semantics
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import ResourceSet
 
-# Order matters: families run in this order in each phase. backend writes the TLS block proxy_ssl
-# reports on; auth runs before access (an allowlist with satisfy: any moves into the auth policy).
+# Order matters: families run in this order in each phase. Redirects replace routes before rewrites and
+# host settings decorate them; canary splits routes last among these (the split routes keep the
+# primary's origin, so the policy families after it decorate them alike). backend writes the TLS block
+# proxy_ssl reports on; auth runs before access (an allowlist with satisfy: any moves into its policy).
 NGINX_FAMILIES: list[ModuleType] = [
     ssl,
+    redirect,
+    rewrite,
+    hosts,
+    canary,
     backend,
     proxy_ssl,
     affinity,

@@ -1,0 +1,1 @@
+"""A fake Kubernetes API server for the cluster tests, run as a separate process (`python -m fakeapi`)."""
