@@ -181,5 +181,17 @@ def test_every_claimed_key_gets_its_own_finding(values: dict[str, str], tmp_path
     fallback = [f["annotation"] for f in findings if f["message"].startswith("Handled as documented")]
     assert fallback == []
     assert all(f["verdict"] in ("exact", "approximated", "unsupported", "no-op") for f in findings)
+    assert "&id0" not in result.stdout, "shared objects were written as YAML aliases"
     objects = [o for o in yaml.safe_load_all(result.stdout) if o]
     assert istio_errors(objects) == []
+
+
+def test_no_golden_output_uses_yaml_aliases() -> None:
+    """Objects shared between routes would be written as `&id001`/`*id001`; each route gets its own copy."""
+    golden = Path(__file__).parent / "golden"
+    aliased = [
+        str(p.relative_to(golden))
+        for p in sorted(golden.glob("*/*/expected.yaml"))
+        if "&id0" in p.read_text() or "*id0" in p.read_text()
+    ]
+    assert aliased == []

@@ -51,5 +51,6 @@ def test_corpus_annotations_are_all_accounted_for(tmp_path: Path) -> None:
         assert sorted(named) == sorted(keys[f"{ing['namespace']}/{ing['name']}"])
     assert sum(data["summary"]["verdicts"].values()) == sum(len(v) for v in keys.values())
 
+    assert "&id0" not in result.stdout, "shared objects were written as YAML aliases"
     objects = [o for o in yaml.load_all(result.stdout, Loader=LOADER) if o]
     assert istio_errors(objects) == []

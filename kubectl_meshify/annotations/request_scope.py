@@ -129,7 +129,11 @@ def authz_operations(ctx: FamilyContext) -> tuple[list[dict[str, Any]], list[str
             for match in scope.route.matches:
                 path, was_widened = authz_path(match)
                 if was_widened and match.uri is not None:
-                    widened.append(f"{host} {match.uri[1]} → {path or 'every path'}")
+                    others = [k for k in vhost.ingresses if k != ctx.ingress]
+                    widened.append(
+                        f"{host} {match.uri[1]} → {path or 'every path'}"
+                        + (f" (which can include paths of {', '.join(others)})" if others else "")
+                    )
                 if path is None:
                     paths = None
                 elif paths is not None and path not in paths:
@@ -145,9 +149,9 @@ def authz_operations(ctx: FamilyContext) -> tuple[list[dict[str, Any]], list[str
         for not_paths, paths in groups.items():
             operation: dict[str, Any] = {}
             if hosts is not None:
-                operation["hosts"] = hosts
+                operation["hosts"] = list(hosts)  # fresh lists: shared objects would become YAML aliases
             if not_hosts:
-                operation["notHosts"] = not_hosts
+                operation["notHosts"] = list(not_hosts)
             if paths is not None:
                 operation["paths"] = paths
             if not_paths:

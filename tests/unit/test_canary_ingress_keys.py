@@ -1,4 +1,5 @@
-"""On a canary Ingress, ingress-nginx reads only the keys that configure the canary's own backend."""
+"""On a canary Ingress, ingress-nginx reads only the keys that configure the canary's own backend; with
+ssl-passthrough it reads none."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from kubectl_meshify.resources import KubeObject, Origin, ResourceSet
 PREFIX = "nginx.ingress.kubernetes.io/"
 
 
-def canary_context(annotations: dict[str, str]) -> FamilyContext:
+def canary_context(annotations: dict[str, str], passthrough: bool = False) -> FamilyContext:
     body = {
         "metadata": {
             "name": "web-canary",
@@ -37,7 +38,8 @@ def canary_context(annotations: dict[str, str]) -> FamilyContext:
         },
     }
     record = IngressRecord(KubeObject(body, Origin("canary.yaml")), Semantics.NGINX)
-    record.settings.canary = True
+    record.settings.canary = not passthrough
+    record.settings.passthrough = passthrough
     model = MeshModel()
     model.records[record.key] = record
     return FamilyContext(record, model, ResourceSet(), Options(), PREFIX)
@@ -74,3 +76,12 @@ def test_backend_settings_on_a_canary_configure_the_canary_service() -> None:
     assert policy.traffic_policy == {
         "portLevelSettings": [{"port": {"number": 80}, "loadBalancer": {"simple": "ROUND_ROBIN"}}]
     }
+
+
+def test_nothing_is_read_on_a_passthrough_ingress() -> None:
+    ctx = canary_context({"load-balance": "ewma", "proxy-read-timeout": "30"}, passthrough=True)
+    affinity.refine(ctx)
+    timeouts.refine(ctx)
+    assert verdicts(ctx) == {"load-balance": Verdict.NO_OP, "proxy-read-timeout": Verdict.NO_OP}
+    assert all("ssl-passthrough" in f.message for f in ctx.record.findings)
+    assert ctx.model.policies == []

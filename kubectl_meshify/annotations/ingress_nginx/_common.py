@@ -45,11 +45,22 @@ def present(ctx: FamilyContext, keys: dict[str, Any]) -> list[str]:
     return [key for key in keys if ctx.has(key)]
 
 
-def report_canary_ignored(ctx: FamilyContext, keys: list[str]) -> bool:
-    """On a canary Ingress, report the keys nginx ignored there; True when the Ingress is a canary.
+def report_ignored(ctx: FamilyContext, keys: list[str], backend_keys: bool = False) -> bool:
+    """Report the keys ingress-nginx ignored on this Ingress; True when the family has nothing left to do.
 
-    ingress-nginx takes every other setting of a canary from the primary Ingress's location.
+    With ssl-passthrough nginx hands the TLS connection to the backend and reads no other annotation.
+    A canary Ingress takes every setting from the primary's location except its own backend's balancing
+    keys, so a family of those (`backend_keys`) goes on for a canary.
     """
+    if ctx.settings.passthrough:
+        for key in keys:
+            ctx.report(
+                key,
+                Verdict.NO_OP,
+                "ingress-nginx ignores every other annotation of an ssl-passthrough Ingress (TLS goes to the"
+                " backend untouched); nothing to convert.",
+            )
+        return True
     if not ctx.settings.canary:
         return False
     for key in keys:
@@ -60,7 +71,7 @@ def report_canary_ignored(ctx: FamilyContext, keys: list[str]) -> bool:
                 "ingress-nginx ignores this annotation on a canary Ingress (the primary Ingress's location"
                 " settings apply to canary traffic); nothing to convert.",
             )
-    return True
+    return not backend_keys
 
 
 def seconds(value: str | None) -> int | None:

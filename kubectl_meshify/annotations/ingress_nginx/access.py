@@ -20,7 +20,7 @@ import ipaddress
 from typing import Any
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.ingress_nginx._common import present, report_canary_ignored
+from kubectl_meshify.annotations.ingress_nginx._common import present, report_ignored
 from kubectl_meshify.annotations.request_scope import authz_operations
 from kubectl_meshify.emit.istio import metadata
 from kubectl_meshify.findings import Severity, Verdict
@@ -104,7 +104,7 @@ def gateway_policy(ctx: FamilyContext, suffix: str, spec: dict[str, Any]) -> dic
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     key, cidrs, invalid = allowlist(ctx)
     for alias in ("allowlist-source-range", "whitelist-source-range"):

@@ -34,7 +34,7 @@ from kubectl_meshify.annotations.gateway_scope import Backend, backend_of, ingre
 from kubectl_meshify.annotations.ingress_nginx._common import (
     duration,
     present,
-    report_canary_ignored,
+    report_ignored,
     seconds,
 )
 from kubectl_meshify.annotations.request_scope import regex_literal_prefix
@@ -127,9 +127,8 @@ def hash_key(expression: str) -> tuple[dict[str, Any] | None, Verdict, str]:
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys:
+    if not keys or report_ignored(ctx, keys, backend_keys=True):
         return
-    report_canary_ignored(ctx, keys)  # every key here applies to a canary's own backend
     affinity = (ctx.value("affinity") or "").strip().lower()
     cookie = affinity == "cookie"
     hash_by = (ctx.value("upstream-hash-by") or "").strip()

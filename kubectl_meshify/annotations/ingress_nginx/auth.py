@@ -42,7 +42,7 @@ from kubectl_meshify.annotations.ingress_nginx._common import (
     csv,
     nginx_variables,
     present,
-    report_canary_ignored,
+    report_ignored,
 )
 from kubectl_meshify.annotations.request_scope import authz_operations
 from kubectl_meshify.findings import Severity, Verdict
@@ -205,7 +205,7 @@ def _accepts(match: Match, path: str) -> bool:
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     converted = _external_auth(ctx) if ctx.has("auth-url") else False
     for key in EXTERNAL_AUTH_KEYS:

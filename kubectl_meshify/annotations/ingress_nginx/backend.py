@@ -22,7 +22,7 @@ from kubectl_meshify.annotations.ingress_nginx._common import (
     TLS_BACKEND_PROTOCOLS,
     backend_protocol,
     present,
-    report_canary_ignored,
+    report_ignored,
 )
 from kubectl_meshify.findings import Severity, Verdict
 
@@ -46,7 +46,7 @@ H2_APP_PROTOCOLS = (*H2_PROTOCOLS, "kubernetes.io/h2c")
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     protocol, valid = backend_protocol(ctx)
     if ctx.has("backend-protocol"):

@@ -18,7 +18,7 @@ from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
 from kubectl_meshify.annotations.ingress_nginx._common import (
     on_off,
     present,
-    report_canary_ignored,
+    report_ignored,
     size_bytes,
 )
 from kubectl_meshify.findings import Verdict
@@ -47,7 +47,7 @@ TUNING = {
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     if ctx.has("proxy-body-size"):
         _body_size(ctx)

@@ -18,11 +18,12 @@ Values nginx rejects fall back to its defaults, which are then written out.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.ingress_nginx._common import csv, duration, present, report_canary_ignored
+from kubectl_meshify.annotations.ingress_nginx._common import csv, duration, present, report_ignored
 from kubectl_meshify.findings import Severity, Verdict
 
 KEYS = {
@@ -119,7 +120,7 @@ def cors_policy(ctx: FamilyContext) -> tuple[dict[str, Any], list[str]]:
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     if not ctx.flag("enable-cors"):
         for key in keys:
@@ -134,7 +135,7 @@ def refine(ctx: FamilyContext) -> None:
     policy, rejected = cors_policy(ctx)
     routes = [route for _, route in ctx.routes()]
     for route in routes:
-        route.http["corsPolicy"] = policy
+        route.http["corsPolicy"] = copy.deepcopy(policy)  # one object per route: no YAML aliases
     wildcard = policy["allowOrigins"] == [{"regex": ".*"}]
     text = (
         f"corsPolicy on {len(routes)} route(s), with nginx's defaults written out. Envoy answers real"

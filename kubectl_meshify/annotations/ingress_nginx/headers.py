@@ -18,7 +18,7 @@ from kubectl_meshify.annotations.ingress_nginx._common import (
     merge_headers,
     nginx_variables,
     present,
-    report_canary_ignored,
+    report_ignored,
 )
 from kubectl_meshify.findings import Severity, Verdict
 
@@ -32,7 +32,7 @@ KEYS = {
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     if ctx.has("custom-headers"):
         _custom_headers(ctx)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
 from kubectl_meshify.annotations.gateway_scope import Backend, set_policy
-from kubectl_meshify.annotations.ingress_nginx._common import present, report_canary_ignored
+from kubectl_meshify.annotations.ingress_nginx._common import present, report_ignored
 from kubectl_meshify.findings import Severity, Verdict
 
 KEYS = {
@@ -70,7 +70,7 @@ def parse_target(ctx: FamilyContext, value: str) -> MirrorTarget | None:
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     raw = (ctx.value("mirror-target") or "").strip()
     target = parse_target(ctx, raw) if raw else None

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.ingress_nginx._common import present, report_canary_ignored
+from kubectl_meshify.annotations.ingress_nginx._common import present, report_ignored
 from kubectl_meshify.annotations.request_scope import cel_host_condition, cel_path_condition, scopes
 from kubectl_meshify.emit.istio import metadata
 from kubectl_meshify.findings import Severity, Verdict
@@ -78,7 +78,7 @@ def telemetry_api(ctx: FamilyContext) -> str:
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     if ctx.has("enable-access-log"):
         _access_log(ctx)

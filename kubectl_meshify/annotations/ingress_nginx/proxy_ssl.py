@@ -23,7 +23,7 @@ from kubectl_meshify.annotations.ingress_nginx._common import (
     backend_protocol,
     on_off,
     present,
-    report_canary_ignored,
+    report_ignored,
 )
 from kubectl_meshify.findings import Severity, Verdict
 
@@ -82,7 +82,7 @@ def upstream_tls(ctx: FamilyContext) -> dict[str, object]:
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     protocol, _ = backend_protocol(ctx)
     if protocol not in TLS_BACKEND_PROTOCOLS:

@@ -18,7 +18,7 @@ answer 429.
 from __future__ import annotations
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.ingress_nginx._common import present, report_canary_ignored, seconds
+from kubectl_meshify.annotations.ingress_nginx._common import present, report_ignored, seconds
 from kubectl_meshify.findings import Verdict
 
 KEYS = {
@@ -39,7 +39,7 @@ DEFAULT_BURST = 5
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     rps, rpm = seconds(ctx.value("limit-rps")), seconds(ctx.value("limit-rpm"))
     burst = seconds(ctx.value("limit-burst-multiplier")) or DEFAULT_BURST

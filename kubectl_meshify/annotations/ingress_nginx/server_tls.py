@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.ingress_nginx._common import present, report_canary_ignored
+from kubectl_meshify.annotations.ingress_nginx._common import present, report_ignored
 from kubectl_meshify.findings import Severity, Verdict
 from kubectl_meshify.model import GatewayPlan, Server, VirtualHost
 from kubectl_meshify.naming import dns_label
@@ -103,7 +103,7 @@ def match_cn_names(value: str) -> list[str] | None:
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     tls_hosts = [v for v in ctx.hosts() if v.tls_secret and not v.passthrough]
     changes: dict[str, Any] = {}

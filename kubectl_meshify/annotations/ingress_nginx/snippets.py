@@ -24,7 +24,7 @@ from kubectl_meshify.annotations.ingress_nginx._common import (
     merge_headers,
     nginx_variables,
     present,
-    report_canary_ignored,
+    report_ignored,
 )
 from kubectl_meshify.findings import Severity, Verdict
 from kubectl_meshify.resources import KubeObject
@@ -175,7 +175,7 @@ def snippets_active(ctx: FamilyContext) -> tuple[bool | None, str]:
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     active, why = snippets_active(ctx)
     for key in SNIPPET_KEYS:

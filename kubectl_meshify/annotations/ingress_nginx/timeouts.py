@@ -24,7 +24,7 @@ from kubectl_meshify.annotations.gateway_scope import ingress_backends, routed_b
 from kubectl_meshify.annotations.ingress_nginx._common import (
     duration,
     present,
-    report_canary_ignored,
+    report_ignored,
     seconds,
 )
 from kubectl_meshify.findings import Severity, Verdict
@@ -82,7 +82,7 @@ def _proxied_routes(ctx: FamilyContext) -> list[Route]:
 
 def refine(ctx: FamilyContext) -> None:
     keys = present(ctx, KEYS)
-    if not keys or report_canary_ignored(ctx, keys):
+    if not keys or report_ignored(ctx, keys):
         return
     if ctx.has("proxy-connect-timeout"):
         _connect_timeout(ctx)
