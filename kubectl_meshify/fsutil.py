@@ -27,3 +27,60 @@ def write_atomic(path: str, text: str, mode: int | None = None) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+class StagedFiles:
+    """Replace many files so that an interruption leaves each one old or new, and most often all old.
+
+    `stage` writes each new content to a temporary file next to its target and fsyncs it; `commit` then
+    renames them all in one quick pass. A failure or interruption while staging leaves every target as
+    it was (`discard` removes the temporary files); only the rename pass can leave some files new.
+    """
+
+    def __init__(self) -> None:
+        self.staged: list[tuple[str, str]] = []  # (temporary file, target)
+
+    def stage(self, path: str, text: str | None = None, copy_from: str | None = None) -> None:
+        """Stage `text` for `path`, or a byte-for-byte copy of `copy_from` (mode and mtime kept)."""
+        import shutil
+
+        directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".meshify-", dir=directory)
+        self.staged.append((tmp, path))
+        if copy_from is not None:
+            os.close(fd)
+            shutil.copy2(copy_from, tmp)
+            with open(tmp, "rb+") as stream:
+                os.fsync(stream.fileno())
+            return
+        mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text or "")
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(tmp, mode)
+
+    def commit(self) -> None:
+        directories = set()
+        for tmp, path in self.staged:
+            os.replace(tmp, path)
+            directories.add(os.path.dirname(os.path.abspath(path)))
+        self.staged = []
+        for directory in sorted(directories):  # make the renames themselves durable
+            try:
+                fd = os.open(directory, os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                os.fsync(fd)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+
+    def discard(self) -> None:
+        for tmp, _ in self.staged:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        self.staged = []

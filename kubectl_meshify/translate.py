@@ -818,6 +818,11 @@ def _plan_subsets(model: MeshModel, resources: ResourceSet, options: Options) ->
                 users.setdefault((dest.namespace, dest.service), [])
                 if route.origin.ingress not in users[(dest.namespace, dest.service)]:
                     users[(dest.namespace, dest.service)].append(route.origin.ingress)
+    # (namespace, label, value) → workloads whose pods carry it: a selector's first label narrows the search.
+    labelled: dict[tuple[str, str, str], list[KubeObject]] = {}
+    for workload in resources.workloads:
+        for key, value in _template_labels(workload).items():
+            labelled.setdefault((workload.namespace, key, value), []).append(workload)
     for (namespace, name), ingresses in sorted(users.items()):
         service = resources.services.get((namespace, name))
         if service is None:
@@ -825,7 +830,9 @@ def _plan_subsets(model: MeshModel, resources: ResourceSet, options: Options) ->
         selector = service.spec.get("selector")
         if not isinstance(selector, dict) or not selector:
             continue
-        workloads = [w for w in resources.workloads_in(namespace) if _selects(selector, w)]
+        first_key, first_value = next(iter(selector.items()))
+        candidates = labelled.get((namespace, str(first_key), str(first_value)), [])
+        workloads = [w for w in candidates if _selects(selector, w)]
         if not workloads:
             continue
         version_key = next(

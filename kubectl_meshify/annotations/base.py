@@ -28,6 +28,9 @@ class KeyInfo:
 
     verdict: Verdict
     istio: str
+    # Istio fields the key sets (HTTPRoute fields such as `rewrite`, or `spec` keys of other generated
+    # objects such as `trafficPolicy`): a comment on the annotation is carried next to the first one.
+    fields: tuple[str, ...] = ()
 
 
 class Family(Protocol):

@@ -2,8 +2,8 @@
 
 Each file is split into documents by its raw text, so a document's exact bytes are known (the GitOps
 writer copies untouched documents through byte for byte). Only documents of the kinds translation needs
-are parsed; the rest are only counted. PyYAML's C loader is used when present (about 20× faster than
-a pure-Python loader); the pure loader gives the same result where the extension is missing.
+are parsed (by `yamlio.load`); the rest are only counted. PyYAML's C parser is used when present (about
+20× faster than a pure-Python one); the pure parser gives the same result where the extension is missing.
 """
 
 from __future__ import annotations
@@ -19,13 +19,9 @@ from typing import Any
 
 import yaml
 
+from kubectl_meshify import yamlio
 from kubectl_meshify.errors import InputError
 from kubectl_meshify.resources import WANTED_KINDS, KubeObject, Origin, ResourceSet
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - exercised where libyaml is missing (the Krew archive)
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -98,8 +94,9 @@ def _has_content(chunk: str) -> bool:
     return False
 
 
-def iter_manifest_paths(paths: Iterable[str]) -> Iterator[str]:
-    """Expand directories recursively (sorted, hidden folders skipped); keep files and `-` as given."""
+def iter_manifest_paths(paths: Iterable[str], exclude: str | None = None) -> Iterator[str]:
+    """Expand directories recursively (sorted, hidden folders and `exclude` skipped); keep files and `-`."""
+    skip = os.path.realpath(exclude) if exclude else None
     for given in paths:
         if given == STDIN:
             yield given
@@ -108,7 +105,12 @@ def iter_manifest_paths(paths: Iterable[str]) -> Iterator[str]:
         if path.is_dir():
             found: list[str] = []
             for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(
+                    d
+                    for d in dirs
+                    if not d.startswith(".")
+                    and (skip is None or os.path.realpath(os.path.join(root, d)) != skip)
+                )
                 found.extend(os.path.join(root, f) for f in files if f.endswith(MANIFEST_SUFFIXES))
             yield from sorted(found)
         elif path.exists():
@@ -165,7 +167,7 @@ def load_objects(source: SourceFile, default_namespace: str) -> Iterator[KubeObj
 def parse_document(path: str, doc: RawDocument) -> Any:
     """Parse one document; a syntax error names the file, document and line/column in the file."""
     try:
-        return yaml.load(doc.text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return yamlio.load(doc.text)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         where = f"line {mark.line + doc.line}, column {mark.column + 1}" if mark else "unknown position"
@@ -194,12 +196,15 @@ def _expand(data: Any, origin: Origin, default_namespace: str) -> Iterator[KubeO
 
 
 def read_resources(
-    paths: Iterable[str], default_namespace: str = "default"
+    paths: Iterable[str], default_namespace: str = "default", exclude: str | None = None
 ) -> tuple[ResourceSet, list[SourceFile]]:
-    """Read every input into one ResourceSet; also return the files (for the GitOps writer)."""
+    """Read every input into one ResourceSet; also return the files (for the GitOps writer).
+
+    `exclude` is a directory not to descend into (the GitOps out-dir, when it lies inside an input).
+    """
     resources = ResourceSet()
     sources: list[SourceFile] = []
-    for path in iter_manifest_paths(paths):
+    for path in iter_manifest_paths(paths, exclude):
         source = read_source(path)
         sources.append(source)
         for obj in load_objects(source, default_namespace):

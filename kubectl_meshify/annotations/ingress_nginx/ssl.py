@@ -17,8 +17,12 @@ from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
 from kubectl_meshify.findings import Finding, Severity, Verdict
 
 KEYS = {
-    "ssl-redirect": KeyInfo(Verdict.EXACT, "port-80 route redirect `scheme: https`, code 308, per location"),
-    "force-ssl-redirect": KeyInfo(Verdict.APPROXIMATED, "the same redirect on hosts without TLS"),
+    "ssl-redirect": KeyInfo(
+        Verdict.EXACT, "port-80 route redirect `scheme: https`, code 308, per location", ("redirect",)
+    ),
+    "force-ssl-redirect": KeyInfo(
+        Verdict.APPROXIMATED, "the same redirect on hosts without TLS", ("redirect",)
+    ),
     "preserve-trailing-slash": KeyInfo(Verdict.EXACT, "none needed: Envoy keeps the path"),
 }
 

@@ -1,0 +1,463 @@
+"""YAML for the GitOps writer: fast loading, a style-aware block emitter, and comments with their node.
+
+Speed is a design constraint here (a GitOps repo holds thousands of documents), so nothing is round-tripped
+through a full comment-preserving object model:
+
+- `load` builds plain objects from the nodes PyYAML's composer makes (libyaml's C parser where available),
+  resolving the common scalars itself and handing anything unusual (timestamps, floats, merge keys,
+  anchors) to PyYAML's own constructor. The result equals `yaml.load(text, Loader=SafeLoader)`.
+- `dump` writes generated objects in a file's own indentation style, quoting every string YAML 1.1 (the
+  Kubernetes dialect) would read as something else, never re-wrapping lines, with comments at given nodes.
+  With the default style its output is PyYAML's (`output.to_yaml`) byte for byte, apart from multi-line
+  strings (written double-quoted here), `y`/`n` (YAML 1.1 booleans) and `1e3`-like numbers (numbers for
+  YAML 1.2 and go-yaml), which are quoted here and not by PyYAML.
+- `read_comments` finds every comment of a document from PyYAML's token stream (the gaps between tokens
+  hold nothing but whitespace and comments) and ties each to the node it describes: an end-of-line comment
+  to the last key or item that starts before it, a full-line comment to the next one.
+
+The C extension only parses; emitting and every decision are pure Python, so the output is the same with
+or without it (the Krew archive ships pure Python).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.emitter import Emitter
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - exercised where libyaml is missing (the Krew archive)
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_INT = "tag:yaml.org,2002:int"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+# First characters for which YAML 1.1 implicit resolution can give something other than a string.
+_RESOLVABLE_FIRST = frozenset(k for k in Resolver.yaml_implicit_resolvers if k)
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_BOOLEANS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+class _Loader(_BaseLoader):
+    """PyYAML's safe loader with a shortcut in tag resolution (the composer asks for every scalar)."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0] and (not value or value[0] in _RESOLVABLE_FIRST):
+                return str(Resolver.resolve(self, kind, value, implicit))
+            return _STR
+        return _MAP if kind is MappingNode else _SEQ
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers are registered for the safe loader."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers are registered for the safe loader."""
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of a single YAML document (None when it is empty)."""
+    loader = _Loader(text)
+    try:
+        node: Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
+def load(text: str) -> Any:
+    """Load one YAML document as plain objects, exactly as `yaml.load(text, Loader=SafeLoader)` would."""
+    node = compose(text)
+    if node is None:
+        return None
+    if "&" in text:  # anchors may share (or nest) nodes: PyYAML's constructor keeps those semantics
+        return SafeConstructor().construct_document(node)
+    return _build(node)
+
+
+def _build(node: Node) -> Any:
+    tag = node.tag
+    if node.__class__ is ScalarNode:
+        value = node.value
+        if tag == _STR:
+            return value
+        if tag == _INT and _DECIMAL.fullmatch(value):
+            return int(value)
+        if tag == _BOOL:
+            return _BOOLEANS[value.lower()]
+        if tag == _NULL:
+            return None
+        return SafeConstructor().construct_document(node)
+    if node.__class__ is MappingNode and tag == _MAP:
+        out = {}
+        for key, value in node.value:
+            if key.__class__ is not ScalarNode or key.tag != _STR:  # merge keys, odd keys
+                return SafeConstructor().construct_document(node)
+            out[key.value] = _build(value)
+        return out
+    if node.__class__ is SequenceNode and tag == _SEQ:
+        return [_build(item) for item in node.value]
+    return SafeConstructor().construct_document(node)
+
+
+# --- emitting -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a file indents: mapping step, and where a sequence's `-` sits relative to its parent key."""
+
+    indent: int = 2
+    seq_offset: int = 0  # 0: `key:` then `- item` at the key's column (kubectl, PyYAML)
+
+
+DEFAULT_STYLE = Style()
+_KEY_ONLY = re.compile(r"(?:- )?[^\s#'\"{\[|>&*!%@`-][^#]*?:[ \t]*(?:#.*)?$")
+
+
+def detect_style(text: str, max_lines: int = 400) -> Style:
+    """The indentation a file mostly uses, judged from lines that follow a `key:` line."""
+    steps: Counter[int] = Counter()
+    offsets: Counter[int] = Counter()
+    parent: int | None = None  # column of the key when the previous content line was `key:` alone
+    for count, line in enumerate(text.splitlines()):
+        if count >= max_lines:
+            break
+        stripped = line.lstrip(" ")
+        if not stripped or stripped[0] == "#" or line.startswith(("---", "...")):
+            continue
+        column = len(line) - len(stripped)
+        if parent is not None:
+            if stripped.startswith("- ") or stripped.rstrip() == "-":
+                if column >= parent:
+                    offsets[column - parent] += 1
+            elif column > parent:
+                steps[column - parent] += 1
+        parent = None
+        if _KEY_ONLY.match(stripped):
+            parent = column + 2 if stripped.startswith("- ") else column
+    indent = steps.most_common(1)[0][0] if steps else DEFAULT_STYLE.indent
+    offset = offsets.most_common(1)[0][0] if offsets else DEFAULT_STYLE.seq_offset
+    return Style(indent=indent, seq_offset=offset)
+
+
+@dataclass
+class NodeComments:
+    """Comments to write at one node of a generated object: lines above it, and one at its line's end."""
+
+    before: list[str] = field(default_factory=list)
+    eol: list[str] = field(default_factory=list)
+
+
+Path = tuple[str | int, ...]
+Notes = dict[Path, NodeComments]
+
+_analyzer = Emitter(io.StringIO(), allow_unicode=True)
+_resolver = Resolver()
+# Plain strings that need no analysis: no indicator first, nothing YAML 1.1 resolves.
+_SIMPLE_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./,-]*")
+# Scalars YAML 1.1 (go-yaml v2, which Kubernetes tooling still uses) reads as booleans; PyYAML omits y/n.
+_YAML11_BOOL_ONLY = frozenset({"y", "Y", "n", "N"})
+# Numbers for YAML 1.2 and for go-yaml (which tries every plain scalar that starts like a number as one),
+# though not for YAML 1.1 (which PyYAML follows): `1e3`, `0o17`, `0b1`.
+_OTHER_NUMBER = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|0[oO][0-7]+|0[bB][01]+"
+)
+_NEEDS_ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
+_scalar_cache: dict[str, str] = {}
+
+
+def render_str(value: str) -> str:
+    """A string as a YAML scalar that every YAML 1.1 and 1.2 reader reads back as that string."""
+    cached = _scalar_cache.get(value)
+    if cached is not None:
+        return cached
+    if _SIMPLE_PLAIN.fullmatch(value) and value.lower() not in _BOOLEANS and value.lower() != "null":
+        text = value if value not in _YAML11_BOOL_ONLY else f"'{value}'"
+    else:
+        text = _render_complex(value)
+    if len(_scalar_cache) < 200_000:
+        _scalar_cache[value] = text
+    return text
+
+
+def _render_complex(value: str) -> str:
+    analysis = _analyzer.analyze_scalar(value)
+    plain_tag = _resolver.resolve(ScalarNode, value, (True, False))
+    if (
+        plain_tag == _STR
+        and value
+        and analysis.allow_block_plain
+        and not analysis.multiline
+        and value not in _YAML11_BOOL_ONLY
+        and not _OTHER_NUMBER.fullmatch(value)
+    ):
+        return value
+    if analysis.allow_single_quoted and not analysis.multiline:
+        return "'" + value.replace("'", "''") + "'"
+    return _double_quoted(value)
+
+
+def _double_quoted(value: str) -> str:
+    text = json.dumps(value, ensure_ascii=False)  # JSON's escapes are valid in YAML double quotes
+    return _NEEDS_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def render_scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return render_str(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _render_float(value)
+    # Anything else (dates from timestamps): PyYAML's own representation, on one line.
+    text = yaml.safe_dump(value, default_flow_style=True, width=4096, allow_unicode=True)
+    return text.split("\n...", 1)[0].strip()
+
+
+def _render_float(value: float) -> str:
+    if value != value:
+        return ".nan"
+    if value in (float("inf"), float("-inf")):
+        return ".inf" if value > 0 else "-.inf"
+    text = repr(value).lower()
+    if "." not in text and "e" in text:
+        text = text.replace("e", ".0e", 1)
+    return text
+
+
+def dump(obj: Any, style: Style = DEFAULT_STYLE, notes: Notes | None = None) -> str:
+    """One object as a block-style YAML document (no `---`), with `notes` written at their nodes."""
+    lines: list[str] = []
+    _Writer(lines, style, notes or None).block(obj, 0, "", ())
+    return "\n".join(lines) + "\n"
+
+
+class _Writer:
+    """Writes block collections line by line. `lead` is what the first line starts with (indentation
+    and any `- ` markers), `col` the column of every further line of the same collection."""
+
+    def __init__(self, lines: list[str], style: Style, notes: Notes | None) -> None:
+        self.lines = lines
+        self.indent = style.indent
+        self.offset = style.seq_offset
+        self.notes = notes
+
+    def block(self, value: Any, col: int, lead: str, path: Path) -> None:
+        if isinstance(value, dict) and value:
+            self.mapping(value, col, lead, path)
+        elif isinstance(value, list) and value:
+            self.sequence(value, col, lead, path)
+        else:
+            self.lines.append(lead + self.inline(value))
+
+    def inline(self, value: Any) -> str:
+        if isinstance(value, dict):
+            return "{}"
+        if isinstance(value, list):
+            return "[]"
+        return render_scalar(value)
+
+    def mapping(self, mapping: dict[Any, Any], col: int, lead: str, path: Path) -> None:
+        lines, notes = self.lines, self.notes
+        pad = " " * col
+        prefix = lead
+        for key, value in mapping.items():
+            eol = ""
+            child: Path = ()
+            if notes is not None:
+                child = path + (key,)
+                eol = self.comments(child, prefix)
+            text = prefix + render_scalar(key) + ":"
+            prefix = pad
+            if isinstance(value, dict) and value:
+                lines.append(text + eol)
+                self.mapping(value, col + self.indent, " " * (col + self.indent), child)
+            elif isinstance(value, list) and value:
+                lines.append(text + eol)
+                dash = col + self.offset
+                self.sequence(value, dash, " " * dash, child)
+            else:
+                lines.append(text + " " + self.inline(value) + eol)
+
+    def sequence(self, items: list[Any], col: int, lead: str, path: Path) -> None:
+        pad = " " * col
+        prefix = lead
+        for index, item in enumerate(items):
+            child: Path = ()
+            eol = ""
+            if self.notes is not None:
+                child = path + (index,)
+                eol = self.comments(child, prefix)
+            if eol and not (isinstance(item, (dict, list)) and item):
+                self.lines.append(prefix + "- " + self.inline(item) + eol)
+            else:
+                if eol:  # a collection item: the comment goes above it
+                    self.lines.append(self._comment_pad(prefix) + eol.strip())
+                self.block(item, col + 2, prefix + "- ", child)
+            prefix = pad
+
+    def comments(self, path: Path, prefix: str) -> str:
+        """Write the lines above the node at `path`; return its end-of-line comment (or "")."""
+        assert self.notes is not None
+        note = self.notes.get(path)
+        if note is None:
+            return ""
+        eol = note.eol[0] if len(note.eol) == 1 else ""
+        above = note.before + (note.eol if len(note.eol) > 1 else [])
+        if above:
+            pad = self._comment_pad(prefix)
+            if prefix.strip():  # the node shares its line with `- ` markers: comment above the item
+                self.lines.extend(pad + text for text in above)
+            else:
+                self.lines.extend(prefix + text for text in above)
+        return "  " + eol if eol else ""
+
+    @staticmethod
+    def _comment_pad(prefix: str) -> str:
+        return " " * (len(prefix) - len(prefix.lstrip(" ")))
+
+
+# --- comments -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment of a document and the node it describes.
+
+    `path` is the key/index path of that node (`("spec", "rules", 0, "host")`); `eol` tells whether the
+    comment ends a line of content or stands on its own line; `trailing` comments follow every node.
+    """
+
+    text: str  # from `#` to the end of the line
+    line: int  # 0-based line in the document text
+    eol: bool
+    path: Path
+    trailing: bool = False
+
+
+def read_comments(text: str) -> list[Comment]:
+    """Every comment of one document, each tied to the node it describes, in document order.
+
+    Raises yaml.YAMLError on invalid YAML (the caller has parsed the document before).
+    """
+    spots = _comment_spots(text)
+    if not spots:
+        return []
+    anchors = _anchors(text)
+    positions = [index for index, _ in anchors]
+    line_starts = _line_starts(text)
+    comments = []
+    for index, comment in spots:
+        line = bisect_right(line_starts, index) - 1
+        start = line_starts[line]
+        eol = bool(text[start:index].strip())
+        if eol:
+            j = bisect_left(positions, index) - 1
+            path: Path = anchors[j][1] if j >= 0 else ()
+            comments.append(Comment(comment, line, True, path))
+        else:
+            j = bisect_right(positions, index)
+            if j < len(anchors):
+                comments.append(Comment(comment, line, False, anchors[j][1]))
+            else:
+                comments.append(Comment(comment, line, False, (), trailing=True))
+    return comments
+
+
+_COMMENT = re.compile(r"#[^\r\n]*")
+
+
+def _comment_spots(text: str) -> list[tuple[int, str]]:
+    """(offset, text) of every comment: in the gaps between tokens, and after a block scalar's header."""
+    if "#" not in text:
+        return []
+    loader = _Loader(text)
+    spots: list[tuple[int, str]] = []
+    try:
+        previous_end = 0
+        while loader.check_token():
+            token = loader.get_token()
+            assert token is not None
+            start, end = token.start_mark.index, token.end_mark.index
+            if start > previous_end:
+                gap = text[previous_end:start]
+                if "#" in gap:
+                    spots.extend(
+                        (previous_end + m.start(), m.group().rstrip()) for m in _COMMENT.finditer(gap)
+                    )
+            if getattr(token, "style", None) in ("|", ">"):
+                header_end = text.find("\n", start)
+                header = text[start : header_end if header_end >= 0 else len(text)]
+                found = header.find("#")
+                if found > 0:
+                    spots.append((start + found, header[found:].rstrip()))
+            previous_end = max(previous_end, end)
+        if previous_end < len(text):
+            tail = text[previous_end:]
+            spots.extend((previous_end + m.start(), m.group().rstrip()) for m in _COMMENT.finditer(tail))
+    finally:
+        loader.dispose()
+    spots.sort()
+    return spots
+
+
+def _anchors(text: str) -> list[tuple[int, Path]]:
+    """(offset, path) of every mapping key and sequence item, in document order."""
+    root = compose(text)
+    anchors: list[tuple[int, Path]] = []
+    seen: set[int] = set()
+
+    def walk(node: Node, path: Path) -> None:
+        if id(node) in seen:  # an alias: already walked where it was defined
+            return
+        if isinstance(node, MappingNode):
+            seen.add(id(node))
+            for key, value in node.value:
+                child = path + (key.value if isinstance(key, ScalarNode) else str(key.value),)
+                anchors.append((key.start_mark.index, child))
+                walk(value, child)
+        elif isinstance(node, SequenceNode):
+            seen.add(id(node))
+            for index, item in enumerate(node.value):
+                child = path + (index,)
+                anchors.append((item.start_mark.index, child))
+                walk(item, child)
+
+    if root is not None:
+        walk(root, ())
+    anchors.sort(key=lambda a: a[0])  # stable: an item comes before its first key at the same offset
+    return anchors
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    find = text.find
+    at = find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = find("\n", at + 1)
+    return starts
