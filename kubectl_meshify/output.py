@@ -1,7 +1,7 @@
 """Render converted objects for stdout: a `---` YAML stream or one JSON `v1 List`.
 
-PyYAML's safe dumper writes YAML 1.1, so strings such as "yes" or "on" come out quoted and reach the
-API server as strings.
+YAML goes through `yamlio.dump`, which quotes every string that YAML 1.1, YAML 1.2 or go-yaml would read as
+a boolean or number (`yes`, `on`, `y`, `1e3`, ...), so values reach the API server as strings.
 """
 
 from __future__ import annotations
@@ -9,19 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
-try:
-    from yaml import CSafeDumper as _Dumper
-except ImportError:  # pragma: no cover - the pure dumper gives the same text
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+from kubectl_meshify import yamlio
 
 
 def to_yaml(obj: dict[str, Any]) -> str:
     """One object as block-style YAML, keys in the order they were built."""
-    return yaml.dump(
-        obj, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096
-    )
+    return yamlio.dump(obj)
 
 
 def yaml_stream(objects: list[dict[str, Any]]) -> str:
