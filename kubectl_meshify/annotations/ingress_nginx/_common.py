@@ -131,9 +131,17 @@ def duration(seconds_value: int | float) -> str:
     return f"{seconds_value}s"
 
 
-def ingress_hosts(ctx: FamilyContext) -> list[str]:
-    """Hosts this Ingress has routes on, in the order of its rules."""
-    return [vhost.host for vhost in ctx.hosts()]
+def cluster_service(ctx: FamilyContext, host: str) -> tuple[str, str] | None:
+    """(namespace, name) of the Service a URL host names: `svc.ns.svc[.<cluster domain>]` always,
+    `svc.ns` or `svc` (the Ingress's namespace) when that Service is among the inputs."""
+    suffix = f".svc.{ctx.options.cluster_domain}"
+    explicit = host.endswith(suffix) or host.endswith(".svc")
+    parts = host.removesuffix(suffix).removesuffix(".svc").split(".")
+    if len(parts) == 2 and (explicit or (parts[1], parts[0]) in ctx.resources.services):
+        return parts[1], parts[0]
+    if len(parts) == 1 and (ctx.record.obj.namespace, parts[0]) in ctx.resources.services:
+        return ctx.record.obj.namespace, parts[0]
+    return None
 
 
 BACKEND_PROTOCOLS = ("HTTP", "HTTPS", "AUTO_HTTP", "GRPC", "GRPCS", "FCGI", "AJP")

@@ -39,6 +39,7 @@ from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
 from kubectl_meshify.annotations.gateway_scope import Backend, set_policy
 from kubectl_meshify.annotations.ingress_nginx import access
 from kubectl_meshify.annotations.ingress_nginx._common import (
+    cluster_service,
     csv,
     nginx_variables,
     present,
@@ -137,23 +138,12 @@ def resolve_auth_url(ctx: FamilyContext, url: str) -> tuple[AuthTarget | None, s
     port = int(port_text) if port_text.isdigit() else default_port
     if host in ctx.model.hosts:
         return _via_routes(ctx, [host], path or "/")
-    service = _cluster_service(ctx, host)
+    service = cluster_service(ctx, host)
     if service is not None:
         target = AuthTarget(ctx.options.service_host(service[1], service[0]), port, path, scheme, service)
         target.via.append(f"Service {service[0]}/{service[1]}")
         return target, None
     return AuthTarget(host, port, path, scheme), None
-
-
-def _cluster_service(ctx: FamilyContext, host: str) -> tuple[str, str] | None:
-    suffix = f".svc.{ctx.options.cluster_domain}"
-    explicit = host.endswith(suffix) or host.endswith(".svc")
-    parts = host.removesuffix(suffix).removesuffix(".svc").split(".")
-    if len(parts) == 2 and (explicit or (parts[1], parts[0]) in ctx.resources.services):
-        return parts[1], parts[0]
-    if len(parts) == 1 and (ctx.record.obj.namespace, parts[0]) in ctx.resources.services:
-        return ctx.record.obj.namespace, parts[0]
-    return None
 
 
 def _via_routes(ctx: FamilyContext, hosts: list[str], path: str) -> tuple[AuthTarget | None, str | None]:

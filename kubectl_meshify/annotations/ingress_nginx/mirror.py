@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
 from kubectl_meshify.annotations.gateway_scope import Backend, set_policy
-from kubectl_meshify.annotations.ingress_nginx._common import present, report_ignored
+from kubectl_meshify.annotations.ingress_nginx._common import cluster_service, present, report_ignored
 from kubectl_meshify.findings import Severity, Verdict
 
 KEYS = {
@@ -50,19 +50,7 @@ def parse_target(ctx: FamilyContext, value: str) -> MirrorTarget | None:
         return None
     scheme, host = match.group("scheme"), match.group("host").lower()
     port = int(match.group("port") or (443 if scheme == "https" else 80))
-    suffix = f".svc.{ctx.options.cluster_domain}"
-    parts = host.removesuffix(suffix).removesuffix(".svc").split(".")
-    candidates: list[tuple[str, str]] = []
-    if len(parts) == 2:
-        candidates.append((parts[1], parts[0]))
-    if len(parts) == 1:
-        candidates.append((ctx.record.obj.namespace, parts[0]))
-    service = next((c for c in candidates if c in ctx.resources.services), None)
-    if service is None and (host.endswith(suffix) or host.endswith(".svc")) and len(parts) == 2:
-        service = (
-            parts[1],
-            parts[0],
-        )  # an explicit cluster name, even if the Service is not among the inputs
+    service = cluster_service(ctx, host)
     if service is not None:
         host = ctx.options.service_host(service[1], service[0])
     return MirrorTarget(scheme, host, port, match.group("path"), service)
