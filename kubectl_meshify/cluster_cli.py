@@ -65,7 +65,7 @@ def _clear_progress(progress: Callable[[str], None] | None) -> None:
 def run_cluster(args: ClusterArgs) -> ExitCode:
     from kubectl_meshify.apply import apply_objects
     from kubectl_meshify.pipeline import migrate
-    from kubectl_meshify.preflight import Overrides, conflict_findings, run_preflight
+    from kubectl_meshify.preflight import Overrides, conflict_findings, credential_findings, run_preflight
     from kubectl_meshify.sources.cluster import Scope, connect, discover, read_cluster
 
     if args.dry_run != "none" and not args.apply:
@@ -97,6 +97,9 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
             progress(f"converting {len(resources.ingresses)} Ingresses")
         result = migrate(resources, options)
         cluster_findings = read_findings + preflight.findings + conflict_findings(facts, result.objects)
+        cluster_findings += credential_findings(
+            result.model.credentials[n] for n in sorted(result.model.credentials)
+        )
         result.run_findings.extend(cluster_findings)
         result.extra.setdefault("prerequisites_md", []).extend(preflight_markdown(cluster_findings))
         applied_lines: list[str] = []

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kubectl_meshify.model import IngressRecord
+from kubectl_meshify.tls.credentials import CREDENTIALS_KEY
 from kubectl_meshify.yamlio import Comment, NodeComments, Notes, Path
 
 # A route that redirects a whole host to HTTPS: it belongs to no single Ingress path.
@@ -147,7 +148,8 @@ def _target(
         first = _first_route_of_rule(prefix, rule, objects)
         return (first[0], ("spec", "http", first[1]), False, "") if first else None
     if head == ("spec", "tls") and len(path) > 2 and isinstance(path[2], int):
-        return _tls_target(record.obj.spec.get("tls"), path[2], objects)
+        credential = record.settings.extra.get(CREDENTIALS_KEY, {}).get(path[2])
+        return _tls_target(record.obj.spec.get("tls"), path[2], credential, objects)
     if head in (("spec", "defaultBackend"), ("spec", "backend")):
         return _path_target(f"{prefix}.default", ("backend",), comment, index)
     return None
@@ -182,17 +184,19 @@ def _first_route_of_rule(
     return None
 
 
-def _tls_target(entries: Any, entry: int, objects: list[dict[str, Any]]) -> Target | None:
+def _tls_target(
+    entries: Any, entry: int, credential: str | None, objects: list[dict[str, Any]]
+) -> Target | None:
+    """The HTTPS server that reads the entry's secret, under its name in the gateway namespace."""
     tls = entries[entry] if isinstance(entries, list) and entry < len(entries) else None
-    if not isinstance(tls, dict) or not tls.get("secretName"):
+    if not isinstance(tls, dict) or not credential:
         return None
-    secret = str(tls["secretName"])
     hosts = {str(h) for h in tls.get("hosts") or []}
     for obj in objects:
         if obj["kind"] != "Gateway":
             continue
         for k, server in enumerate(obj["spec"].get("servers") or []):
-            if (server.get("tls") or {}).get("credentialName") == secret and (
+            if (server.get("tls") or {}).get("credentialName") == credential and (
                 not hosts or hosts & set(server.get("hosts") or [])
             ):
                 return obj, ("spec", "servers", k), False, ""

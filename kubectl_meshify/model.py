@@ -60,6 +60,7 @@ class Match:
     uri: tuple[str, str] | None = None  # ("exact" | "prefix" | "regex", value); None matches any path
     headers: dict[str, tuple[str, str]] = field(default_factory=dict)
     port: int | None = None
+    authority: tuple[str, str] | None = None  # (kind, value) on the Host header; see gateways.py
 
 
 @dataclass
@@ -92,8 +93,9 @@ class VirtualHost:
     routes: list[Route] = field(default_factory=list)
     tls_routes: list[dict[str, Any]] = field(default_factory=list)  # VirtualService `tls` (passthrough)
     aliases: list[str] = field(default_factory=list)
-    tls_secret: str | None = None  # credential of the host's HTTPS server, if any
+    tls_secret: str | None = None  # the Ingress TLS secret of the host, if any
     tls_secret_namespace: str | None = None
+    credential: str | None = None  # its `credentialName` in the gateway namespace (tls/credentials.py)
     passthrough: bool = False
     gateways: list[str] = field(default_factory=list)  # `ns/name`, filled by gateway assignment
     regex_mode: bool = False
@@ -128,6 +130,28 @@ class DestinationPolicy:
     traffic_policy: dict[str, Any] = field(default_factory=dict)
     workload_selector: dict[str, str] | None = None
     ingresses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Credential:
+    """One TLS secret as the ingress gateway reads it: `name` in the gateway namespace.
+
+    `provider` says how it gets there: "cert-manager" (a Certificate is emitted), "copy" (the report gives
+    the command that copies the secret) or "in-place" (the secret already lives in the gateway namespace).
+    """
+
+    name: str
+    namespace: str
+    source_namespace: str
+    source_secret: str
+    provider: str = "copy"
+    hosts: list[str] = field(default_factory=list)  # hosts served with it, sorted
+    ingresses: list[str] = field(default_factory=list)  # Ingresses whose spec.tls names the secret
+    issuer: str | None = None  # cert-manager issuer, `Kind/name`, when known
+    command: str | None = None  # the copy command ("copy" only)
+    # Whether the credential / the source secret exist (cluster preflight, metadata only); None: not known.
+    present: bool | None = None
+    source_present: bool | None = None
 
 
 @dataclass
@@ -182,6 +206,7 @@ class MeshModel:
     extras: list[ExtraObject] = field(default_factory=list)
     records: dict[str, IngressRecord] = field(default_factory=dict)
     run_findings: list[Finding] = field(default_factory=list)
+    credentials: dict[str, Credential] = field(default_factory=dict)  # by credential name
     # Ingress key → hosts it contributes to, so per-Ingress lookups do not scan every host.
     ingress_hosts: dict[str, list[str]] = field(default_factory=dict)
 

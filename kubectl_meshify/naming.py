@@ -28,3 +28,21 @@ def host_slug(host: str) -> str:
     if host.startswith("*."):
         host = "wildcard." + host[2:]
     return _INVALID.sub("-", host.lower().replace(".", "-")).strip("-") or "host"
+
+
+_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+# cert-manager labels each CertificateRequest with its Certificate's name, and label values stop at 63.
+CREDENTIAL_LIMIT = 63
+
+
+def credential_name(namespace: str, secret: str, salt: bool = False) -> str:
+    """`<namespace>-<secret>`: the name a TLS secret gets in the gateway namespace.
+
+    Too long or invalid names, and names that collide (`salt`), get a hash of `namespace/secret`.
+    """
+    name = f"{namespace}-{secret}"
+    if not salt and len(name) <= CREDENTIAL_LIMIT and _SUBDOMAIN.match(name):
+        return name
+    digest = hashlib.sha256(f"{namespace}/{secret}".encode()).hexdigest()[:6]
+    base = re.sub(r"[^a-z0-9.-]+", "-", name.lower())[: CREDENTIAL_LIMIT - 7].strip("-.") or "x"
+    return f"{base}-{digest}"

@@ -12,6 +12,7 @@ from kubectl_meshify.findings import STRICT_VERDICTS, Finding
 from kubectl_meshify.model import IngressRecord, MeshModel, Status
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import ResourceSet
+from kubectl_meshify.tls import report as tls_report
 from kubectl_meshify.translate import translate
 
 
@@ -53,4 +54,6 @@ def migrate(resources: ResourceSet, options: Options) -> MigrationResult:
     """Translate every Ingress in `resources` and emit the Istio objects."""
     model = translate(resources, options)
     objects = emit(model, options)
-    return MigrationResult(model=model, objects=objects, resources=resources, options=options)
+    result = MigrationResult(model=model, objects=objects, resources=resources, options=options)
+    tls_report.add_sections(result.extra, model, options)
+    return result

@@ -5,8 +5,9 @@ Checks, each a finding code (and a section of the report):
   networking.istio.io versions they serve (the newest served one is emitted unless --api-version).
 - PREFLIGHT_GATEWAY / PREFLIGHT_GATEWAY_MISSING: the ingress gateway workload (`istio: ingressgateway`
   from istioctl, `istio: ingress` from the Helm gateway chart), its namespace and selector.
-- PREFLIGHT_TLS_SECRET_MISSING: a TLS `secretName` that is not in the gateway's namespace, where
-  `credentialName` looks. Checked with metadata-only requests: secret data is never fetched.
+- PREFLIGHT_TLS_CREDENTIAL_MISSING (after conversion): a credential not in the gateway namespace yet.
+- facts["tls_secrets"]: the secrets of the gateway namespace and of the namespaces of TLS Ingresses, from
+  metadata-only requests (secret data is never fetched); tls/credentials.py reports per credential.
 - PREFLIGHT_INJECTION: sidecar injection / ambient labels of each namespace with Ingresses.
 - PREFLIGHT_PEER_AUTH_STRICT: STRICT mTLS that the old controller's pods (outside the mesh) cannot pass.
 - PREFLIGHT_VIRTUALSERVICE_CONFLICT / PREFLIGHT_GATEWAY_CONFLICT: existing Istio objects claiming the same
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kubectl_meshify.findings import Finding, Severity
+from kubectl_meshify.model import Credential
 from kubectl_meshify.resources import KubeObject, ResourceSet
 from kubectl_meshify.sources.cluster import (
     CLUSTER_ORIGIN,
@@ -227,78 +229,30 @@ def _gateway_workload(api: KubeApi, overrides: Overrides, result: Preflight) -> 
 
 
 def _tls_secrets(api: KubeApi, scope: Scope, resources: ResourceSet, result: Preflight) -> None:
-    wanted: list[tuple[KubeObject, str]] = []
-    for ingress in resources.ingresses:
-        for tls in ingress.spec.get("tls") or []:
-            name = tls.get("secretName") if isinstance(tls, dict) else None
-            if name and (ingress, name) not in wanted:
-                wanted.append((ingress, str(name)))
-    if not wanted:
+    """Which secrets exist in the gateway namespace and next to TLS Ingresses (`facts["tls_secrets"]`).
+
+    Metadata-only lists, as many requests as namespaces (and pages), never one per secret: no response
+    carries secret data. The TLS planning (tls/credentials.py) says per credential what is there.
+    """
+    sources = sorted({i.namespace for i in resources.ingresses if i.spec.get("tls")})
+    if not sources:
         return
     gateway_ns = str(result.facts["gateway_namespace"])
-    # Metadata-only lists: as many requests as namespaces (and pages), never one per secret.
+    wanted = {gateway_ns, *sources}
     namespaces: list[str | None] = [None]
     if scope.namespace is not None:
-        namespaces = [*sorted({scope.namespace, gateway_ns})]
-    existing: set[tuple[str, str]] = set()
+        namespaces = [*sorted(wanted)]
+    existing: dict[str, list[str]] = {namespace: [] for namespace in sorted(wanted)}
     try:
         for namespace in namespaces:
             for item in api.list(SECRETS, namespace, metadata_only=True):
                 meta = item.get("metadata") or {}
-                existing.add((str(meta.get("namespace")), str(meta.get("name"))))
+                if meta.get("namespace") in existing:
+                    existing[str(meta["namespace"])].append(str(meta.get("name")))
     except Forbidden as err:
-        result.findings.append(
-            forbidden_finding(err, "TLS secrets in the gateway namespace were not checked.")
-        )
+        result.findings.append(forbidden_finding(err, "Which TLS secrets exist was not checked."))
         return
-    result.facts["tls_secrets"] = {gateway_ns: sorted(n for ns, n in existing if ns == gateway_ns)}
-    certificates = {
-        (c.namespace, str(c.spec.get("secretName"))): c
-        for c in resources.certificates
-        if c.spec.get("secretName")
-    }
-    for ingress, secret in wanted:
-        if (gateway_ns, secret) in existing:
-            continue
-        hosts = sorted(
-            {
-                str(h)
-                for tls in ingress.spec.get("tls") or []
-                if isinstance(tls, dict) and tls.get("secretName") == secret
-                for h in tls.get("hosts") or []
-            }
-        )
-        for_hosts = f" for {', '.join(hosts)}" if hosts else ""
-        message = (
-            f'TLS secret "{secret}" of Ingress {ingress.key} is not in namespace {gateway_ns}, where the '
-            f"ingress gateway reads credentialName secrets: HTTPS{for_hosts} would fail"
-        )
-        source_ns = ingress.namespace
-        certificate = certificates.get((source_ns, secret))
-        if certificate is not None:
-            action = (
-                f"create a cert-manager Certificate like {source_ns}/{certificate.name} "
-                f"in namespace {gateway_ns} (same spec, secretName {secret}), "
-                "so the secret is issued and renewed where the gateway reads it"
-            )
-        elif (source_ns, secret) in existing:
-            action = "copy it: " + copy_secret_command(secret, source_ns, gateway_ns)
-        else:
-            action = (
-                f"the secret does not exist in {source_ns} either; create it in {gateway_ns}: "
-                f"kubectl create secret tls {shlex.quote(secret)} -n {shlex.quote(gateway_ns)} "
-                "--cert=tls.crt --key=tls.key"
-            )
-        result.add("PREFLIGHT_TLS_SECRET_MISSING", Severity.WARNING, message, action, ingress.key)
-
-
-def copy_secret_command(secret: str, source_ns: str, target_ns: str) -> str:
-    """A command that copies a secret between namespaces without its server-set metadata."""
-    return (
-        f"kubectl get secret {shlex.quote(secret)} -n {shlex.quote(source_ns)} -o yaml | "
-        "sed -E '/^  (namespace|uid|resourceVersion|creationTimestamp):/d' | "
-        f"kubectl apply -n {shlex.quote(target_ns)} -f -"
-    )
+    result.facts["tls_secrets"] = {namespace: sorted(names) for namespace, names in existing.items()}
 
 
 # --- namespaces: injection and mTLS ----------------------------------------------------------------
@@ -422,6 +376,36 @@ def _existing_istio_objects(api: KubeApi, scope: Scope, result: Preflight) -> No
                 result.findings.append(
                     forbidden_finding(err2, "Existing Istio objects were not checked for conflicts.")
                 )
+
+
+def credential_findings(credentials: Iterable[Credential]) -> list[Finding]:
+    """PREFLIGHT_TLS_CREDENTIAL_MISSING: a Gateway server's credential that is not in the gateway namespace yet."""
+    findings: list[Finding] = []
+    for credential in credentials:
+        if credential.present is not False:
+            continue
+        where = f"{credential.namespace}/{credential.name}"
+        if credential.provider == "cert-manager":
+            action = f"apply Certificate {where} first (--apply does) and wait until it is Ready"
+        elif credential.command:
+            action = "copy it: " + credential.command
+        else:
+            action = (
+                f"create it: kubectl create secret tls {shlex.quote(credential.name)}"
+                f" -n {shlex.quote(credential.namespace)} --cert=tls.crt --key=tls.key"
+            )
+        findings.append(
+            Finding(
+                code="PREFLIGHT_TLS_CREDENTIAL_MISSING",
+                severity=Severity.WARNING,
+                verdict=None,
+                message=f'TLS credential "{credential.name}" for {", ".join(credential.hosts)} is not in'
+                f" namespace {credential.namespace} yet, where the ingress gateway reads it: HTTPS would fail",
+                action=action,
+                ingress=credential.ingresses[0] if credential.ingresses else None,
+            )
+        )
+    return findings
 
 
 def conflict_findings(facts: dict[str, Any], emitted: Iterable[dict[str, Any]]) -> list[Finding]:

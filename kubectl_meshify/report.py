@@ -196,18 +196,9 @@ def _prerequisites(result: MigrationResult) -> list[str]:
             f"- An ingress gateway whose pods carry `{selector}` (generated Gateways select it),"
             f" running in namespace {options.gateway_namespace}."
         )
-    secrets = sorted(
-        {
-            (f.ingress or "", f.action or "")
-            for r in result.records
-            for f in r.findings
-            if f.code == "TLS_SECRET_LOCATION"
-        }
-    )
-    if secrets:
+    if result.model.credentials:
         lines.append(
-            f"- TLS secrets copied into {options.gateway_namespace} (see each TLS_SECRET_LOCATION finding"
-            " for the command)."
+            f"- TLS credentials in {options.gateway_namespace}, before traffic moves (see TLS credentials below)."
         )
     facts = result.resources.cluster_facts
     injection = facts.get("injection")

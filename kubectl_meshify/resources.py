@@ -21,6 +21,8 @@ RESOLUTION_KINDS = {
     "Namespace",
     "ConfigMap",
     "Certificate",
+    "Issuer",
+    "ClusterIssuer",
 }
 WANTED_KINDS = INGRESS_KINDS | RESOLUTION_KINDS
 
@@ -108,6 +110,8 @@ class ResourceSet:
     namespaces: dict[str, KubeObject] = field(default_factory=dict)
     config_maps: dict[tuple[str, str], KubeObject] = field(default_factory=dict)
     certificates: list[KubeObject] = field(default_factory=list)
+    # cert-manager issuers by (kind, namespace, name); a ClusterIssuer has namespace "".
+    issuers: dict[tuple[str, str, str], KubeObject] = field(default_factory=dict)
     ignored: Counter[str] = field(default_factory=Counter)
     # Facts learned about the target cluster (cluster mode preflight); empty in file mode.
     cluster_facts: dict[str, Any] = field(default_factory=dict)
@@ -131,6 +135,9 @@ class ResourceSet:
             self.config_maps[(obj.namespace, obj.name)] = obj
         elif kind == "Certificate" and obj.api_version.startswith("cert-manager.io/"):
             self.certificates.append(obj)
+        elif kind in ("Issuer", "ClusterIssuer") and obj.api_version.startswith("cert-manager.io/"):
+            namespace = obj.namespace if kind == "Issuer" else ""
+            self.issuers[(kind, namespace, obj.name)] = obj
         else:
             self.ignored[kind or "(no kind)"] += 1
 

@@ -2,8 +2,9 @@
 
 Per source controller (ingress-nginx by default, Istio's own Ingress handling for `istio`-class
 Ingresses): which Ingresses are served, hosts merged across Ingresses and namespaces, path types,
-route order, default backends, named ports, TLS and the HTTP→HTTPS redirect, gateways, and the
-DestinationRule subsets of the workloads behind each backend Service. Annotations are not read here:
+route order, default backends, named ports, the HTTP→HTTPS redirect, and the DestinationRule subsets of
+the workloads behind each backend Service; TLS credentials (tls/credentials.py) and the Gateway layout
+(gateways.py) are planned from here. Annotations are not read here:
 annotation families switch behaviour through `IngressSettings` (see `annotations/`).
 """
 
@@ -12,24 +13,24 @@ from __future__ import annotations
 from typing import Any
 
 from kubectl_meshify import annotations as annotation_registry
+from kubectl_meshify import gateways
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import (
     Destination,
     DestinationPolicy,
-    GatewayPlan,
     IngressRecord,
     Match,
     MeshModel,
     Route,
     RouteOrigin,
     Semantics,
-    Server,
     Status,
     VirtualHost,
 )
-from kubectl_meshify.naming import dns_label, host_slug
+from kubectl_meshify.naming import dns_label
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import KubeObject, ResourceSet
+from kubectl_meshify.tls import credentials
 
 NGINX_CONTROLLERS = {"k8s.io/ingress-nginx"}
 ISTIO_CONTROLLERS = {"istio.io/ingress-controller"}
@@ -70,11 +71,12 @@ def translate(resources: ResourceSet, options: Options) -> MeshModel:
         if vhost.regex_mode:  # nginx lists equal-length regex locations by path, descending (first match)
             vhost.routes.sort(key=lambda r: r.path or "", reverse=True)
         vhost.routes.sort(key=lambda r: (-r.sort_length, r.sort_rank))
-    _plan_tls(model, options, checked_secrets="tls_secrets" in resources.cluster_facts)
-    _plan_gateways(model, options)
+    credentials.plan(model, resources, options)
+    gateways.plan(model, options)
     _plan_subsets(model, resources, options)
     annotation_registry.refine(model, resources, options)
     _add_https_redirects(model)
+    gateways.add_wildcard_guards(model, options)
     _finish_statuses(model)
     return model
 
@@ -622,72 +624,6 @@ def _note_regex_mode(model: MeshModel, host: str) -> None:
 # --- TLS and redirects ---------------------------------------------------------------------------
 
 
-def _plan_tls(model: MeshModel, options: Options, checked_secrets: bool = False) -> None:
-    """Attach each TLS entry's secret to its hosts; report where the gateway must find it.
-
-    With `checked_secrets` (cluster mode), the preflight looked the secrets up and reports only missing ones.
-    """
-    for record in sorted(_active(model), key=lambda r: r.order):
-        if record.settings.canary:
-            continue  # ingress-nginx builds no server from a canary Ingress, so its TLS is never used
-        spec = record.obj.spec
-        rule_hosts = sorted({str(rule.get("host") or CATCH_ALL_HOST) for rule in spec.get("rules") or []})
-        for t, entry in enumerate(spec.get("tls") or []):
-            if not isinstance(entry, dict):
-                continue
-            hosts = [str(h) for h in entry.get("hosts") or []] or rule_hosts
-            secret = entry.get("secretName")
-            if not secret:
-                record.findings.append(
-                    _finding(
-                        "TLS_NO_SECRET",
-                        Severity.WARNING,
-                        Verdict.UNSUPPORTED,
-                        record.key,
-                        f"spec.tls[{t}] has no secretName (the controller served its default certificate);"
-                        " no HTTPS server is generated for " + ", ".join(hosts) + ".",
-                        "Add a certificate secret for these hosts in the gateway namespace.",
-                    )
-                )
-                continue
-            for host in hosts:
-                vhost = model.hosts.get(host)
-                if vhost is None:
-                    continue
-                if vhost.tls_secret and vhost.tls_secret != secret:
-                    record.findings.append(
-                        _finding(
-                            "TLS_SECRET_CONFLICT",
-                            Severity.WARNING,
-                            Verdict.APPROXIMATED,
-                            record.key,
-                            f"Host {host} has certificate {vhost.tls_secret_namespace}/{vhost.tls_secret}"
-                            f" from an older Ingress; spec.tls[{t}] secret {secret} is not used.",
-                        )
-                    )
-                    continue
-                vhost.tls_secret, vhost.tls_secret_namespace = str(secret), record.obj.namespace
-        for t, entry in enumerate(spec.get("tls") or []):
-            if isinstance(entry, dict) and entry.get("secretName") and not checked_secrets:
-                secret = entry["secretName"]
-                ns = record.obj.namespace
-                record.findings.append(
-                    _finding(
-                        "TLS_SECRET_LOCATION",
-                        Severity.WARNING,
-                        Verdict.APPROXIMATED,
-                        record.key,
-                        f"spec.tls[{t}]: the ingress gateway reads certificates only from its own namespace"
-                        f" ({options.gateway_namespace}); secret {ns}/{secret} must exist there as"
-                        f" {secret}.",
-                        f"kubectl get secret {secret} -n {ns} -o yaml | sed -e 's/^  namespace: .*/  namespace:"
-                        f" {options.gateway_namespace}/' -e '/^  resourceVersion:/d' -e '/^  uid:/d'"
-                        f" -e '/^  creationTimestamp:/d' | kubectl apply -f -  (a copy does not follow"
-                        " renewals)",
-                    )
-                )
-
-
 def _add_https_redirects(model: MeshModel) -> None:
     """ingress-nginx redirects HTTP to HTTPS (308) on TLS hosts unless ssl-redirect is off; Istio does not.
 
@@ -748,62 +684,6 @@ def _dedupe_matches(matches: list[Match]) -> list[Match]:
         if match not in seen:
             seen.append(match)
     return seen
-
-
-# --- gateways ------------------------------------------------------------------------------------
-
-
-def _plan_gateways(model: MeshModel, options: Options) -> None:
-    """One Gateway per namespace for exact hosts, and one per wildcard host (and for `*`).
-
-    A VirtualService bound to a Gateway applies to every server host it intersects: a `*.example.com`
-    or `*` VirtualService bound next to `www.example.com` would capture www's unmatched requests.
-    Keeping wildcard hosts on Gateways of their own prevents that.
-    """
-    if options.gateway:
-        for vhost in model.hosts.values():
-            vhost.gateways = [options.gateway]
-        return
-    plans: dict[tuple[str, str], GatewayPlan] = {}
-    for host in sorted(model.hosts):
-        vhost = model.hosts[host]
-        if host == CATCH_ALL_HOST:
-            name = "meshify-catch-all"
-        elif host.startswith("*."):
-            name = dns_label("meshify-" + host_slug(host))
-        else:
-            name = "meshify"
-        plan = plans.get((vhost.namespace, name))
-        if plan is None:
-            plan = GatewayPlan(vhost.namespace, name, dict(options.gateway_selector))
-            plans[(vhost.namespace, name)] = plan
-        _add_host_servers(plan, vhost)
-        for key in vhost.ingresses:
-            if key not in plan.ingresses:
-                plan.ingresses.append(key)
-        vhost.gateways = [f"{plan.namespace}/{plan.name}"]
-    model.gateways = [plans[k] for k in sorted(plans)]
-
-
-def _add_host_servers(plan: GatewayPlan, vhost: VirtualHost) -> None:
-    hosts = [vhost.host, *vhost.aliases]
-    if vhost.passthrough:
-        _server(plan, 443, "TLS", "tls-passthrough", hosts, {"mode": "PASSTHROUGH"})
-        return
-    _server(plan, 80, "HTTP", "http", hosts, None)
-    if vhost.tls_secret:
-        name = "https-" + dns_label(vhost.tls_secret)
-        _server(plan, 443, "HTTPS", name, hosts, {"mode": "SIMPLE", "credentialName": vhost.tls_secret})
-
-
-def _server(
-    plan: GatewayPlan, port: int, protocol: str, name: str, hosts: list[str], tls: dict[str, Any] | None
-) -> None:
-    for server in plan.servers:
-        if server.port == port and server.protocol == protocol and server.tls == tls:
-            server.hosts.extend(h for h in hosts if h not in server.hosts)
-            return
-    plan.servers.append(Server(port, protocol, name, list(hosts), tls))
 
 
 # --- DestinationRule subsets ----------------------------------------------------------------------

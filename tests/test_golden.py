@@ -67,8 +67,8 @@ def test_golden_output_is_valid_istio(case: Path) -> None:
 
 def test_every_family_has_golden_cases() -> None:
     """Each annotation family module has at least one golden case folder named after it."""
-    from kubectl_meshify.annotations import NGINX_FAMILIES
+    from kubectl_meshify.annotations import CERT_MANAGER_FAMILIES, NGINX_FAMILIES
 
-    families = {m.__name__.rsplit(".", 1)[1] for m in NGINX_FAMILIES}
+    families = {m.__name__.rsplit(".", 1)[1] for m in NGINX_FAMILIES + CERT_MANAGER_FAMILIES}
     have = {p.name for p in GOLDEN.iterdir() if p.is_dir()}
     assert families <= have, f"families without golden cases: {sorted(families - have)}"

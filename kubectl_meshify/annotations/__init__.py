@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo, family_keys
+from kubectl_meshify.annotations.cert_manager import certificate
 from kubectl_meshify.annotations.ingress_nginx import (
     access,
     affinity,
@@ -60,6 +61,9 @@ NGINX_FAMILIES: list[ModuleType] = [
     snippets,
     observability,
 ]
+# cert-manager reads its annotations on Ingresses of every class; KEYS hold full keys, and every key under
+# a family's SWEPT_PREFIXES gets one finding.
+CERT_MANAGER_FAMILIES: list[ModuleType] = [certificate]
 
 
 def nginx_keys() -> dict[str, tuple[ModuleType, KeyInfo]]:
@@ -81,26 +85,41 @@ def _contexts(model: MeshModel, resources: ResourceSet, options: Options) -> lis
     ]
 
 
+def _any_class_contexts(model: MeshModel, resources: ResourceSet, options: Options) -> list[FamilyContext]:
+    return [
+        FamilyContext(record, model, resources, options, "")
+        for record in model.records.values()
+        if record.status.value != "skipped"
+    ]
+
+
 def prepare(model: MeshModel, resources: ResourceSet, options: Options) -> None:
     """Before routes are built: families switch core behaviour (regex mode, redirects, canary, ...)."""
-    contexts = _contexts(model, resources, options)
-    for family in NGINX_FAMILIES:
-        hook = getattr(family, "prepare", None)
-        if hook:
-            for ctx in contexts:
-                hook(ctx)
+    for families, contexts in (
+        (NGINX_FAMILIES, _contexts(model, resources, options)),
+        (CERT_MANAGER_FAMILIES, _any_class_contexts(model, resources, options)),
+    ):
+        for family in families:
+            hook = getattr(family, "prepare", None)
+            if hook:
+                for ctx in contexts:
+                    hook(ctx)
 
 
 def refine(model: MeshModel, resources: ResourceSet, options: Options) -> None:
     """After routes are built: families add route fields, policies and objects; then the sweep."""
-    contexts = _contexts(model, resources, options)
-    for family in NGINX_FAMILIES:
-        hook = getattr(family, "refine", None)
-        if hook:
-            for ctx in contexts:
-                if ctx.record.status.value != "failed":
-                    hook(ctx)
+    for families, contexts in (
+        (NGINX_FAMILIES, _contexts(model, resources, options)),
+        (CERT_MANAGER_FAMILIES, _any_class_contexts(model, resources, options)),
+    ):
+        for family in families:
+            hook = getattr(family, "refine", None)
+            if hook:
+                for ctx in contexts:
+                    if ctx.record.status.value != "failed":
+                        hook(ctx)
     sweep(model, options)
+    sweep_fixed_prefixes(model, options)
 
 
 def sweep(model: MeshModel, options: Options) -> None:
@@ -136,3 +155,32 @@ def sweep(model: MeshModel, options: Options) -> None:
                     severity=Severity.WARNING,
                     code="NGINX_UNKNOWN_ANNOTATION",
                 )
+
+
+def sweep_fixed_prefixes(model: MeshModel, options: Options) -> None:
+    """The same sweep for families with fixed prefixes (cert-manager), on Ingresses of every class."""
+    for family in CERT_MANAGER_FAMILIES:
+        known = family_keys(family)
+        prefixes = tuple(getattr(family, "SWEPT_PREFIXES", ()))
+        code = family.code
+        for record in model.records.values():
+            if record.status.value == "skipped":
+                continue
+            reported = {f.annotation for f in record.findings if f.annotation}
+            ctx = FamilyContext(record, model, ResourceSet(), options, "")
+            for key in sorted(record.obj.annotations):
+                if key in reported or not (key in known or key.startswith(prefixes)):
+                    continue
+                if key in known:
+                    ctx.report(
+                        key, known[key].verdict, f"Handled as documented: {known[key].istio}", code=code(key)
+                    )
+                else:
+                    ctx.report(
+                        key,
+                        Verdict.UNKNOWN,
+                        f"{key} is not a cert-manager annotation kubectl-meshify knows; nothing was converted.",
+                        action="Check the key for typos; cert-manager ignored unknown keys too.",
+                        severity=Severity.WARNING,
+                        code="CERT_MANAGER_UNKNOWN_ANNOTATION",
+                    )

@@ -145,6 +145,8 @@ def _match(match: Match) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if match.uri is not None:
         out["uri"] = {match.uri[0]: match.uri[1]}
+    if match.authority is not None:
+        out["authority"] = {match.authority[0]: match.authority[1]}
     if match.headers:
         out["headers"] = {name: {kind: value} for name, (kind, value) in sorted(match.headers.items())}
     if match.port is not None:

@@ -2,7 +2,7 @@
 
 The number of requests depends on the kinds and namespaces read and on pagination, never on how many
 objects there are. Reads the conversion cannot do without (the namespace, Ingresses, Services and
-workloads) fail the run; reads that only refine it (IngressClasses, ConfigMaps, Certificates) become a
+workloads) fail the run; reads that only refine it (IngressClasses, ConfigMaps, cert-manager objects) become a
 warning finding when RBAC denies them, so a namespace-scoped user can still review their namespace.
 """
 
@@ -33,6 +33,8 @@ STATEFULSETS = Resource("apps", "v1", "statefulsets", "StatefulSet")
 INGRESSES = Resource("networking.k8s.io", "v1", "ingresses", "Ingress")
 INGRESS_CLASSES = Resource("networking.k8s.io", "v1", "ingressclasses", "IngressClass", namespaced=False)
 CERTIFICATES = Resource("cert-manager.io", "v1", "certificates", "Certificate")
+ISSUERS = Resource("cert-manager.io", "v1", "issuers", "Issuer")
+CLUSTER_ISSUERS = Resource("cert-manager.io", "v1", "clusterissuers", "ClusterIssuer", namespaced=False)
 
 CUSTOM_HEADERS = "nginx.ingress.kubernetes.io/custom-headers"
 CLUSTER_ORIGIN = Origin(path=None)
@@ -141,10 +143,14 @@ def read_cluster(
             findings.append(forbidden_finding(err, f"The {CUSTOM_HEADERS} ConfigMaps cannot be read."))
 
     if discovery.serves(CERTIFICATES.group, CERTIFICATES.version):
-        try:
-            _add_all(resources, api.list(CERTIFICATES, ns))
-        except Forbidden as err:
-            findings.append(forbidden_finding(err, "cert-manager Certificates are not taken into account."))
+        # Certificates and their issuers: TLS secrets are issued again where the gateway reads them.
+        for kind, where in ((CERTIFICATES, ns), (ISSUERS, ns), (CLUSTER_ISSUERS, None)):
+            try:
+                _add_all(resources, api.list(kind, where))
+            except Forbidden as err:
+                findings.append(
+                    forbidden_finding(err, f"cert-manager {kind.kind}s are not taken into account.")
+                )
     return resources, findings
 
 

@@ -36,6 +36,7 @@ _CLUSTER_SCOPED = {
     "CustomResourceDefinition",
     "ClusterRole",
     "ClusterRoleBinding",
+    "ClusterIssuer",
 }
 
 

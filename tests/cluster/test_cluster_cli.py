@@ -150,11 +150,13 @@ def test_missing_tls_secret_is_reported_on_stderr_and_in_the_report(
         "ns", "blog", "--kubeconfig", str(kubeconfig), "--report-json", str(report), home=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    assert 'preflight warning: TLS secret "secure-tls" of Ingress blog/secure' in result.stderr
-    findings = {f["code"] for i in json.loads(report.read_text())["ingresses"] for f in i["findings"]}
-    run_findings = {f["code"] for f in json.loads(report.read_text())["findings"]}
-    assert "PREFLIGHT_TLS_SECRET_MISSING" in run_findings
-    assert "TLS_SECRET_LOCATION" not in findings  # the cluster was asked; no guess from files
+    assert 'preflight warning: TLS credential "blog-secure-tls" for secure.blog.example.com' in result.stderr
+    data = json.loads(report.read_text())
+    findings = {f["code"]: f for i in data["ingresses"] for f in i["findings"]}
+    assert "PREFLIGHT_TLS_CREDENTIAL_MISSING" in {f["code"] for f in data["findings"]}
+    # The cluster was asked (metadata only): neither the copy nor its source exists.
+    assert "(istio-system/blog-secure-tls does not exist yet)" in findings["TLS_SECRET_LOCATION"]["message"]
+    assert "TLS_SECRET_MISSING" in findings
 
 
 def test_no_istio_still_prints_the_conversion(fake: FakeApi, kubeconfig: Path, tmp_path: Path):

@@ -136,53 +136,29 @@ def test_forbidden_gateway_lookup_becomes_a_finding(fake: FakeApi, kubeconfig: P
     assert "PREFLIGHT_GATEWAY_MISSING" not in codes(result)
 
 
-def test_tls_secret_in_the_gateway_namespace_is_fine(fake: FakeApi, kubeconfig: Path):
+def test_tls_secrets_of_the_gateway_and_ingress_namespaces_are_facts(fake: FakeApi, kubeconfig: Path):
     install_istio(fake)
     shop(fake, tls=True)
-    fake.seed([secret("istio-system", "web-tls")])
+    fake.seed([secret("istio-system", "shop-web-tls"), secret("shop", "web-tls"), secret("blog", "other")])
     result = preflight(kubeconfig)
-    assert "PREFLIGHT_TLS_SECRET_MISSING" not in codes(result)
-    assert result.facts["tls_secrets"] == {"istio-system": ["web-tls"]}
-
-
-def test_tls_secret_only_in_the_ingress_namespace_gets_a_copy_command(fake: FakeApi, kubeconfig: Path):
-    install_istio(fake)
-    shop(fake, tls=True)
-    fake.seed([secret("shop", "web-tls")])
-    finding = only(preflight(kubeconfig), "PREFLIGHT_TLS_SECRET_MISSING")
-    assert finding.ingress == "shop/web" and finding.severity is Severity.WARNING
-    assert 'TLS secret "web-tls" of Ingress shop/web is not in namespace istio-system' in finding.message
-    assert finding.action == (
-        "copy it: kubectl get secret web-tls -n shop -o yaml | "
-        "sed -E '/^  (namespace|uid|resourceVersion|creationTimestamp):/d' | "
-        "kubectl apply -n istio-system -f -"
-    )
-    # Existence was checked with metadata-only lists: no response ever carried secret data.
+    assert result.facts["tls_secrets"] == {"istio-system": ["shop-web-tls"], "shop": ["web-tls"]}
+    assert not [
+        c for c in codes(result) if "TLS" in c or "FORBIDDEN" in c
+    ]  # facts only; see test_tls_cluster
+    # Metadata-only lists, one per namespace: no response ever carried secret data.
     secret_requests = [r for r in fake.requests() if r["resource"] == "secrets"]
-    assert secret_requests and {r["response_kind"] for r in secret_requests} == {"PartialObjectMetadataList"}
+    assert sorted(r["namespace"] for r in secret_requests) == ["istio-system", "shop"]
+    assert {r["response_kind"] for r in secret_requests} == {"PartialObjectMetadataList"}
     assert all("PartialObjectMetadataList" in r["accept"] for r in secret_requests)
 
 
-def test_tls_secret_issued_by_cert_manager_suggests_a_certificate(fake: FakeApi, kubeconfig: Path):
-    install_istio(fake, cert_manager=True)
-    shop(fake, tls=True)
-    cert = {"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
-            "metadata": {"name": "web", "namespace": "shop"},
-            "spec": {"secretName": "web-tls", "dnsNames": ["web.shop.example.com"]}}  # fmt: skip
-    fake.seed([cert, secret("shop", "web-tls")])
-    finding = only(preflight(kubeconfig), "PREFLIGHT_TLS_SECRET_MISSING")
-    assert (
-        finding.action is not None
-        and "cert-manager Certificate like shop/web in namespace istio-system" in (finding.action)
-    )
-
-
-def test_tls_secret_that_exists_nowhere_gets_a_create_command(fake: FakeApi, kubeconfig: Path):
+def test_forbidden_secret_list_leaves_existence_unknown(fake: FakeApi, kubeconfig: Path):
     install_istio(fake)
     shop(fake, tls=True)
-    finding = only(preflight(kubeconfig, scope=None), "PREFLIGHT_TLS_SECRET_MISSING")
-    assert finding.action is not None
-    assert "kubectl create secret tls web-tls -n istio-system --cert=tls.crt --key=tls.key" in finding.action
+    fake.faults({"status": 403, "verb": "list", "resource": "secrets"})
+    result = preflight(kubeconfig)
+    assert "tls_secrets" not in result.facts
+    assert "Which TLS secrets exist was not checked." in only(result, "PREFLIGHT_FORBIDDEN").message
 
 
 def injection_of(fake: FakeApi, kubeconfig: Path, **labels: str) -> Finding:
@@ -312,10 +288,7 @@ def test_all_namespaces_preflight_uses_cluster_wide_lists(fake: FakeApi, kubecon
     shop(fake, "blog", tls=True)
     fake.seed([deployment("shop", "x", {"app": "x"})])
     result = preflight(kubeconfig, scope=None)
-    assert sorted(f.ingress for f in result.findings if f.code == "PREFLIGHT_TLS_SECRET_MISSING") == [
-        "blog/web",
-        "shop/web",
-    ]
+    assert result.facts["tls_secrets"] == {"blog": [], "istio-system": [], "shop": []}
     assert [f.message.split()[1] for f in result.findings if f.code == "PREFLIGHT_INJECTION"] == [
         "blog",
         "shop",

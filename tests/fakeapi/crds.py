@@ -91,4 +91,8 @@ def istio_crds(
 
 
 def cert_manager_crds() -> list[dict[str, Any]]:
-    return [crd("cert-manager.io", "Certificate", ("v1",), "certificates", short_names=("cert", "certs"))]
+    return [
+        crd("cert-manager.io", "Certificate", ("v1",), "certificates", short_names=("cert", "certs")),
+        crd("cert-manager.io", "Issuer", ("v1",), "issuers"),
+        crd("cert-manager.io", "ClusterIssuer", ("v1",), "clusterissuers", scope="Cluster"),
+    ]
