@@ -2,7 +2,7 @@
 
 | key | verdict | Istio |
 | --- | --- | --- |
-| proxy-ssl-secret | exact | gateway-scoped DestinationRule `tls: {mode: MUTUAL, credentialName: <secret>}` (secret copied to the gateway namespace) |
+| proxy-ssl-secret | exact | gateway-scoped DestinationRule `tls: {mode: MUTUAL, credentialName: <namespace>-<secret>}` (the secret copied to the gateway namespace under that name) |
 | proxy-ssl-verify | exact | `on`: verify against the secret's `ca.crt`; `off` (default): `insecureSkipVerify: true` |
 | proxy-ssl-name | exact | `subjectAltNames: [<name>]` when verifying, `sni: <name>` when proxy-ssl-server-name is on |
 | proxy-ssl-server-name | approximated | `on`: `sni`; `off`: Istio still sends the request's Host as SNI |
@@ -26,6 +26,8 @@ from kubectl_meshify.annotations.ingress_nginx._common import (
     report_ignored,
 )
 from kubectl_meshify.findings import Severity, Verdict
+from kubectl_meshify.naming import credential_name
+from kubectl_meshify.tls.copy_command import copy_command
 
 KEYS = {
     "proxy-ssl-secret": KeyInfo(
@@ -67,7 +69,11 @@ def upstream_tls(ctx: FamilyContext) -> dict[str, object]:
     secret, _ = client_secret(ctx)
     if secret is None:
         return {"mode": "SIMPLE", "insecureSkipVerify": True}
-    tls: dict[str, object] = {"mode": "MUTUAL", "credentialName": secret}
+    # The gateway reads credentials from its own namespace, under the name Ingress TLS secrets get there.
+    tls: dict[str, object] = {
+        "mode": "MUTUAL",
+        "credentialName": credential_name(ctx.record.obj.namespace, secret),
+    }
     verify = on_off(ctx.value("proxy-ssl-verify")) is True
     name = (ctx.value("proxy-ssl-name") or "").strip()
     if on_off(ctx.value("proxy-ssl-server-name")) is True and name:
@@ -111,14 +117,14 @@ def refine(ctx: FamilyContext) -> None:
     name = (ctx.value("proxy-ssl-name") or "").strip()
     gw_ns = ctx.options.gateway_namespace
     ns = ctx.record.obj.namespace
+    credential = credential_name(ns, secret)
     ctx.report(
         "proxy-ssl-secret",
         verdict_exact,
-        f"The gateway presents the client certificate from secret {secret} (tls.crt/tls.key) to the backend:"
-        f" DestinationRule tls MUTUAL with credentialName {secret}." + suffix,
-        action=f"The gateway reads credentialName secrets only from {gw_ns}: copy it there"
-        f" (kubectl get secret {secret} -n {ns} -o yaml | sed -e 's/^  namespace: .*/  namespace: {gw_ns}/'"
-        " -e '/^  resourceVersion:/d' -e '/^  uid:/d' | kubectl apply -f -).",
+        f"The gateway presents the client certificate from secret {ns}/{secret} (tls.crt/tls.key) to the"
+        f" backend: DestinationRule tls MUTUAL with credentialName {credential}." + suffix,
+        action=f"The gateway reads credentials only from {gw_ns}: copy the secret there as {credential}"
+        f" ({copy_command('secret', ns, secret, gw_ns, credential)}); a copy does not follow renewals.",
         severity=Severity.WARNING,
     )
     if ctx.has("proxy-ssl-verify"):

@@ -27,6 +27,7 @@ from kubectl_meshify.annotations.ingress_nginx._common import present, report_ig
 from kubectl_meshify.findings import Severity, Verdict
 from kubectl_meshify.model import GatewayPlan, Server, VirtualHost
 from kubectl_meshify.naming import dns_label
+from kubectl_meshify.tls.copy_command import copy_command
 
 KEYS = {
     "auth-tls-secret": KeyInfo(
@@ -202,7 +203,7 @@ def _client_certificates(
     mode = VERIFY_MODES.get(verify, "SIMPLE")
     hosts = ", ".join(v.host for v in tls_hosts)
     gw_ns = ctx.options.gateway_namespace
-    credentials = sorted({v.tls_secret for v in tls_hosts if v.tls_secret})
+    credentials = sorted({v.credential or v.tls_secret or "" for v in tls_hosts} - {""})
     if mode != "SIMPLE":
         changes["mode"] = mode
     open_note = (
@@ -212,11 +213,10 @@ def _client_certificates(
     )
     ca_action = (
         " ".join(
-            f"kubectl get secret {name} -n {namespace} -o jsonpath='{{.data.ca\\.crt}}' | base64 -d > ca.crt &&"
-            f" kubectl create secret generic {cred}-cacert -n {gw_ns} --from-file=ca.crt=ca.crt;"
-            for cred in credentials
+            f"{copy_command('secret', namespace, name, gw_ns, cred + '-cacert')};" for cred in credentials
         )
-        + " (on Istio 1.28+ tls.caCertCredentialName can name the CA secret instead)."
+        + " (the copy keeps the secret's ca.crt; on Istio 1.28+ tls.caCertCredentialName can name the CA"
+        " secret instead)."
     )
     if "auth-tls-secret" in keys:
         if mode == "SIMPLE":
