@@ -41,6 +41,20 @@ NGINX_DEFAULT_DELTAS = [
     ),
     ("Connect timeout", "ingress-nginx gave up connecting to a backend after 5s; Envoy waits 10s."),
     ("Load balancing", "ingress-nginx used round robin; Istio's default is least-request."),
+    (
+        "Request buffering",
+        "ingress-nginx read a whole request body before contacting the backend; Envoy streams it.",
+    ),
+    (
+        "Forwarded headers",
+        "ingress-nginx sent X-Real-IP, X-Forwarded-Host, X-Forwarded-Port and X-Scheme to backends; the"
+        " gateway sends X-Forwarded-For, X-Forwarded-Proto and X-Request-Id but not those.",
+    ),
+    (
+        "Headers with underscores",
+        "ingress-nginx dropped request headers whose names contain `_` (enable-underscores-in-headers off);"
+        " Envoy forwards them by default.",
+    ),
 ]
 
 

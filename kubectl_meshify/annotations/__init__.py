@@ -10,16 +10,57 @@ from types import ModuleType
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo, family_keys
 from kubectl_meshify.annotations.cert_manager import certificate
-from kubectl_meshify.annotations.ingress_nginx import canary, hosts, redirect, rewrite, ssl
+from kubectl_meshify.annotations.ingress_nginx import (
+    access,
+    affinity,
+    auth,
+    backend,
+    buffering,
+    canary,
+    cors,
+    headers,
+    hosts,
+    mirror,
+    observability,
+    proxy_ssl,
+    ratelimit,
+    redirect,
+    rewrite,
+    server_tls,
+    snippets,
+    ssl,
+    timeouts,
+)
 from kubectl_meshify.findings import Severity, Verdict
 from kubectl_meshify.model import MeshModel, Semantics
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import ResourceSet
 
 # Order matters: families run in this order in each phase. Redirects replace routes before rewrites and
-# host settings decorate them; canary splits routes last among these, copying what is set by then (the
-# split routes keep the primary's origin, so families after it decorate them alike).
-NGINX_FAMILIES: list[ModuleType] = [ssl, redirect, rewrite, hosts, canary]
+# host settings decorate them; canary splits routes last among these (the split routes keep the
+# primary's origin, so the policy families after it decorate them alike). backend writes the TLS block
+# proxy_ssl reports on; auth runs before access (an allowlist with satisfy: any moves into its policy).
+NGINX_FAMILIES: list[ModuleType] = [
+    ssl,
+    redirect,
+    rewrite,
+    hosts,
+    canary,
+    backend,
+    proxy_ssl,
+    affinity,
+    timeouts,
+    buffering,
+    cors,
+    headers,
+    mirror,
+    auth,
+    access,
+    server_tls,
+    ratelimit,
+    snippets,
+    observability,
+]
 # cert-manager reads its annotations on Ingresses of every class; KEYS hold full keys, and every key under
 # a family's SWEPT_PREFIXES gets one finding.
 CERT_MANAGER_FAMILIES: list[ModuleType] = [certificate]

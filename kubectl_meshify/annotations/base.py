@@ -108,9 +108,10 @@ class FamilyContext:
 
     def routes(self) -> Iterator[tuple[VirtualHost, Route]]:
         """Every route made from this Ingress, with its host."""
+        key = self.ingress
         for vhost in self.hosts():
             for route in vhost.routes:
-                if route.origin.ingress == self.ingress:
+                if route.origin.ingress == key:
                     yield vhost, route
 
 
