@@ -5,6 +5,7 @@ Nothing here translates; the kubernetes client is never imported at startup (it 
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
@@ -578,6 +579,16 @@ def _run_guarded(run: object) -> None:
         raise typer.Exit(int(err.exit_code)) from None
     except BrokenPipeError:
         raise typer.Exit(int(ExitCode.OK)) from None
+    except (typer.Exit, KeyboardInterrupt):
+        raise
+    except Exception as err:  # a bug: one line for the user; MESHIFY_DEBUG=1 shows the traceback
+        if os.environ.get("MESHIFY_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"error: internal error ({type(err).__name__}: {err}); nothing was written."
+            " Please report it with the input; MESHIFY_DEBUG=1 shows the traceback.\n"
+        )
+        raise typer.Exit(int(ExitCode.FAILED)) from None
     raise typer.Exit(int(code))
 
 

@@ -75,6 +75,7 @@ def translate(resources: ResourceSet, options: Options) -> MeshModel:
     gateways.plan(model, options)
     _plan_subsets(model, resources, options)
     annotation_registry.refine(model, resources, options)
+    _add_slash_redirects(model)
     _add_https_redirects(model)
     gateways.add_wildcard_guards(model, options)
     _finish_statuses(model)
@@ -394,7 +395,7 @@ def _nginx_matches(
     path = value or "/"
     if path_type == "Exact":
         return [Match(uri=("exact", path))], len(path), 0
-    if path_type == "Prefix":
+    if path_type in ("Prefix", "ImplementationSpecific"):  # nginx sets ImplementationSpecific to Prefix
         if path == "/":
             return [Match(uri=("prefix", "/"))], 1, 1
         if path.endswith("/"):
@@ -646,15 +647,11 @@ def _add_https_redirects(model: MeshModel) -> None:
             if f
         }
         if all(flags) and len(codes) == 1:
-            clauses = [m for route in vhost.routes for m in route.matches]
-            if any(m.uri in (None, ("prefix", "/")) and not m.headers for m in clauses):
-                matches = [Match(port=80)]
-            else:
-                matches = [Match(uri=m.uri, headers=dict(m.headers), port=80) for m in clauses]
+            # Every location redirects, and so does nginx's implicit `/` for unmatched paths.
             redirect = Route(
                 name="https-redirect",
                 origin=RouteOrigin(vhost.ingresses[0]),
-                matches=_dedupe_matches(matches),
+                matches=[Match(port=80)],
                 redirect={"scheme": "https", "redirectCode": codes.pop()},
             )
             vhost.routes.insert(0, redirect)
@@ -672,22 +669,74 @@ def _add_https_redirects(model: MeshModel) -> None:
                     )
                 )
             routes.append(route)
+        if _redirects_to_https(model, vhost, None) and not any(_catches_all(r) for r in routes):
+            # Unmatched paths: nginx's implicit `/` location of the server redirects too.
+            routes.append(
+                Route(
+                    name="https-redirect",
+                    origin=RouteOrigin(vhost.ingresses[0]),
+                    matches=[Match(port=80)],
+                    redirect={
+                        "scheme": "https",
+                        "redirectCode": model.records[vhost.ingresses[0]].settings.redirect_code,
+                    },
+                )
+            )
         vhost.routes = routes
 
 
-def _redirects_to_https(model: MeshModel, vhost: VirtualHost, route: Route) -> bool:
+def _catches_all(route: Route) -> bool:
+    return any(m.uri in (None, ("prefix", "/")) and not m.headers and m.port is None for m in route.matches)
+
+
+def _add_slash_redirects(model: MeshModel) -> None:
+    """nginx answers `/p` with a 301 to `/p/` when `/p/` is a proxied prefix location and no location is
+    exactly `/p` (its auto_redirect); Istio would route `/p` elsewhere, so write that redirect out."""
+    for vhost in model.hosts.values():
+        if vhost.semantics is not Semantics.NGINX or vhost.regex_mode or vhost.passthrough:
+            continue
+        exact = {m.uri[1] for r in vhost.routes for m in r.matches if m.uri and m.uri[0] == "exact"}
+        added: list[Route] = []
+        for route in vhost.routes:
+            path = route.path or ""
+            if (
+                route.origin.rule is None
+                or route.path_type == "Exact"
+                or len(path) < 2
+                or not path.endswith("/")
+            ):
+                continue
+            if route.redirect is not None or path[:-1] in exact:
+                continue
+            exact.add(path[:-1])
+            added.append(
+                Route(
+                    name=route.name + ".add-slash",
+                    origin=route.origin,
+                    matches=[Match(uri=("exact", path[:-1]))],
+                    redirect={"uri": path, "redirectCode": 301},
+                    path=path[:-1],
+                    path_type="Exact",
+                    sort_length=len(path) - 1,
+                    sort_rank=0,
+                )
+            )
+        for new in added:  # keep first-match order: before the first route that sorts after it
+            key = (-new.sort_length, new.sort_rank)
+            at = next((i for i, r in enumerate(vhost.routes) if (-r.sort_length, r.sort_rank) > key), None)
+            vhost.routes.insert(len(vhost.routes) if at is None else at, new)
+
+
+def _redirects_to_https(model: MeshModel, vhost: VirtualHost, route: Route | None) -> bool:
+    """Whether nginx redirected this route's location (None: the host's implicit `/` location, which
+    belongs to the first Ingress of the host) from HTTP to HTTPS."""
+    if route is None:
+        settings = model.records[vhost.ingresses[0]].settings
+        return settings.force_ssl_redirect or (settings.ssl_redirect and vhost.tls_secret is not None)
     if route.redirect is not None or route.direct_response is not None:
         return False  # nginx answers these before its HTTPS redirect
     settings = model.records[route.origin.ingress].settings
     return settings.force_ssl_redirect or (settings.ssl_redirect and vhost.tls_secret is not None)
-
-
-def _dedupe_matches(matches: list[Match]) -> list[Match]:
-    seen: list[Match] = []
-    for match in matches:
-        if match not in seen:
-            seen.append(match)
-    return seen
 
 
 # --- DestinationRule subsets ----------------------------------------------------------------------

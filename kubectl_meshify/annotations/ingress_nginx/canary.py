@@ -246,6 +246,7 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
     _drop_canary_owned_paths(model, routes_by_host, creators)
     # primary upstream → [(canary upstream, canary record, backend spec)], first one used by nginx
     alternatives: dict[UpstreamKey, list[tuple[UpstreamKey, IngressRecord, Any]]] = {}
+    deleted: dict[UpstreamKey, tuple[IngressRecord, str]] = {}
     for canary in canaries:
         result = results[canary.key]
         if len(canaries) == len(nginx):
@@ -283,6 +284,27 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
                 result.refused.append(label)
             else:
                 result.orphans.append(label)
+                # nginx deletes the canary upstream when one of its paths finds no primary location
+                # ("unable to find real backend ... Deleting."), so no path of it reaches the canary.
+                if alt not in deleted:
+                    deleted[alt] = (canary, label)
+    for alt, (canary, label) in deleted.items():
+        for primary in list(alternatives):
+            alternatives[primary] = [entry for entry in alternatives[primary] if entry[0] != alt]
+            if not alternatives[primary]:
+                del alternatives[primary]
+        canary.findings.append(
+            Finding(
+                code="CANARY_UPSTREAM_DELETED",
+                severity=Severity.WARNING,
+                verdict=Verdict.EXACT,
+                message=f"{label} has no primary location, so ingress-nginx deleted the canary upstream"
+                f" {alt[1]}:{alt[2]} and no request of any path reached it; the canary is not converted, as before.",
+                action="Give every path of the canary Ingress a primary Ingress path with the same host, path"
+                " and pathType, or remove the extra paths.",
+                ingress=canary.key,
+            )
+        )
     _split_routes(model, resources, options, routes_by_host, alternatives, creators, results)
 
 
