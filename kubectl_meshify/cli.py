@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -266,29 +266,7 @@ def ns_cmd(
     """Convert the Ingresses of one namespace of the current cluster (nothing changes without --apply)."""
     if namespace and namespace_flag and namespace != namespace_flag:
         _run_guarded(lambda: _usage(f"namespace {namespace!r} and -n {namespace_flag!r} differ: give one"))
-    _cluster(
-        namespace or namespace_flag,
-        all_namespaces,
-        output=output,
-        out_dir=out_dir,
-        report=report,
-        report_json=report_json,
-        strict=strict,
-        api_version=api_version,
-        gateway=gateway,
-        gateway_namespace=gateway_namespace,
-        gateway_selector=gateway_selector,
-        ingress_class=ingress_class,
-        cluster_domain=cluster_domain,
-        nginx_annotation_prefix=nginx_annotation_prefix,
-        kubeconfig=kubeconfig,
-        context=context,
-        request_timeout=request_timeout,
-        apply=apply,
-        dry_run=dry_run,
-        force_conflicts=force_conflicts,
-        no_verify=no_verify,
-    )
+    _cluster(namespace or namespace_flag, all_namespaces, **_shared_options(locals()))
 
 
 @app.command("all")
@@ -314,29 +292,16 @@ def all_cmd(
     no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses of every namespace of the current cluster (nothing changes without --apply)."""
-    _cluster(
-        None,
-        True,
-        output=output,
-        out_dir=out_dir,
-        report=report,
-        report_json=report_json,
-        strict=strict,
-        api_version=api_version,
-        gateway=gateway,
-        gateway_namespace=gateway_namespace,
-        gateway_selector=gateway_selector,
-        ingress_class=ingress_class,
-        cluster_domain=cluster_domain,
-        nginx_annotation_prefix=nginx_annotation_prefix,
-        kubeconfig=kubeconfig,
-        context=context,
-        request_timeout=request_timeout,
-        apply=apply,
-        dry_run=dry_run,
-        force_conflicts=force_conflicts,
-        no_verify=no_verify,
-    )
+    _cluster(None, True, **_shared_options(locals()))
+
+
+# Parameters of `ns` that choose the namespace; every other parameter is passed on to `_cluster` as it is.
+_NAMESPACE_PARAMETERS = {"namespace", "all_namespaces", "namespace_flag"}
+
+
+def _shared_options(values: dict[str, Any]) -> dict[str, Any]:
+    """The options `ns` and `all` share (typer needs each command to declare them), by name."""
+    return {key: value for key, value in values.items() if key not in _NAMESPACE_PARAMETERS}
 
 
 def _usage(message: str) -> ExitCode:
