@@ -16,6 +16,7 @@ import yaml
 from typer.testing import CliRunner
 
 from kubectl_meshify.cli import app
+from kubectl_meshify.verify import UNEXPLAINED_CODE
 from tests.conftest import istio_errors
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -56,6 +57,11 @@ def test_golden(case: Path, tmp_path: Path, update_golden: bool) -> None:
         expected_findings.write_text(yaml.safe_dump(findings, sort_keys=False))
     assert stream == expected_yaml.read_text()
     assert findings == yaml.safe_load(expected_findings.read_text())
+    # Proof of equivalence: every behaviour difference the check finds is explained by a finding.
+    unexplained = [
+        f["ingress"] for f in findings if any(c["code"] == UNEXPLAINED_CODE for c in f["findings"])
+    ]
+    assert unexplained == []
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])

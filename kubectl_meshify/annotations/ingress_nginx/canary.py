@@ -244,7 +244,15 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
         if vhost.semantics is Semantics.NGINX
     }
     _drop_canary_owned_paths(model, routes_by_host, creators)
-    # primary upstream → [(canary upstream, canary record, backend spec)], first one used by nginx
+    # nginx builds servers from non-canary Ingresses only (plus the default server).
+    served_hosts = {core.CATCH_ALL_HOST}
+    for record in nginx:
+        if not record.settings.canary:
+            for rule in record.obj.spec.get("rules") or []:
+                if isinstance(rule, dict):
+                    served_hosts.add(str(rule.get("host") or core.CATCH_ALL_HOST))
+    # primary upstream → [(canary upstream, canary record, backend spec)] in merge order; nginx uses
+    # only the first, even when that upstream was deleted afterwards (then no canary at all).
     alternatives: dict[UpstreamKey, list[tuple[UpstreamKey, IngressRecord, Any]]] = {}
     deleted: dict[UpstreamKey, tuple[IngressRecord, str]] = {}
     for canary in canaries:
@@ -262,6 +270,14 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
         for label, host, location, backend in targets:
             alt = _backend_key(canary.obj.namespace, backend)
             if alt is None:
+                continue
+            if alt in deleted:
+                # "alternative backend ... has already been removed"
+                result.orphans.append(f"{label} (its Service port {alt[1]}:{alt[2]} was already deleted)")
+                continue
+            if host not in served_hosts:
+                # "cannot merge alternative backend into hostname that does not exist": skipped, kept
+                result.orphans.append(f"{label} (no non-canary Ingress serves that host)")
                 continue
             merged = refused = False
             for route, primary in routes_by_host.get(host, []):
@@ -286,13 +302,8 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
                 result.orphans.append(label)
                 # nginx deletes the canary upstream when one of its paths finds no primary location
                 # ("unable to find real backend ... Deleting."), so no path of it reaches the canary.
-                if alt not in deleted:
-                    deleted[alt] = (canary, label)
+                deleted[alt] = (canary, label)
     for alt, (canary, label) in deleted.items():
-        for primary in list(alternatives):
-            alternatives[primary] = [entry for entry in alternatives[primary] if entry[0] != alt]
-            if not alternatives[primary]:
-                del alternatives[primary]
         canary.findings.append(
             Finding(
                 code="CANARY_UPSTREAM_DELETED",
@@ -305,7 +316,7 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
                 ingress=canary.key,
             )
         )
-    _split_routes(model, resources, options, routes_by_host, alternatives, creators, results)
+    _split_routes(model, resources, options, routes_by_host, alternatives, set(deleted), creators, results)
 
 
 def _drop_canary_owned_paths(
@@ -350,6 +361,7 @@ def _split_routes(
     options: Options,
     routes_by_host: dict[str, list[tuple[Route, UpstreamKey | None]]],
     alternatives: dict[UpstreamKey, list[tuple[UpstreamKey, IngressRecord, Any]]],
+    deleted: set[UpstreamKey],
     creators: dict[UpstreamKey, IngressRecord],
     results: dict[str, Result],
 ) -> None:
@@ -363,7 +375,14 @@ def _split_routes(
         alt, canary, backend = entries[0]
         result = results[canary.key]
         for _, later, _ in entries[1:]:
-            results[later.key].shadowed.append(f"{canary.key} was attached first to {'/'.join(primary)}")
+            if later is canary:
+                continue
+            first = f"{canary.key} was attached first to {'/'.join(primary)}"
+            if alt in deleted:
+                first += " and its upstream was then deleted, so that upstream has no canary"
+            results[later.key].shadowed.append(first)
+        if alt in deleted:
+            continue
         creator = creators[alt]
         policy = creator.settings.extra.get(EXTRA + "-policy") if creator.settings.canary else None
         if not isinstance(policy, Policy):

@@ -79,7 +79,7 @@ def _aliases(ctx: FamilyContext) -> None:
     requested = dict.fromkeys(n.strip().lower() for n in raw.split(",") if n.strip())
     regexes = [n for n in requested if n.startswith(_REGEX_NAME_PREFIX)]
     served: list[str] = []
-    dropped: list[str] = [f"{n} (a regex server name; Istio hosts cannot be regexes)" for n in regexes]
+    dropped: list[str] = []
     tls = False
     own = {
         str(rule.get("host") or "*")
@@ -101,21 +101,36 @@ def _aliases(ctx: FamilyContext) -> None:
             else:
                 owner = next((v.host for v in ctx.model.hosts.values() if alias in v.aliases), "another host")
                 dropped.append(f"{alias} on {vhost.host} (already an alias of {owner})")
-    if not served:
+    # nginx served a `~regex` alias as a regex server name; Istio hosts are names or `*.` wildcards.
+    lost = (
+        f"Not served any more: {', '.join(regexes)} (nginx matched regex server names; Istio hosts cannot be"
+        " regexes)."
+        if regexes
+        else ""
+    )
+    regex_action = "List the host names the regex stood for in server-alias (or as Ingress hosts)."
+    if not served and not regexes:
         ctx.report(
             "server-alias",
             Verdict.NO_OP,
             "No alias is served, as in nginx: " + "; ".join(dropped or ["no names given"]) + ".",
         )
         return
-    message = "The host also answers as " + ", ".join(served) + " (VirtualService and Gateway hosts)."
+    message = (
+        "The host also answers as " + ", ".join(served) + " (VirtualService and Gateway hosts)."
+        if served
+        else ""
+    )
     if dropped:
         message += " Dropped, as nginx dropped them: " + "; ".join(dropped) + "."
+    actions = [regex_action] if regexes else []
+    if tls and served:
+        actions.append("The TLS certificate of the host must cover the aliases.")
     ctx.report(
         "server-alias",
-        Verdict.EXACT,
-        message,
-        action="The TLS certificate of the host must cover the aliases." if tls else None,
+        Verdict.APPROXIMATED if served and regexes else Verdict.UNSUPPORTED if regexes else Verdict.EXACT,
+        " ".join(part for part in (message.strip(), lost) if part),
+        action=" ".join(actions) or None,
     )
 
 

@@ -246,7 +246,7 @@ def _apply(ctx: FamilyContext, redirect: dict[str, Any] | None, response: dict[s
     for vhost in ctx.hosts():
         if vhost.semantics is not Semantics.NGINX or vhost.passthrough or not vhost.ingresses:
             continue
-        if vhost.ingresses[0] != ctx.ingress or _has_catch_all(vhost):
+        if vhost.ingresses[0] != ctx.ingress or has_catch_all(vhost):
             continue
         # The host's implicit root location was created from this Ingress and carries its redirect.
         route = Route(
@@ -273,7 +273,7 @@ def _answer(route: Route, redirect: dict[str, Any] | None, response: dict[str, A
     route.http.pop("rewrite", None)  # Istio rejects a rewrite next to a redirect or direct response
 
 
-def _has_catch_all(vhost: VirtualHost) -> bool:
+def has_catch_all(vhost: VirtualHost) -> bool:
     for route in vhost.routes:
         for match in route.matches:
             if match.port is None and not match.headers:

@@ -24,8 +24,10 @@ rewrites.
 
 from __future__ import annotations
 
+import copy
+
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.ingress_nginx.redirect import redirect_for_url
+from kubectl_meshify.annotations.ingress_nginx.redirect import has_catch_all, redirect_for_url
 from kubectl_meshify.annotations.pcre import nginx_target, nginx_variables, to_re2
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import Match, Route, RouteOrigin, Semantics, VirtualHost
@@ -45,8 +47,11 @@ KEYS = {
 
 def prepare(ctx: FamilyContext) -> None:
     target = ctx.value("rewrite-target")
-    # nginx skips the rewrite (and regex mode) for a location whose path equals the target.
-    if ctx.flag("use-regex") or (target and any(path != target for path in _location_paths(ctx))):
+    # nginx skips the rewrite (and regex mode) for a location whose path equals the target; but a Prefix
+    # path `/p` is stored as the location `/p/` (plus `= /p`), which differs from a target `/p`.
+    if ctx.flag("use-regex") or (
+        target and any(path != target or _split_by_nginx(path, kind) for path, kind in _location_paths(ctx))
+    ):
         ctx.settings.regex = True
 
 
@@ -60,9 +65,10 @@ def refine(ctx: FamilyContext) -> None:
     _app_root(ctx)
 
 
-def _location_paths(ctx: FamilyContext) -> list[str]:
+def _location_paths(ctx: FamilyContext) -> list[tuple[str, str]]:
+    """(path, pathType) of every path of the Ingress."""
     return [
-        str(path.get("path") or "/")
+        (str(path.get("path") or "/"), str(path.get("pathType") or "ImplementationSpecific"))
         for rule in ctx.record.obj.spec.get("rules") or []
         if isinstance(rule, dict) and isinstance(rule.get("http"), dict)
         for path in rule["http"].get("paths") or []
@@ -161,12 +167,22 @@ def _rewrite(ctx: FamilyContext, regex_problems: list[str], renamed: list[str]) 
     answered: list[str] = []
     problems = list(regex_problems)
     plain_prefix: str | None = None  # a path whose whole URI nginx replaced without captures
+    # use-regex's finding mentions respelled groups when present; otherwise this one does.
+    notes = [] if ctx.has("use-regex") or not renamed else [_renamed_note(renamed)]
     for vhost, route in list(ctx.routes()):
         path = _route_location(ctx, vhost, route)
         if path is None:
             continue
         if path == target:
-            unchanged.append(path)
+            if _split_by_nginx(path, route.path_type) and not ctx.flag("use-regex"):
+                rewriting.append(_slash_location(vhost, route, target))
+                notes.append(
+                    f"Prefix path {path} equals the target, but nginx stored it as the location {path}/ (which"
+                    f" rewrites {path}/… to {target}) plus {path} (sent unchanged), and that turned regex"
+                    " matching on for the host; both routes are written that way"
+                )
+            else:
+                unchanged.append(path)
             continue
         if route.redirect is not None or route.direct_response is not None:
             answered.append(path)  # nginx returns before it rewrites
@@ -193,10 +209,41 @@ def _rewrite(ctx: FamilyContext, regex_problems: list[str], renamed: list[str]) 
         rewriting.append(route)
         if not converted.captures and plain_prefix is None:
             plain_prefix = path
-    # use-regex's finding mentions respelled groups when present; otherwise this one does.
-    notes = [] if ctx.has("use-regex") or not renamed else [_renamed_note(renamed)]
+    if target.startswith(("http://", "https://")):
+        redirected += _redirect_root_location(ctx, target, problems)
     _report_rewrite(ctx, target, rewriting, unchanged, redirected, answered, problems, plain_prefix, notes)
     return rewriting
+
+
+def _split_by_nginx(path: str, path_type: str | None) -> bool:
+    """ingress-nginx stores a Prefix path `/p` (without use-regex or a rewrite) as the location `/p/` plus
+    an exact `/p`; with rewrite-target `/p` only the `/p/` location then differs from the target."""
+    return path_type == "Prefix" and path != "/" and not path.endswith("/")
+
+
+def _slash_location(vhost: VirtualHost, route: Route, target: str) -> Route:
+    """The `/p/` location of a Prefix path equal to the target: it rewrites the whole URI to the target
+    (nginx: `rewrite "(?i)/p/" /p break;`), so `/p/x` reaches the backend as `/p`, while `/p` and `/pzz`
+    (the `/p` location, a prefix regex in regex mode) are sent unchanged."""
+    slash = copy.deepcopy(route)
+    slash.name = f"{route.name}.slash"
+    slash.path = path = (route.path or "/") + "/"
+    regex = to_re2(path).regex
+    slash.matches = [
+        Match(uri=("regex", f"(?i)(?:{regex}).*"), headers=m.headers, port=m.port) for m in route.matches
+    ]
+    slash.http.setdefault("rewrite", {})["uriRegexRewrite"] = {
+        "match": f"(?i)^(?:{regex}).*",
+        "rewrite": target,
+    }
+    slash.sort_length = route.sort_length + 1
+    key = (-slash.sort_length, slash.sort_rank)
+    index = next(
+        (i for i, r in enumerate(vhost.routes) if r is route or (-r.sort_length, r.sort_rank) > key),
+        len(vhost.routes),
+    )
+    vhost.routes.insert(index, slash)
+    return slash
 
 
 def _route_location(ctx: FamilyContext, vhost: VirtualHost, route: Route) -> str | None:
@@ -225,6 +272,30 @@ def _redirect_route(route: Route, target: str, captures: list[int]) -> str | Non
     route.redirect = redirect
     route.http.pop("rewrite", None)
     return None
+
+
+def _redirect_root_location(ctx: FamilyContext, target: str, problems: list[str]) -> list[str]:
+    """nginx gives a host's implicit `/` location the annotations of its first Ingress, so with an
+    absolute target every request no path of the host matches is answered 302 as well."""
+    added = []
+    for vhost in ctx.hosts():
+        if vhost.semantics is not Semantics.NGINX or vhost.passthrough or not vhost.ingresses:
+            continue
+        if vhost.ingresses[0] != ctx.ingress or has_catch_all(vhost):
+            continue
+        route = Route(
+            name=f"{ctx.record.obj.namespace}.{ctx.record.obj.name}.default-location",
+            origin=RouteOrigin(ctx.ingress),
+            matches=[Match()],
+            sort_rank=2,
+        )
+        error = _redirect_route(route, target, nginx_target(target, 0).captures)
+        if error:
+            problems.append(f"{vhost.host} implicit `/` location: {error}")
+            continue
+        vhost.routes.append(route)
+        added.append(f"the other paths of {vhost.host} (its implicit `/` location)")
+    return added
 
 
 def _report_rewrite(
