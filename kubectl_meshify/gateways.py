@@ -106,6 +106,8 @@ def _add_servers(gateway: GatewayPlan, vhost: VirtualHost) -> None:
     hosts = names(vhost)
     if vhost.passthrough:
         _server(gateway, 443, "TLS", "tls-passthrough", hosts, {"mode": "PASSTHROUGH"})
+        if vhost.passthrough_secret is not None:  # plain HTTP on port 80 is redirected to HTTPS, as nginx did
+            _server(gateway, 80, "HTTP", "http", hosts, None)
         return
     _server(gateway, 80, "HTTP", "http", hosts, None)
     if vhost.credential:

@@ -95,6 +95,8 @@ class VirtualHost:
     aliases: list[str] = field(default_factory=list)
     tls_secret: str | None = None  # the Ingress TLS secret of the host, if any
     tls_secret_namespace: str | None = None
+    # ssl-passthrough host listed in spec.tls: nginx held a certificate, so it redirected plain HTTP to HTTPS.
+    passthrough_secret: str | None = None
     credential: str | None = None  # its `credentialName` in the gateway namespace (tls/credentials.py)
     passthrough: bool = False
     gateways: list[str] = field(default_factory=list)  # `ns/name`, filled by gateway assignment

@@ -85,6 +85,11 @@ def translate(resources: ResourceSet, options: Options) -> MeshModel:
 # --- classes and validation -------------------------------------------------------------------
 
 
+def _descending(text: str) -> str:
+    """A string that sorts ascending where `text` sorts descending (the terminator puts longer first)."""
+    return "".join(chr(0x10FFFE - ord(c)) for c in text) + chr(0x10FFFF)
+
+
 def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Options) -> IngressRecord:
     class_name, controller, how = _ingress_class(obj, resources)
     stamp = str(obj.metadata.get("creationTimestamp") or "")
@@ -94,7 +99,9 @@ def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Option
         order = (stamp, obj.name, obj.namespace)
     else:
         semantics = Semantics.NGINX
-        order = (stamp, f"{seq:08d}")
+        # ingress-nginx sorts equal timestamps by `namespace/name` descending; Ingresses read from files
+        # have none and keep their input order (the order `kubectl apply` creates them in).
+        order = (stamp, _descending(obj.namespace + "/" + obj.name) if stamp else f"{seq:08d}")
     record = IngressRecord(obj=obj, semantics=semantics, order=order)
     if options.ingress_classes and class_name not in options.ingress_classes:
         record.status = Status.SKIPPED

@@ -64,3 +64,10 @@ def test_exact_wins_over_prefix_of_same_path() -> None:
     assert route(model, "http://shop.example.com/api/v1").startswith("shop/api-v1:8080")
     assert route(model, "http://shop.example.com/api/v2").startswith("shop/api:8080")
     assert route(model, "http://shop.example.com/apiv2") == "404"
+
+
+def test_equal_timestamps_follow_nginx_name_order() -> None:
+    """Same second, same host and path: nginx keeps the Ingress whose namespace/name sorts last."""
+    assert route(istio_model(converted("equal-timestamps")), "http://shop.example.com/x").startswith(
+        "shop/web-b:80"
+    )

@@ -168,9 +168,26 @@ def test_path_equal_to_target_is_not_rewritten() -> None:
     objects = convert("rewrite/whole-uri")
     spec = virtual_service(objects, "app.example.com")
     assert route(spec, "http://app.example.com/home/x").path == "/home/x"
-    keep = virtual_service(objects, "keep.example.com")
-    outcome = route(keep, "http://keep.example.com/keep/a")
-    assert (outcome.path, outcome.headers) == ("/keep/a", {})
+
+
+@pytest.mark.parametrize(
+    ("path", "upstream", "headers"),
+    [
+        ("/keep", "/keep", {}),
+        ("/KEEP", "/KEEP", {}),
+        ("/keepzz", "/keepzz", {}),  # nginx's `= /keep` location became the regex `^/keep`
+        ("/keep/", "/keep", {"x-forwarded-prefix": "/keep"}),
+        ("/keep/a/b", "/keep", {"x-forwarded-prefix": "/keep"}),  # the `/keep/` location rewrites
+    ],
+)
+def test_prefix_path_equal_to_target_is_rewritten_below_it(
+    path: str, upstream: str, headers: dict[str, str]
+) -> None:
+    """nginx stores Prefix `/keep` as `/keep/` plus `= /keep`; only `/keep/` differs from the target."""
+    keep = virtual_service(convert("rewrite/whole-uri"), "keep.example.com")
+    outcome = route(keep, "http://keep.example.com" + path)
+    assert outcome.dests == [("keep.default.svc.cluster.local", 100)]
+    assert (outcome.path, outcome.headers) == (upstream, headers)
 
 
 def test_named_group_rewrite_and_absolute_target() -> None:

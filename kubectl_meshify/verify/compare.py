@@ -34,11 +34,13 @@ FEATURE_CODES: dict[str, tuple[str, ...]] = {
     "ssl-redirect": ("SSL_REDIRECT_DEFAULT",),
     "httpsRedirect": ("SSL_REDIRECT_DEFAULT",),
     "ssl-passthrough": ("PASSTHROUGH_PATHS_DROPPED",),
+    "ssl-passthrough-http": ("PASSTHROUGH_PLAIN_HTTP", "PASSTHROUGH_PATHS_DROPPED"),
     "tls": ("TLS_NO_SECRET", "TLS_SECRET_CONFLICT", "HOST_MERGED"),
     "backend": ("BACKEND_NAMED_PORT_UNRESOLVED", "BACKEND_PORT_NOT_IN_SERVICE", "BACKEND_RESOURCE"),
 }
 # Istio-side features that stand for an nginx annotation (for the annotation lookup).
 FEATURE_ANNOTATIONS: dict[str, tuple[str, ...]] = {
+    "ssl-passthrough-http": ("ssl-passthrough",),
     "httpsRedirect": ("ssl-redirect", "force-ssl-redirect"),
     "canary": (
         "canary",

@@ -518,7 +518,8 @@ class NginxModel:
             trace.append(("", how))
         if server.passthrough:
             # Plain HTTP still goes through the locations; the translation may have dropped them.
-            trace.extend(self._owner_trace(server, "ssl-passthrough"))
+            feature = "ssl-passthrough-http" if probe.scheme == "http" else "ssl-passthrough"
+            trace.extend(self._owner_trace(server, feature))
         if server.app_root and probe.path == "/":
             app_root, key = server.app_root
             return redirect(302, f"{probe.scheme}://{probe.host}{app_root}", (*trace, (key, "app-root")))

@@ -15,9 +15,11 @@ ingress-nginx takes the aliases of a host from the first of its Ingresses that h
 alias that is a host of its own or an earlier server's name (core applies that rule while building hosts;
 this family reports it). TLS passthrough is per host: when any Ingress of the host asks for it, nginx's
 TCP proxy sends connections for that SNI name to the backend of the host's `/` location, and no HTTP-level
-setting applies to them; the host's HTTP paths are dropped (plain-HTTP requests on port 80, which nginx
-still served, are no longer answered for that host). nginx needs `--enable-ssl-passthrough` for this; the
-report asks to check it.
+setting applies to them. Over plain HTTP on port 80 nginx still served the host through its locations:
+for a host listed in spec.tls (nginx held its certificate) that meant a redirect to HTTPS, which the
+gateway keeps (a port-80 server and a redirect route); otherwise plain HTTP is no longer answered for the
+host. Both are reported (PASSTHROUGH_PLAIN_HTTP), and paths other than `/` are reported as dropped. nginx
+needs `--enable-ssl-passthrough` for this; the report asks to check it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
 from kubectl_meshify.annotations.pcre import nginx_variables
 from kubectl_meshify.findings import Finding, Severity, Verdict
-from kubectl_meshify.model import Route, Semantics, VirtualHost
+from kubectl_meshify.model import Match, Route, RouteOrigin, Semantics, VirtualHost
 
 KEYS = {
     "server-alias": KeyInfo(Verdict.EXACT, "aliases in VirtualService `hosts` and Gateway server `hosts`"),
@@ -213,7 +215,8 @@ def _passthrough(ctx: FamilyContext) -> None:
 
 
 def _route_by_sni(ctx: FamilyContext, vhost: VirtualHost) -> None:
-    """Replace the host's HTTP routes by one TLS route to the backend of its `/` location."""
+    """Replace the host's HTTP routes by one TLS route to the backend of its `/` location, and keep
+    what nginx did with plain HTTP on port 80 where Istio can: the redirect to HTTPS."""
     root = next(
         (
             r
@@ -236,7 +239,25 @@ def _route_by_sni(ctx: FamilyContext, vhost: VirtualHost) -> None:
             continue
         dropped.setdefault(route.origin.ingress, []).append(f"{route.path_type} {route.path or '/'}")
     vhost.routes = []
+    # nginx kept the host's server on port 80; with a certificate for the host it redirected HTTP to HTTPS.
+    redirects = vhost.passthrough_secret is not None
+    if redirects:
+        code = ctx.model.records[vhost.ingresses[0]].settings.redirect_code
+        vhost.routes.append(
+            Route(
+                name="https-redirect",
+                origin=RouteOrigin(vhost.ingresses[0]),
+                matches=[Match(port=80)],
+                redirect={"scheme": "https", "redirectCode": code},
+            )
+        )
+    _report_plain_http(ctx, vhost, redirects)
     for ingress, paths in dropped.items():
+        after = (
+            "plain-HTTP requests for them are redirected to HTTPS as nginx did, and then passed through"
+            if redirects
+            else "plain-HTTP requests on port 80, which nginx still served, are no longer answered for this host"
+        )
         record = ctx.model.records[ingress]
         record.findings.append(
             Finding(
@@ -244,12 +265,56 @@ def _route_by_sni(ctx: FamilyContext, vhost: VirtualHost) -> None:
                 severity=Severity.WARNING,
                 verdict=Verdict.APPROXIMATED,
                 message=f"{vhost.host} passes TLS through to its `/` backend, so the paths {', '.join(paths)}"
-                " are not routed: over TLS nginx never saw them either, but plain-HTTP requests on port 80,"
-                " which nginx still served, are no longer answered for this host.",
+                f" are not routed: over TLS nginx never saw them either; {after}.",
                 action="Serve these paths from the passthrough backend, or move them to another host.",
                 ingress=ingress,
             )
         )
+
+
+def _report_plain_http(ctx: FamilyContext, vhost: VirtualHost, redirects: bool) -> None:
+    """nginx served plain HTTP for a passthrough host through its locations, with every annotation of the
+    Ingress; the gateway only redirects it to HTTPS (host with a certificate) or refuses it."""
+    others = sorted(
+        key[len(ctx.prefix) :]
+        for key in ctx.record.obj.annotations
+        if key.startswith(ctx.prefix) and key != ctx.prefix + "ssl-passthrough"
+    )
+    if redirects and not others:
+        message = (
+            f"Plain HTTP for {vhost.host} on port 80 is redirected to HTTPS as nginx did (the host has a"
+            " certificate); nginx also removed a trailing `/` from the redirect target, the gateway keeps it."
+        )
+        action = "Nothing to do unless clients depend on the slash being removed."
+    elif redirects:
+        message = (
+            f"Plain HTTP for {vhost.host} on port 80 is redirected to HTTPS, as nginx did by default; nginx"
+            f" also applied this Ingress's other annotations ({', '.join(others)}) to those plain-HTTP requests"
+            " (the passthrough only bypasses them over TLS), and they are not converted."
+        )
+        action = (
+            "Check that none of them changed what plain-HTTP clients got (for example ssl-redirect: false)."
+        )
+    else:
+        message = (
+            f"nginx still served plain HTTP for {vhost.host} on port 80 through the host's locations; the"
+            " gateway has no HTTP server for it, so those requests are refused (a passthrough backend"
+            " normally speaks only TLS)."
+        )
+        action = (
+            "If plain-HTTP clients exist, add the host to a port-80 server of the Gateway and an `http` route"
+            " to its VirtualService."
+        )
+    ctx.note(
+        Finding(
+            code="PASSTHROUGH_PLAIN_HTTP",
+            severity=Severity.INFO if redirects and not others else Severity.WARNING,
+            verdict=Verdict.APPROXIMATED,
+            message=message,
+            action=action,
+            ingress=ctx.ingress,
+        )
+    )
 
 
 # --- default-backend, custom-http-errors, disable-proxy-intercept-errors ---------------------------------

@@ -19,7 +19,10 @@ respelled `(?P<n>…)`. A target starting with `http://` or `https://` makes ngi
 URL. Other nginx variables (`$host`, `$request_uri`, …) cannot be expanded by Envoy. app-root is a
 server-level `return 302` for `/` that nginx runs before any location and before its HTTPS redirect;
 Envoy keeps the query string on it, nginx drops it. x-forwarded-prefix is only sent on a location that
-rewrites.
+rewrites. Two nginx details are reproduced: a Prefix path `/p` equal to the target is stored as the
+locations `/p/` (which differs from the target, so it rewrites `/p/…` to `/p` and turns regex mode on) and
+`= /p` (unchanged); and the implicit `/` location of a host carries the annotations of its first Ingress,
+so an absolute (`http(s)://`) target answers 302 for every path of the host no other location matches.
 """
 
 from __future__ import annotations
