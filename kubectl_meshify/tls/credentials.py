@@ -118,9 +118,9 @@ def _assign_hosts(
             owner = gateway_namespace if record.semantics is Semantics.ISTIO else record.obj.namespace
             source = (owner, str(secret))
             known = [model.hosts[h] for h in hosts if h in model.hosts]
-            for vhost in known:
-                if vhost.passthrough and vhost.passthrough_secret is None:
-                    vhost.passthrough_secret = str(secret)
+            for passed in known:
+                if passed.passthrough and passed.passthrough_secret is None:
+                    passed.passthrough_secret = str(secret)
             if known and all(v.passthrough for v in known):
                 continue  # TLS passed through to the backend: nginx used no certificate for these hosts
             entries.append((record, t, [str(h) for h in entry.get("hosts") or []], source))
