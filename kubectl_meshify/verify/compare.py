@@ -12,7 +12,7 @@ from kubectl_meshify.verify.ingress import IngressDoc, ingress_doc, is_istio_cla
 from kubectl_meshify.verify.istio_ingress_model import IstioIngressModel
 from kubectl_meshify.verify.istio_model import IstioModel, IstioSettings
 from kubectl_meshify.verify.nginx_model import NginxModel, NginxSettings
-from kubectl_meshify.verify.probes import build_context, ingress_probes
+from kubectl_meshify.verify.probes import ProbeKey, build_context, keyed_probes
 from kubectl_meshify.verify.request import Outcome, Probe, ServiceIndex
 
 UNEXPLAINED_CODE = "VERIFY_UNEXPLAINED_DIFFERENCE"
@@ -226,35 +226,38 @@ def _verify(
     istio_keys = {d.key for d in istio_docs}
     canaries = {key for key, ann in nginx.anns.items() if ann.canary}
     result = VerificationResult(config_errors=list(target.errors))
-    # Ingresses sharing a host share probes: evaluate each (source model, request) once.
-    seen: dict[tuple[bool, Probe], tuple[Outcome, Outcome]] = {}
+    # Ingresses sharing a host share probes: evaluate each request once per source model, and
+    # remember whether the two outcomes differ.
+    evaluated: dict[bool, dict[ProbeKey, tuple[Outcome, Outcome, bool]]] = {False: {}, True: {}}
     explained: dict[tuple[Any, ...], str | None] = {}
     for doc in docs:
         if wanted is not None and doc.key not in wanted:
             continue
         is_istio = doc.key in istio_keys
         source: _Evaluator = istio_source if is_istio and istio_source is not None else nginx
-        outcome = IngressVerification(doc.key)
-        for probe in ingress_probes(doc, context, prefix):
-            key = (is_istio, probe)
+        seen = evaluated[is_istio]
+        probes = keyed_probes(doc, context, prefix)
+        outcome = IngressVerification(doc.key, probes=len(probes))
+        for key, probe in probes.items():
             pair = seen.get(key)
             if pair is None:
-                pair = seen[key] = (source.evaluate(probe), target.evaluate(probe))
-            outcome.probes += 1
-            before, after = pair
-            if before != after and not _both_unserved(before, after):
-                # The explanation depends on what shaped both results, not on the path itself.
-                why: tuple[Any, ...] = (doc.key, probe.kind, probe.scheme, before.trace, after.trace)
-                why += (before.kind, after.kind, before.status, after.status, _slash_only(before, after))
-                if why in explained:
-                    code = explained[why]
-                else:
-                    code = explain(probe, before, after, doc.key, by_ingress, prefix)
-                    if code is None and doc.key in canaries:
-                        # A canary Ingress routes nothing by itself in ingress-nginx.
-                        code = _lookup(by_ingress.get(doc.key, ()), "canary", prefix, ())
-                    explained[why] = code
-                outcome.different.append(Difference.of(probe, before, after, code))
+                before, after = source.evaluate(probe), target.evaluate(probe)
+                pair = seen[key] = (before, after, before != after and not _both_unserved(before, after))
+            if not pair[2]:
+                continue
+            before, after, _ = pair
+            # The explanation depends on what shaped both results, not on the path itself.
+            why: tuple[Any, ...] = (doc.key, probe.kind, probe.scheme, before.trace, after.trace)
+            why += (before.kind, after.kind, before.status, after.status, _slash_only(before, after))
+            if why in explained:
+                code = explained[why]
+            else:
+                code = explain(probe, before, after, doc.key, by_ingress, prefix)
+                if code is None and doc.key in canaries:
+                    # A canary Ingress routes nothing by itself in ingress-nginx.
+                    code = _lookup(by_ingress.get(doc.key, ()), "canary", prefix, ())
+                explained[why] = code
+            outcome.different.append(Difference.of(probe, before, after, code))
         result.ingresses[doc.key] = outcome
     return result
 

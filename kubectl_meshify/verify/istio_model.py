@@ -41,6 +41,7 @@ from kubectl_meshify.verify.request import (
     Probe,
     ServiceIndex,
     normalise_dests,
+    proxied,
     redirect,
     service_label,
 )
@@ -48,6 +49,9 @@ from kubectl_meshify.verify.request import (
 INGRESS_SEMANTICS = "internal.istio.io/route-semantics"
 HTTP_PROTOCOLS = {"HTTP", "HTTP2", "GRPC", "HTTP1"}
 _PLAIN_MATCH_KEYS = {"uri", "port", "ignoreUriCase", "name"}
+# Outcomes without a trace are the same for every request: built once.
+_NO_VIRTUAL_HOST = Outcome("status", status=404, note="no virtual host")
+_NO_ROUTE = Outcome("status", status=404, note="no route matched")
 
 
 @dataclass(frozen=True)
@@ -361,6 +365,7 @@ class IstioModel:
         gateways: list[tuple[str, Mapping[str, Any]]] = []
         vss: list[_VirtualService] = []
         self.subsets: dict[tuple[str, str], dict[str, tuple[tuple[str, str], ...]]] = {}
+        self._dests: dict[tuple[str, str, int, str, int], Dest | Outcome] = {}
         for obj in objects:
             kind = obj.get("kind")
             api = str(obj.get("apiVersion") or "")
@@ -606,7 +611,7 @@ class IstioModel:
     def _route_http(self, config: _RouteConfig, probe: Probe, host: str) -> Outcome:
         vhost = config.find(host)
         if vhost is None:
-            return Outcome("status", status=404, note="no virtual host")
+            return _NO_VIRTUAL_HOST
         if vhost.require_tls and probe.scheme == "http":
             return redirect(301, f"https://{probe.host}{probe.path}", (("", "httpsRedirect"),))
         headers: dict[str, str] = {}
@@ -620,7 +625,7 @@ class IstioModel:
             matched = only_path(path) if only_path is not None else match.test(probe, gateway, headers.get)
             if matched is not None:
                 return self._act(route, probe, matched, kind)
-        return Outcome("status", status=404, note="no route matched")
+        return _NO_ROUTE
 
     def _act(self, route: _Route, probe: Probe, matched: int, kind: str) -> Outcome:
         action = route.action
@@ -643,14 +648,7 @@ class IstioModel:
         elif action.uri_rewrite is not None:
             replaced = matched if kind in ("prefix", "") else len(path)
             path = action.uri_rewrite + path[replaced:]
-        return Outcome(
-            "proxy",
-            dests=action.dests,
-            path=path,
-            host=action.authority or probe.host,
-            headers=action.headers,
-            trace=trace,
-        )
+        return proxied(action.dests, path, action.authority or probe.host, action.headers, trace)
 
     def _action(self, route: _Route) -> _Action:
         """What a route does, resolved once: everything that does not depend on the request."""
@@ -715,16 +713,27 @@ class IstioModel:
 
     def _dest(self, entry: Mapping[str, Any], namespace: str, single: bool) -> Dest | Outcome:
         destination = entry.get("destination") or {}
-        host = str(destination.get("host") or "")
-        weight = 100 if single else int(entry.get("weight") or 0)
-        svc_ns, svc_name = self._service_of(host, namespace)
         port_spec = destination.get("port") or {}
-        port = int(port_spec.get("number") or 0) if isinstance(port_spec, dict) else 0
+        subset = destination.get("subset")
+        key = (
+            namespace,
+            str(destination.get("host") or ""),
+            int(port_spec.get("number") or 0) if isinstance(port_spec, dict) else 0,
+            str(subset) if subset else "",
+            100 if single else int(entry.get("weight") or 0),
+        )
+        # Routes of one app name the same destination again and again: resolve each once.
+        found = self._dests.get(key)
+        if found is None:
+            found = self._dests[key] = self._resolve_dest(*key)
+        return found
+
+    def _resolve_dest(self, namespace: str, host: str, port: int, subset: str, weight: int) -> Dest | Outcome:
+        svc_ns, svc_name = self._service_of(host, namespace)
         if not port and svc_ns:
             ports = self.services.ports(svc_ns, svc_name)
             if len(ports) == 1 and isinstance(ports[0].get("port"), int):
                 port = int(ports[0]["port"])
-        subset = destination.get("subset")
         if not svc_ns:
             return Dest(f"{host}:{port}", weight, f"{host}:{port}")
         ports = self.services.ports(svc_ns, svc_name)
@@ -733,15 +742,13 @@ class IstioModel:
         labels: tuple[tuple[str, str], ...] = ()
         if subset:
             defined = self.subsets.get((svc_ns, svc_name), {})
-            if str(subset) not in defined:
+            if subset not in defined:
                 return Outcome(
                     "status", status=503, note=f"subset {subset} of {svc_ns}/{svc_name} is not defined"
                 )
-            labels = defined[str(subset)]
+            labels = defined[subset]
         ident = self.services.identity(svc_ns, svc_name, port, labels)
-        return Dest(
-            ident, weight, service_label(svc_ns, svc_name, port or "?", str(subset) if subset else None)
-        )
+        return Dest(ident, weight, service_label(svc_ns, svc_name, port or "?", subset or None))
 
     def _route_tls(self, server: _Server, probe: Probe, host: str) -> Outcome:
         for vs in self._candidates(server):
@@ -783,9 +790,12 @@ def _tls_route_matches(route: Mapping[str, Any], host: str, server: _Server) -> 
 def _request_headers(
     route: Mapping[str, Any], destinations: Sequence[Mapping[str, Any]]
 ) -> tuple[tuple[str, str], ...]:
+    sources = [route, destinations[0]] if len(destinations) == 1 else [route]
     values: dict[str, str] = {}
-    for source in [route, *destinations[:1]] if len(destinations) == 1 else [route]:
-        request = ((source.get("headers") or {}).get("request")) or {}
+    for source in sources:
+        if not source.get("headers"):
+            continue  # most routes: nothing to read
+        request = source["headers"].get("request") or {}
         for op in ("set", "add"):
             for name, value in (request.get(op) or {}).items():
                 if str(name).lower() in COMPARED_HEADERS:

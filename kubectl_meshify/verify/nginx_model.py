@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from kubectl_meshify.verify.ingress import (
     IngressDoc,
@@ -49,6 +49,7 @@ from kubectl_meshify.verify.request import (
     Probe,
     ServiceIndex,
     normalise_dests,
+    proxied,
     redirect,
     service_label,
 )
@@ -162,9 +163,9 @@ def _valid_url(value: str) -> bool:
     return bool(re.match(r"^https?://[^/\s]", value))
 
 
-@dataclass(frozen=True)
-class Upstream:
-    """An nginx upstream: one Service port of one namespace, named as the Ingress wrote the port."""
+class Upstream(NamedTuple):
+    """An nginx upstream: one Service port of one namespace, named as the Ingress wrote the port.
+    A named tuple: upstreams key several dictionaries, and tuples hash and compare in C."""
 
     namespace: str
     service: str
@@ -248,6 +249,7 @@ class NginxModel:
         self.deleted: set[Upstream] = set()
         self._doc_paths: dict[str, list[tuple[str, str, str, Upstream]]] = {}
         self._dests: dict[Upstream, Dest | Outcome] = {}
+        self._by_host: dict[tuple[str, str], tuple[Server, Trace]] = {}  # (host, scheme) → server, trace
         self._build()
 
     # ------------------------------------------------------------------ build
@@ -512,35 +514,44 @@ class NginxModel:
             return redirect(
                 self.settings.http_redirect_code, location, self._owner_trace(owner, "from-to-www-redirect")
             )
+        found = self._by_host.get((host, probe.scheme))
+        if found is None:
+            found = self._by_host[(host, probe.scheme)] = self._server_and_trace(host, probe.scheme)
+        server, trace = found
+        path = probe.path
+        if server.app_root and path == "/":
+            app_root, key = server.app_root
+            return redirect(302, f"{probe.scheme}://{probe.host}{app_root}", (*trace, (key, "app-root")))
+        if server.regex_mode:
+            trace += server.regex_forcers
+            loc = self._regex_location(server, path)
+            if loc is None:
+                return Outcome("unknown", note="regex location could not be evaluated", trace=trace)
+        else:
+            if (
+                path not in server.exact
+                and path + "/" in server.auto_redirect
+                and not any(p.path == path for p in server.prefixes)
+            ):
+                return redirect(
+                    301,
+                    f"{probe.scheme}://{probe.host}{path}/",
+                    (*trace, *self._loc_trace(server, None), ("", "trailing-slash-redirect")),
+                )
+            loc = self._static_location(server, path)
+        return self._location_outcome(server, loc, probe, trace)
+
+    def _server_and_trace(self, host: str, scheme: str) -> tuple[Server, Trace]:
+        """The server answering `host`, and how it was chosen (the start of every trace there)."""
         server, how = self._server_for(host)
         trace: list[tuple[str, str]] = []
         if how:
             trace.append(("", how))
         if server.passthrough:
             # Plain HTTP still goes through the locations; the translation may have dropped them.
-            feature = "ssl-passthrough-http" if probe.scheme == "http" else "ssl-passthrough"
+            feature = "ssl-passthrough-http" if scheme == "http" else "ssl-passthrough"
             trace.extend(self._owner_trace(server, feature))
-        if server.app_root and probe.path == "/":
-            app_root, key = server.app_root
-            return redirect(302, f"{probe.scheme}://{probe.host}{app_root}", (*trace, (key, "app-root")))
-        if server.regex_mode:
-            trace.extend(server.regex_forcers)
-            loc = self._regex_location(server, probe.path)
-            if loc is None:
-                return Outcome("unknown", note="regex location could not be evaluated", trace=tuple(trace))
-        else:
-            if (
-                probe.path not in server.exact
-                and probe.path + "/" in server.auto_redirect
-                and not any(p.path == probe.path for p in server.prefixes)
-            ):
-                return redirect(
-                    301,
-                    f"{probe.scheme}://{probe.host}{probe.path}/",
-                    (*trace, *self._loc_trace(server, None), ("", "trailing-slash-redirect")),
-                )
-            loc = self._static_location(server, probe.path)
-        return self._location_outcome(server, loc, probe, trace)
+        return server, tuple(trace)
 
     def _server_for(self, host: str) -> tuple[Server, str]:
         server = self.names.get(host)
@@ -647,13 +658,10 @@ class NginxModel:
                 plan.dests = (dest,)
         return plan
 
-    def _location_outcome(
-        self, server: Server, loc: Location, probe: Probe, trace: list[tuple[str, str]]
-    ) -> Outcome:
+    def _location_outcome(self, server: Server, loc: Location, probe: Probe, prefix: Trace) -> Outcome:
         plan = loc.plan
         if plan is None:
             plan = loc.plan = self._plan(server, loc)
-        prefix = tuple(trace)
         if plan.redirect is not None:
             code, url, extra = plan.redirect
             if code not in REDIRECT_CODES:
@@ -694,13 +702,12 @@ class NginxModel:
             match = pattern.search(path)
             if match:
                 path = _expand_nginx_vars(nginx_substitute(target, match), probe)
-        return Outcome(
-            "proxy",
-            dests=dests,
-            path=path,
-            host=_expand_nginx_vars(plan.vhost, probe) if plan.vhost else probe.host,
-            headers=plan.headers,
-            trace=prefix + plan.proxy_trace + tuple(dynamic),
+        return proxied(
+            dests,
+            path,
+            _expand_nginx_vars(plan.vhost, probe) if plan.vhost else probe.host,
+            plan.headers,
+            prefix + plan.proxy_trace + tuple(dynamic),
         )
 
     def _dest(self, upstream: Upstream) -> Dest | Outcome:

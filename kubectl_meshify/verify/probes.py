@@ -148,20 +148,24 @@ def host_variants(host: str) -> list[tuple[str, str]]:
     return [(host, "host")]
 
 
+# What makes two probes the same request (Probe equality): scheme, host, path, headers.
+ProbeKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
+
+
 def ingress_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str) -> list[Probe]:
     """Every probe for one Ingress, deduplicated, in a stable order."""
+    return list(keyed_probes(doc, context, annotation_prefix).values())
+
+
+def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str) -> dict[ProbeKey, Probe]:
+    """`ingress_probes` by request: the key hashes in C, which the probe loop does for every probe."""
     ann = {
         k[len(annotation_prefix) :]: v for k, v in doc.annotations.items() if k.startswith(annotation_prefix)
     }
     passthrough = ann.get("ssl-passthrough", "").lower() == "true"
     own_tls = set() if ann.get("canary", "").lower() == "true" else doc.tls_hosts()
-    probes: dict[tuple[str, str, str, tuple[tuple[str, str], ...]], Probe] = {}
-
-    def add(scheme: str, host: str, path: str, kind: str, headers: tuple[tuple[str, str], ...] = ()) -> None:
-        key = (scheme, host, path, headers)
-        if key not in probes:
-            probes[key] = Probe(scheme, host, path, headers, kind)
-
+    canaries = context.canaries or {}
+    probes: dict[ProbeKey, Probe] = {}
     first_path = "/"
     for rule in doc.rules():
         rule_host = str(rule.get("host") or "").lower()
@@ -201,24 +205,38 @@ def ingress_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: st
             or _wildcard_tls(rule_host, own_tls)
             or rule_host in context.tls_hosts
         )
-        schemes = ["http", "https"] if tls and rule_host else ["http"]
-        canary_variants = []
-        for knobs in (context.canaries or {}).get(rule_host, ()):
-            canary_variants.extend(knobs.variants())
+        schemes = ("http", "https") if tls and rule_host else ("http",)
+        canary_variants = [v for knobs in canaries.get(rule_host, ()) for v in knobs.variants()]
         for host, host_kind in hosts:
-            for scheme in schemes if host_kind != "server-alias" or host in alias_names else ["http"]:
+            for scheme in schemes if host_kind != "server-alias" or host in alias_names else ("http",):
                 for path, kind in variants:
                     label = kind if host_kind == "host" else f"{host_kind} {kind}"
-                    add(scheme, host, path, label)
+                    key = (scheme, host, path, ())
+                    if key not in probes:
+                        probes[key] = Probe(scheme, host, path, (), label)
                     if canary_variants and kind in ("path", "regex-example", "deeper", "root"):
                         for headers, canary_kind in canary_variants:
-                            add(scheme, host, path, f"{label} {canary_kind}", headers)
-    add("http", UNMATCHED_HOST, "/", "no-rule-host")
-    add("http", UNMATCHED_HOST, first_path if first_path.startswith("/") else "/", "no-rule-host")
-    for knobs in (context.canaries or {}).get("", ()):
+                            _add(probes, scheme, host, path, f"{label} {canary_kind}", headers)
+    _add(probes, "http", UNMATCHED_HOST, "/", "no-rule-host")
+    _add(probes, "http", UNMATCHED_HOST, first_path if first_path.startswith("/") else "/", "no-rule-host")
+    for knobs in canaries.get("", ()):
         for headers, canary_kind in knobs.variants():
-            add("http", UNMATCHED_HOST, "/", f"no-rule-host {canary_kind}", headers)
-    return list(probes.values())
+            _add(probes, "http", UNMATCHED_HOST, "/", f"no-rule-host {canary_kind}", headers)
+    return probes
+
+
+def _add(
+    probes: dict[ProbeKey, Probe],
+    scheme: str,
+    host: str,
+    path: str,
+    kind: str,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> None:
+    """Add a probe unless the same request is there already (the first kind names it)."""
+    key = (scheme, host, path, headers)
+    if key not in probes:
+        probes[key] = Probe(scheme, host, path, headers, kind)
 
 
 def _wildcard_tls(host: str, tls_hosts: set[str]) -> bool:
