@@ -226,26 +226,28 @@ def _verify(
     istio_keys = {d.key for d in istio_docs}
     canaries = {key for key, ann in nginx.anns.items() if ann.canary}
     result = VerificationResult(config_errors=list(target.errors))
-    # Ingresses sharing a host share probes: evaluate each request once per source model, and
-    # remember whether the two outcomes differ.
-    evaluated: dict[bool, dict[ProbeKey, tuple[Outcome, Outcome, bool]]] = {False: {}, True: {}}
+    probed = [
+        (doc, doc.key in istio_keys, keyed_probes(doc, context, prefix))
+        for doc in docs
+        if wanted is None or doc.key in wanted
+    ]
+    sources: dict[bool, _Evaluator] = {
+        False: nginx,
+        True: istio_source if istio_source is not None else nginx,
+    }
+    differing = {
+        is_istio: _differing(sources[is_istio], target, requests)
+        for is_istio, requests in _distinct_requests(probed).items()
+    }
     explained: dict[tuple[Any, ...], str | None] = {}
-    for doc in docs:
-        if wanted is not None and doc.key not in wanted:
-            continue
-        is_istio = doc.key in istio_keys
-        source: _Evaluator = istio_source if is_istio and istio_source is not None else nginx
-        seen = evaluated[is_istio]
-        probes = keyed_probes(doc, context, prefix)
-        outcome = IngressVerification(doc.key, probes=len(probes))
+    for doc, is_istio, probes in probed:
+        outcome = result.ingresses[doc.key] = IngressVerification(doc.key, probes=len(probes))
+        different = differing[is_istio]
         for key, probe in probes.items():
-            pair = seen.get(key)
+            pair = different.get(key)
             if pair is None:
-                before, after = source.evaluate(probe), target.evaluate(probe)
-                pair = seen[key] = (before, after, before != after and not _both_unserved(before, after))
-            if not pair[2]:
                 continue
-            before, after, _ = pair
+            before, after = pair
             # The explanation depends on what shaped both results, not on the path itself.
             why: tuple[Any, ...] = (doc.key, probe.kind, probe.scheme, before.trace, after.trace)
             why += (before.kind, after.kind, before.status, after.status, _slash_only(before, after))
@@ -258,8 +260,35 @@ def _verify(
                     code = _lookup(by_ingress.get(doc.key, ()), "canary", prefix, ())
                 explained[why] = code
             outcome.different.append(Difference.of(probe, before, after, code))
-        result.ingresses[doc.key] = outcome
     return result
+
+
+def _distinct_requests(
+    probed: Iterable[tuple[IngressDoc, bool, dict[ProbeKey, Probe]]],
+) -> dict[bool, dict[ProbeKey, Probe]]:
+    """Per source model (Istio's Ingress support or not), each request once: Ingresses sharing a
+    host share probes. The first probe of a request stands for it (the kind does not route)."""
+    requests: dict[bool, dict[ProbeKey, Probe]] = {}
+    for _, is_istio, probes in probed:
+        distinct = requests.setdefault(is_istio, {})
+        for key, probe in probes.items():
+            distinct.setdefault(key, probe)
+    return requests
+
+
+def _differing(
+    source: _Evaluator, target: _Evaluator, requests: Mapping[ProbeKey, Probe]
+) -> dict[ProbeKey, tuple[Outcome, Outcome]]:
+    """The requests the two models route differently, with both outcomes. One model runs over
+    every request, then the other: the results do not depend on the order, and each model's code
+    and data stay in the CPU caches (interleaving them costs over a tenth more)."""
+    before = [source.evaluate(probe) for probe in requests.values()]
+    after = [target.evaluate(probe) for probe in requests.values()]
+    return {
+        key: (b, a)
+        for key, b, a in zip(requests, before, after, strict=True)
+        if b != a and not _both_unserved(b, a)
+    }
 
 
 def _findings_by_ingress(findings: Iterable[Finding]) -> dict[str, list[Finding]]:

@@ -23,6 +23,8 @@ class IngressDoc:
     annotations: Mapping[str, str] = field(default_factory=dict)
     spec: Mapping[str, Any] = field(default_factory=dict)
     rule_list: tuple[Mapping[str, Any], ...] = ()
+    # What several readers derive from the body, derived once (the models and the probes all ask).
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def rules(self) -> tuple[Mapping[str, Any], ...]:
         return self.rule_list
@@ -33,9 +35,23 @@ class IngressDoc:
     def tls(self) -> list[Mapping[str, Any]]:
         return [t for t in self.spec.get("tls") or [] if isinstance(t, dict)]
 
-    def tls_hosts(self) -> set[str]:
+    def tls_hosts(self) -> frozenset[str]:
         """Hosts listed in `spec.tls` with a secret (lower-case)."""
-        return {str(h).lower() for t in self.tls() if t.get("secretName") for h in t.get("hosts") or []}
+        found = self._derived.get("tls_hosts")
+        if found is None:
+            found = self._derived["tls_hosts"] = frozenset(
+                str(h).lower() for t in self.tls() if t.get("secretName") for h in t.get("hosts") or []
+            )
+        return found
+
+    def controller_annotations(self, prefix: str) -> Mapping[str, str]:
+        """The annotations named `<prefix><key>`, by key (read-only: it is shared)."""
+        found = self._derived.get("annotations:" + prefix)
+        if found is None:
+            found = self._derived["annotations:" + prefix] = {
+                k[len(prefix) :]: v for k, v in self.annotations.items() if k.startswith(prefix)
+            }
+        return found
 
 
 def ingress_doc(obj: Any, default_namespace: str = "default", index: int = 0) -> IngressDoc:

@@ -182,28 +182,18 @@ class _Match:
     gateways: set[str] | None
     never: bool = False
 
-    @property
-    def path_only(self) -> bool:
-        return not (self.never or self.headers or self.without_headers or self.gateways) and self.port is None
-
-    def test(self, probe: Probe, gateway: str, header_of: Callable[[str], str | None]) -> int | None:
-        """Length of the matched path prefix, or None when the request does not match."""
+    def holds(self, port: int, gateway: str) -> bool:
+        """The conditions a listener decides alone: the same for every request it receives."""
         if self.never:
-            return None
-        matched = self.uri(probe.path)
-        if matched is None:
-            return None
-        if self.port is not None and self.port != probe.port:
-            return None
-        if self.gateways is not None and gateway not in self.gateways:
-            return None
-        for name, matcher in self.headers:
-            if not matcher(header_of(name)):
-                return None
-        for name, matcher in self.without_headers:
-            if matcher(header_of(name)):
-                return None
-        return matched
+            return False
+        if self.port is not None and self.port != port:
+            return False
+        return self.gateways is None or gateway in self.gateways
+
+    def headers_match(self, header_of: Callable[[str], str | None]) -> bool:
+        return all(matcher(header_of(name)) for name, matcher in self.headers) and not any(
+            matcher(header_of(name)) for name, matcher in self.without_headers
+        )
 
 
 @dataclass(eq=False)
@@ -244,28 +234,32 @@ class _VirtualService:
         return f"{self.namespace}/{self.name}"
 
 
+# One match of a virtual host, for evaluation: path matcher, the match when headers also decide
+# (else None), route, uri match kind.
+_Entry = tuple[UriMatcher, "_Match | None", "_Route", str]
+
+
 @dataclass(eq=False)
 class _VHost:
     routes: list[tuple[_Route, str]] = field(default_factory=list)  # (route, gateway of the server)
     require_tls: bool = False
-    # Flattened for evaluation, in first-match order: (path matcher when the path is the only
-    # condition else None, match, route, gateway, uri match kind).
-    entries: list[tuple[UriMatcher | None, _Match, _Route, str, str]] = field(default_factory=list)
-    uses_headers: bool = False
+    # Per listener port, the matches in first-match order with what the port and the gateway decide
+    # already applied (see `entries`); and whether any of them reads headers.
+    _entries: dict[int, tuple[list[_Entry], bool]] = field(default_factory=dict)
 
-    def flatten(self) -> None:
-        self.entries = [
-            (
-                match.uri if match.path_only else None,
-                match,
-                route,
-                gateway,
-                route.uri_match_kinds[i] if i < len(route.uri_match_kinds) else "",
-            )
-            for route, gateway in self.routes
-            for i, match in enumerate(route.matches)
-        ]
-        self.uses_headers = any(m.headers or m.without_headers for _, m, _, _, _ in self.entries)
+    def entries(self, port: int) -> tuple[list[_Entry], bool]:
+        """The matches that can hold for requests on `port`, and whether headers decide any."""
+        found = self._entries.get(port)
+        if found is None:
+            entries: list[_Entry] = []
+            for route, gateway in self.routes:
+                for i, match in enumerate(route.matches):
+                    if match.holds(port, gateway):
+                        kind = route.uri_match_kinds[i] if i < len(route.uri_match_kinds) else ""
+                        by_headers = match.headers or match.without_headers
+                        entries.append((match.uri, match if by_headers else None, route, kind))
+            found = self._entries[port] = (entries, any(e[1] is not None for e in entries))
+        return found
 
 
 @dataclass(eq=False)
@@ -281,8 +275,6 @@ class _RouteConfig:
         return entry
 
     def index(self) -> None:
-        for vhost in self.vhosts.values():
-            vhost.flatten()
         self._exact = {k: v for k, v in self.vhosts.items() if not k.startswith("*")}
         self._wild = sorted(
             ((k, v) for k, v in self.vhosts.items() if k.startswith("*")), key=lambda kv: -len(kv[0])
@@ -614,16 +606,17 @@ class IstioModel:
             return _NO_VIRTUAL_HOST
         if vhost.require_tls and probe.scheme == "http":
             return redirect(301, f"https://{probe.host}{probe.path}", (("", "httpsRedirect"),))
+        entries, uses_headers = vhost.entries(probe.port)
         headers: dict[str, str] = {}
-        if vhost.uses_headers:
+        if uses_headers:
             headers = dict(probe.headers)
             headers.setdefault(":authority", probe.host)
             headers.setdefault(":scheme", probe.scheme)
             headers.setdefault(":method", "GET")
         path = probe.path
-        for only_path, match, route, gateway, kind in vhost.entries:
-            matched = only_path(path) if only_path is not None else match.test(probe, gateway, headers.get)
-            if matched is not None:
+        for uri, by_headers, route, kind in entries:
+            matched = uri(path)
+            if matched is not None and (by_headers is None or by_headers.headers_match(headers.get)):
                 return self._act(route, probe, matched, kind)
         return _NO_ROUTE
 

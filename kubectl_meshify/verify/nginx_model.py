@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from kubectl_meshify.verify.ingress import (
@@ -115,8 +115,7 @@ class Annotations:
 
     @classmethod
     def parse(cls, doc: IngressDoc, settings: NginxSettings) -> Annotations:
-        prefix = settings.annotation_prefix
-        raw = {k[len(prefix) :]: v for k, v in doc.annotations.items() if k.startswith(prefix)}
+        raw = doc.controller_annotations(settings.annotation_prefix)
 
         def flag(name: str, default: bool) -> bool:
             parsed = _go_bool(raw.get(name))
@@ -687,7 +686,7 @@ class NginxModel:
                 prefix + (stripped if uri != probe.path else plain),
             )
         if plan.fixed is not None:
-            return plan.fixed if not prefix else replace(plan.fixed, trace=prefix + plan.fixed.trace)
+            return plan.fixed if not prefix else _with_trace(plan.fixed, prefix + plan.fixed.trace)
         dynamic: list[tuple[str, str]] = []
         dests = plan.dests
         if dests is None:
@@ -792,6 +791,12 @@ class NginxModel:
         return normalise_dests(
             [Dest(main.identity, total - weight, main.label), Dest(canary.identity, weight, canary.label)]
         )
+
+
+def _with_trace(outcome: Outcome, trace: Trace) -> Outcome:
+    """`dataclasses.replace(outcome, trace=trace)`, at a tenth of the cost."""
+    o = outcome
+    return Outcome(o.kind, o.dests, o.path, o.host, o.headers, o.status, o.location, o.note, trace)
 
 
 def _without_redirect_and_rewrite(ann: Annotations) -> Annotations:

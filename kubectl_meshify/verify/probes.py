@@ -68,11 +68,7 @@ def build_context(
     tls_hosts: set[str] = set(ingress_hosts_tls)
     rule_hosts: set[str] = set()
     for doc in docs:
-        ann = {
-            k[len(annotation_prefix) :]: v
-            for k, v in doc.annotations.items()
-            if k.startswith(annotation_prefix)
-        }
+        ann = doc.controller_annotations(annotation_prefix)
         hosts = [str(r.get("host") or "").lower() for r in doc.rules()]
         rule_hosts.update(hosts)
         if ann.get("use-regex", "").lower() == "true" or ann.get("rewrite-target"):
@@ -159,11 +155,9 @@ def ingress_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: st
 
 def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str) -> dict[ProbeKey, Probe]:
     """`ingress_probes` by request: the key hashes in C, which the probe loop does for every probe."""
-    ann = {
-        k[len(annotation_prefix) :]: v for k, v in doc.annotations.items() if k.startswith(annotation_prefix)
-    }
+    ann = doc.controller_annotations(annotation_prefix)
     passthrough = ann.get("ssl-passthrough", "").lower() == "true"
-    own_tls = set() if ann.get("canary", "").lower() == "true" else doc.tls_hosts()
+    own_tls = frozenset() if ann.get("canary", "").lower() == "true" else doc.tls_hosts()
     canaries = context.canaries or {}
     probes: dict[ProbeKey, Probe] = {}
     first_path = "/"
@@ -239,5 +233,5 @@ def _add(
         probes[key] = Probe(scheme, host, path, headers, kind)
 
 
-def _wildcard_tls(host: str, tls_hosts: set[str]) -> bool:
+def _wildcard_tls(host: str, tls_hosts: frozenset[str]) -> bool:
     return any(h.startswith("*.") and host.endswith(h[1:]) for h in tls_hosts)
