@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from kubectl_meshify.verify.regex import RegexError, compile_re2, envoy_substitute
@@ -48,7 +49,7 @@ from kubectl_meshify.verify.request import (
 
 INGRESS_SEMANTICS = "internal.istio.io/route-semantics"
 HTTP_PROTOCOLS = {"HTTP", "HTTP2", "GRPC", "HTTP1"}
-_PLAIN_MATCH_KEYS = {"uri", "port", "ignoreUriCase", "name"}
+_PLAIN_MATCH_KEYS = frozenset({"uri", "port", "ignoreUriCase", "name"})
 # Outcomes without a trace are the same for every request: built once.
 _NO_VIRTUAL_HOST = Outcome("status", status=404, note="no virtual host")
 _NO_ROUTE = Outcome("status", status=404, note="no route matched")
@@ -145,6 +146,7 @@ def _string_matcher(spec: Any, ignore_case: bool = False) -> StrMatcher:
 UriMatcher = Callable[[str], int | None]
 
 
+@lru_cache(maxsize=4096)  # pure: routes of many VirtualServices share their paths
 def _uri_matcher(kind: str, value: str, ignore_case: bool) -> UriMatcher:
     """A path predicate returning the length of the matched prefix (the whole path for exact and
     regex matches, which a `rewrite.uri` replaces entirely), or None."""
@@ -176,8 +178,8 @@ def _any_path(path: str) -> int | None:
 @dataclass(eq=False)
 class _Match:
     uri: UriMatcher
-    headers: list[tuple[str, StrMatcher]]
-    without_headers: list[tuple[str, StrMatcher]]
+    headers: Sequence[tuple[str, StrMatcher]]
+    without_headers: Sequence[tuple[str, StrMatcher]]
     port: int | None
     gateways: set[str] | None
     never: bool = False
@@ -241,7 +243,8 @@ _Entry = tuple[UriMatcher, "_Match | None", "_Route", str]
 
 @dataclass(eq=False)
 class _VHost:
-    routes: list[tuple[_Route, str]] = field(default_factory=list)  # (route, gateway of the server)
+    # The VirtualServices' routes, in order, each list with the gateway of the server it came from.
+    routes: list[tuple[list[_Route], str]] = field(default_factory=list)
     require_tls: bool = False
     # Per listener port, the matches in first-match order with what the port and the gateway decide
     # already applied (see `entries`); and whether any of them reads headers.
@@ -252,12 +255,13 @@ class _VHost:
         found = self._entries.get(port)
         if found is None:
             entries: list[_Entry] = []
-            for route, gateway in self.routes:
-                for i, match in enumerate(route.matches):
-                    if match.holds(port, gateway):
-                        kind = route.uri_match_kinds[i] if i < len(route.uri_match_kinds) else ""
-                        by_headers = match.headers or match.without_headers
-                        entries.append((match.uri, match if by_headers else None, route, kind))
+            for routes, gateway in self.routes:
+                for route in routes:
+                    kinds = route.uri_match_kinds
+                    for i, match in enumerate(route.matches):
+                        if match.holds(port, gateway):
+                            by_headers = match if match.headers or match.without_headers else None
+                            entries.append((match.uri, by_headers, route, kinds[i] if i < len(kinds) else ""))
             found = self._entries[port] = (entries, any(e[1] is not None for e in entries))
         return found
 
@@ -356,7 +360,8 @@ class IstioModel:
         self.errors: list[str] = []
         gateways: list[tuple[str, Mapping[str, Any]]] = []
         vss: list[_VirtualService] = []
-        self.subsets: dict[tuple[str, str], dict[str, tuple[tuple[str, str], ...]]] = {}
+        self._subset_lists: dict[tuple[str, str], list[Any]] = {}  # Service → `subsets` of its rules
+        self._subsets_by_service: dict[tuple[str, str], dict[str, tuple[tuple[str, str], ...]]] = {}
         self._dests: dict[tuple[str, str, int, str, int], Dest | Outcome] = {}
         for obj in objects:
             kind = obj.get("kind")
@@ -466,7 +471,7 @@ class IstioModel:
             hosts = server.intersect(vs.namespace, vs.hosts)
             for host in hosts:
                 vhost = config.vhost(host)
-                vhost.routes.extend((route, server.gateway) for route in vs.http)
+                vhost.routes.append((vs.http, server.gateway))
                 if server.https_redirect:
                     vhost.require_tls = True
         if server.https_redirect:
@@ -483,19 +488,15 @@ class IstioModel:
                 continue
             gateways.add(ref if "/" in ref else f"{ns}/{ref}")
         separated = str(annotations.get(INGRESS_SEMANTICS, "")) == "ingress"
-        routes = []
-        for index, route in enumerate(spec.get("http") or []):
-            if isinstance(route, dict):
-                routes.append(self._compile_route(f"{ns}/{name}", index, route, separated, ns))
-        return _VirtualService(
-            namespace=ns,
-            name=name,
-            hosts=[str(h).lower() for h in spec.get("hosts") or []],
-            gateways=gateways,
-            http=routes,
-            tls=[t for t in spec.get("tls") or [] if isinstance(t, dict)],
-            created=created,
-        )
+        key = f"{ns}/{name}"
+        routes = [
+            self._compile_route(key, index, route, separated, ns)
+            for index, route in enumerate(spec.get("http") or [])
+            if isinstance(route, dict)
+        ]
+        hosts = [str(h).lower() for h in spec.get("hosts") or []]
+        tls: list[Mapping[str, Any]] = [t for t in spec.get("tls") or [] if isinstance(t, dict)]
+        return _VirtualService(ns, name, hosts, gateways, routes, tls, created)
 
     def _compile_route(
         self, vs: str, index: int, route: Mapping[str, Any], separated: bool, namespace: str
@@ -512,17 +513,17 @@ class IstioModel:
                 kinds.append(next(iter(uri), "") if isinstance(uri, dict) else "")
             except RegexError as exc:
                 error = f"{vs} http[{index}]: {exc}"
-                matches.append(_Match(_any_path, [], [], None, None, never=True))
+                matches.append(_Match(_any_path, (), (), None, None, never=True))
                 kinds.append("")
         if error:
             self.errors.append(error)
         return _Route(vs, index, matches, route, kinds, error)
 
     def _compile_match(self, spec: Mapping[str, Any], separated: bool, namespace: str) -> _Match:
-        if not spec.keys() - _PLAIN_MATCH_KEYS:
+        if _PLAIN_MATCH_KEYS.issuperset(spec):
             # The common case (a path, perhaps a port): no header, gateway or source conditions.
             port = spec.get("port")
-            return _Match(self._uri(spec, separated), [], [], int(port) if port else None, None)
+            return _Match(self._uri(spec, separated), (), (), int(port) if port else None, None)
         uri = self._uri(spec, separated)
         headers = []
         for name, value in (spec.get("headers") or {}).items():
@@ -559,16 +560,25 @@ class IstioModel:
         raise RegexError(f"unsupported uri match {dict(uri_spec)}")
 
     def _add_destination_rule(self, obj: Mapping[str, Any]) -> None:
-        ns, _, _, _ = _meta(obj)
+        namespace = str((obj.get("metadata") or {}).get("namespace") or "default")
         spec = obj.get("spec") or {}
-        target = self._service_of(str(spec.get("host") or ""), ns)
-        subsets = self.subsets.setdefault(target, {})
-        for subset in spec.get("subsets") or []:
-            if isinstance(subset, dict) and subset.get("name"):
-                labels = subset.get("labels") or {}
-                subsets.setdefault(
-                    str(subset["name"]), tuple(sorted((str(k), str(v)) for k, v in labels.items()))
-                )
+        target = self._service_of(str(spec.get("host") or ""), namespace)
+        self._subset_lists.setdefault(target, []).append(spec.get("subsets") or [])
+
+    def _subsets(self, namespace: str, name: str) -> dict[str, tuple[tuple[str, str], ...]]:
+        """Subset name → labels for a Service, the first DestinationRule to name a subset winning.
+        Read when a route names a subset: most DestinationRules only carry traffic policy."""
+        found = self._subsets_by_service.get((namespace, name))
+        if found is None:
+            found = self._subsets_by_service[(namespace, name)] = {}
+            for subsets in self._subset_lists.get((namespace, name), ()):
+                for subset in subsets:
+                    if isinstance(subset, dict) and subset.get("name"):
+                        labels = subset.get("labels") or {}
+                        found.setdefault(
+                            str(subset["name"]), tuple(sorted((str(k), str(v)) for k, v in labels.items()))
+                        )
+        return found
 
     def _service_of(self, host: str, namespace: str) -> tuple[str, str]:
         """(namespace, name) of a Kubernetes Service host, or ("", host) for anything else."""
@@ -730,11 +740,11 @@ class IstioModel:
         if not svc_ns:
             return Dest(f"{host}:{port}", weight, f"{host}:{port}")
         ports = self.services.ports(svc_ns, svc_name)
-        if ports and port and not any(p.get("port") == port for p in ports):
+        if ports and port and not self.services.has_port(svc_ns, svc_name, port):
             return Outcome("status", status=503, note=f"Service {svc_ns}/{svc_name} has no port {port}")
         labels: tuple[tuple[str, str], ...] = ()
         if subset:
-            defined = self.subsets.get((svc_ns, svc_name), {})
+            defined = self._subsets(svc_ns, svc_name)
             if subset not in defined:
                 return Outcome(
                     "status", status=503, note=f"subset {subset} of {svc_ns}/{svc_name} is not defined"

@@ -69,12 +69,11 @@ class NginxSettings:
     enable_ssl_passthrough: bool = True  # controller flag; assume on when Ingresses ask for it
 
 
-def _go_bool(value: str | None) -> bool | None:
-    if value in ("1", "t", "T", "TRUE", "true", "True"):
-        return True
-    if value in ("0", "f", "F", "FALSE", "false", "False"):
-        return False
-    return None
+# Go's strconv.ParseBool: the spellings it accepts (anything else leaves the default).
+_GO_BOOLS = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
+}
 
 
 def _go_int(value: str | None) -> int | None:
@@ -118,8 +117,7 @@ class Annotations:
         raw = doc.controller_annotations(settings.annotation_prefix)
 
         def flag(name: str, default: bool) -> bool:
-            parsed = _go_bool(raw.get(name))
-            return default if parsed is None else parsed
+            return _GO_BOOLS.get(raw.get(name, ""), default)
 
         ann = cls(key=doc.key, present=frozenset(raw))
         ann.canary = flag("canary", False)
@@ -137,7 +135,8 @@ class Annotations:
         ann.app_root = app_root if app_root.startswith("/") else ""
         ann.x_forwarded_prefix = raw.get("x-forwarded-prefix", "")
         ann.from_to_www = flag("from-to-www-redirect", False)
-        ann.aliases = tuple(a.strip().lower() for a in raw.get("server-alias", "").split(",") if a.strip())
+        if "server-alias" in raw:
+            ann.aliases = tuple(a.strip().lower() for a in raw["server-alias"].split(",") if a.strip())
         ann.upstream_vhost = raw.get("upstream-vhost", "")
         ann.ssl_redirect = flag("ssl-redirect", settings.ssl_redirect)
         ann.force_ssl_redirect = flag("force-ssl-redirect", False)
@@ -247,6 +246,7 @@ class NginxModel:
         self.alternatives: dict[Upstream, list[_CanaryPolicy]] = {}
         self.deleted: set[Upstream] = set()
         self._doc_paths: dict[str, list[tuple[str, str, str, Upstream]]] = {}
+        self._doc_defaults: dict[IngressDoc, Upstream | None] = {}  # by identity
         self._dests: dict[Upstream, Dest | Outcome] = {}
         self._by_host: dict[tuple[str, str], tuple[Server, Trace]] = {}  # (host, scheme) → server, trace
         self._build()
@@ -268,6 +268,12 @@ class NginxModel:
             self._doc_paths[doc.key] = cached
         return cached
 
+    def _default_upstream(self, doc: IngressDoc) -> Upstream | None:
+        """The upstream of `spec.defaultBackend` (read by several build steps: once)."""
+        if doc not in self._doc_defaults:
+            self._doc_defaults[doc] = self._upstream(doc, doc.default_backend())
+        return self._doc_defaults[doc]
+
     def _upstream(self, doc: IngressDoc, backend: Any) -> Upstream | None:
         found = backend_service(backend)
         if found is None:
@@ -281,7 +287,7 @@ class NginxModel:
         primaries = [d for d in self.docs if not self.anns[d.key].canary]
         for doc in primaries:
             ann = self.anns[doc.key]
-            default_upstream = self._upstream(doc, doc.default_backend())
+            default_upstream = self._default_upstream(doc)
             if default_upstream and not doc.rules() and default_root.is_def_backend:
                 # The first rule-less Ingress with a default backend becomes the catch-all; its
                 # redirect and rewrite annotations are not applied there (createServers TODO).
@@ -313,7 +319,7 @@ class NginxModel:
         self.owners: dict[Upstream, Annotations] = {}
         for doc in self.docs:
             ann = self.anns[doc.key]
-            default = self._upstream(doc, doc.default_backend())
+            default = self._default_upstream(doc)
             if default is not None:
                 self.owners.setdefault(default, ann)
             for _, _, _, upstream in self._paths(doc):
@@ -372,7 +378,7 @@ class NginxModel:
     def _merge_canary(self, doc: IngressDoc) -> None:
         """controller.mergeAlternativeBackends. The traffic policy is the upstream owner's; an
         alternative that fails to merge for one path is deleted, which disables it everywhere."""
-        alt_default = self._upstream(doc, doc.default_backend())
+        alt_default = self._default_upstream(doc)
         if alt_default is not None and alt_default not in self.deleted:
             # A canary catch-all attaches to every location of the catch-all server.
             merged = equal = False
@@ -411,9 +417,9 @@ class NginxModel:
         return True
 
     def _finalise(self, server: Server) -> None:
-        # getBackendServers: stable sort by path descending, then by length descending.
-        locs = sorted(server.locations, key=lambda loc: loc.path, reverse=True)
-        locs = sorted(locs, key=lambda loc: len(loc.path), reverse=True)
+        # getBackendServers: stable sort by path descending, then by length descending (one stable
+        # sort on both keys gives the same order).
+        locs = sorted(server.locations, key=lambda loc: (len(loc.path), loc.path), reverse=True)
         # updateServerLocations: Prefix /p → /p/ plus an exact copy = /p.
         exact_paths = {loc.path for loc in locs if loc.path_type == "Exact"}
         final: list[Location] = []
@@ -432,12 +438,15 @@ class NginxModel:
             if original not in exact_paths:
                 final.append(Location(original, "Exact", loc.upstream, loc.ann, loc.is_def_backend))
         server.locations = final
-        forcers = []
-        for loc in final:
-            if loc.ann and (loc.needs_rewrite() or loc.ann.use_regex):
-                feature = "rewrite-target" if loc.needs_rewrite() else "use-regex"
-                if (loc.ann.key, feature) not in forcers:
-                    forcers.append((loc.ann.key, feature))
+        forcers: list[tuple[str, str]] = []
+        for loc in final:  # the final paths: a Prefix `/p` is `/p/` by now
+            if loc.ann is None:
+                continue
+            rewrites = loc.needs_rewrite()
+            if rewrites or loc.ann.use_regex:
+                forcer = (loc.ann.key, "rewrite-target" if rewrites else "use-regex")
+                if forcer not in forcers:
+                    forcers.append(forcer)
         server.regex_mode = bool(forcers)
         server.regex_forcers = tuple(forcers)
         for loc in final:
@@ -716,27 +725,23 @@ class NginxModel:
         return cached
 
     def _resolve(self, upstream: Upstream) -> Dest | Outcome:
-        port = upstream.port
+        namespace, service, port = upstream
         if isinstance(port, str):
-            number = self.services.port_by_name(upstream.namespace, upstream.service, port)
+            number = self.services.port_by_name(namespace, service, port)
             if number is None:
-                known = self.services.get(upstream.namespace, upstream.service) is not None
+                known = self.services.get(namespace, service) is not None
                 return Outcome(
                     "status" if known else "unknown",
                     status=503 if known else None,
-                    note=f"port {port!r} of Service {upstream.namespace}/{upstream.service} not found",
+                    note=f"port {port!r} of Service {namespace}/{service} not found",
                 )
             port = number
-        elif self.services.get(upstream.namespace, upstream.service) is not None and not any(
-            p.get("port") == port for p in self.services.ports(upstream.namespace, upstream.service)
+        elif self.services.get(namespace, service) is not None and not self.services.has_port(
+            namespace, service, port
         ):
-            return Outcome(
-                "status",
-                status=503,
-                note=f"Service {upstream.namespace}/{upstream.service} has no port {port}",
-            )
-        ident = self.services.identity(upstream.namespace, upstream.service, port)
-        return Dest(ident, 1, service_label(upstream.namespace, upstream.service, port))
+            return Outcome("status", status=503, note=f"Service {namespace}/{service} has no port {port}")
+        ident = self.services.identity(namespace, service, port)
+        return Dest(ident, 1, service_label(namespace, service, port))
 
     def _choose(
         self, primary: Upstream, probe: Probe, trace: list[tuple[str, str]]

@@ -205,6 +205,7 @@ def nginx_substitute(template: str, match: re.Match[str]) -> str:
 _NGINX_VAR = re.compile(r"\$(\d)|\$\{(\w+)\}|\$([A-Za-z_]\w*)")
 
 
+@lru_cache(maxsize=1024)
 def envoy_substitute(template: str) -> str:
     """Envoy `regex_rewrite` substitution (`\\1`) in Python `re.sub` syntax (`\\g<1>`)."""
     return re.sub(r"\\(\d+)", r"\\g<\1>", template.replace("\\\\", "\\\\\\\\"))

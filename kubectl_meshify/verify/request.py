@@ -165,6 +165,7 @@ class ServiceIndex:
             self._services[(str(meta.get("namespace") or ""), str(meta.get("name") or ""))] = svc
         self._identity_cache: dict[tuple[str, str, int, tuple[tuple[str, str], ...]], str] = {}
         self._ports: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        self._has_port: dict[tuple[str, str, object], bool] = {}
 
     def get(self, namespace: str, name: str) -> Mapping[str, Any] | None:
         return self._services.get((namespace, name))
@@ -178,6 +179,14 @@ class ServiceIndex:
                 p for p in spec.get("ports") or [] if isinstance(p, dict)
             ]
         return cached
+
+    def has_port(self, namespace: str, name: str, port: object) -> bool:
+        """Whether the Service lists this port (asked for every backend of every route: remembered)."""
+        key = (namespace, name, port)
+        found = self._has_port.get(key)
+        if found is None:
+            found = self._has_port[key] = any(p.get("port") == port for p in self.ports(namespace, name))
+        return found
 
     def port_by_name(self, namespace: str, name: str, port_name: str) -> int | None:
         for entry in self.ports(namespace, name):
