@@ -13,7 +13,7 @@ from kubectl_meshify.verify.istio_ingress_model import IstioIngressModel
 from kubectl_meshify.verify.istio_model import IstioModel, IstioSettings
 from kubectl_meshify.verify.nginx_model import NginxModel, NginxSettings
 from kubectl_meshify.verify.probes import ProbeKey, build_context, keyed_probes
-from kubectl_meshify.verify.request import Outcome, Probe, ServiceIndex
+from kubectl_meshify.verify.request import Outcome, Probe, ServiceIndex, compared_fields
 
 UNEXPLAINED_CODE = "VERIFY_UNEXPLAINED_DIFFERENCE"
 # A finding explains a difference when the report already says the feature was not reproduced
@@ -83,7 +83,7 @@ class VerifyOptions:
     semantics: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Difference:
     probe: Probe
     source: Outcome
@@ -105,7 +105,7 @@ class Difference:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class IngressVerification:
     ingress: str
     probes: int = 0
@@ -243,6 +243,8 @@ def _verify(
     for doc, is_istio, probes in probed:
         outcome = result.ingresses[doc.key] = IngressVerification(doc.key, probes=len(probes))
         different = differing[is_istio]
+        if different.keys().isdisjoint(probes):
+            continue  # most Ingresses: every probe routed the same
         for key, probe in probes.items():
             pair = different.get(key)
             if pair is None:
@@ -267,12 +269,10 @@ def _distinct_requests(
     probed: Iterable[tuple[IngressDoc, bool, dict[ProbeKey, Probe]]],
 ) -> dict[bool, dict[ProbeKey, Probe]]:
     """Per source model (Istio's Ingress support or not), each request once: Ingresses sharing a
-    host share probes. The first probe of a request stands for it (the kind does not route)."""
+    host share probes. Any probe of a request stands for it: the kind does not route."""
     requests: dict[bool, dict[ProbeKey, Probe]] = {}
     for _, is_istio, probes in probed:
-        distinct = requests.setdefault(is_istio, {})
-        for key, probe in probes.items():
-            distinct.setdefault(key, probe)
+        requests.setdefault(is_istio, {}).update(probes)
     return requests
 
 
@@ -287,7 +287,7 @@ def _differing(
     return {
         key: (b, a)
         for key, b, a in zip(requests, before, after, strict=True)
-        if b != a and not _both_unserved(b, a)
+        if compared_fields(b) != compared_fields(a) and not _both_unserved(b, a)
     }
 
 

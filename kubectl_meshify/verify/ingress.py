@@ -10,7 +10,7 @@ ISTIO_CONTROLLER = "istio.io/ingress-controller"
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class IngressDoc:
     """An Ingress body with the fields the models read, computed once."""
 

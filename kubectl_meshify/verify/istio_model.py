@@ -175,7 +175,7 @@ def _any_path(path: str) -> int | None:
     return 1 if path.startswith("/") else 0  # Envoy's default match: prefix `/`
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Match:
     uri: UriMatcher
     headers: Sequence[tuple[str, StrMatcher]]
@@ -198,7 +198,7 @@ class _Match:
         )
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Action:
     trace: tuple[tuple[str, str], ...]
     fixed: Outcome | None = None  # the same outcome for every request (status, error)
@@ -210,7 +210,7 @@ class _Action:
     headers: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Route:
     vs: str
     index: int
@@ -221,7 +221,7 @@ class _Route:
     action: _Action | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _VirtualService:
     namespace: str
     name: str
@@ -241,7 +241,7 @@ class _VirtualService:
 _Entry = tuple[UriMatcher, "_Match | None", "_Route", str]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _VHost:
     # The VirtualServices' routes, in order, each list with the gateway of the server it came from.
     routes: list[tuple[list[_Route], str]] = field(default_factory=list)
@@ -259,18 +259,22 @@ class _VHost:
                 for route in routes:
                     kinds = route.uri_match_kinds
                     for i, match in enumerate(route.matches):
-                        if match.holds(port, gateway):
+                        unconditional = match.port is None and match.gateways is None and not match.never
+                        if unconditional or match.holds(port, gateway):
                             by_headers = match if match.headers or match.without_headers else None
                             entries.append((match.uri, by_headers, route, kinds[i] if i < len(kinds) else ""))
             found = self._entries[port] = (entries, any(e[1] is not None for e in entries))
         return found
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _RouteConfig:
     vhosts: dict[str, _VHost] = field(default_factory=dict)
     _exact: dict[str, _VHost] = field(default_factory=dict)
     _wild: list[tuple[str, _VHost]] = field(default_factory=list)
+    # (host, port) → virtual host (None: none), its matches, whether headers decide: looked up per
+    # request, so worked out once per host.
+    by_host: dict[tuple[str, int], tuple[_VHost | None, list[_Entry], bool]] = field(default_factory=dict)
 
     def vhost(self, name: str) -> _VHost:
         entry = self.vhosts.get(name)
@@ -284,6 +288,12 @@ class _RouteConfig:
             ((k, v) for k, v in self.vhosts.items() if k.startswith("*")), key=lambda kv: -len(kv[0])
         )
 
+    def routes_for(self, host: str, port: int) -> tuple[_VHost | None, list[_Entry], bool]:
+        vhost = self.find(host)
+        if vhost is None:
+            return None, [], False
+        return (vhost, *vhost.entries(port))
+
     def find(self, host: str) -> _VHost | None:
         found = self._exact.get(host)
         if found is not None:
@@ -294,7 +304,7 @@ class _RouteConfig:
         return None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Server:
     gateway: str
     port: int
@@ -600,7 +610,7 @@ class IstioModel:
         if probe.scheme == "http":
             if not self.has_port80:
                 return Outcome("refused", note="no HTTP server on port 80")
-            return self._route_http(self.port80, probe, host)
+            return self._route_http(self.port80, probe, host, 80)
         server = self._sni_exact.get(host)
         if server is None:
             server = next((s for pattern, s in self._sni_wild if host_matches(pattern, host)), None)
@@ -608,15 +618,18 @@ class IstioModel:
             return Outcome("refused", note="no TLS server for this SNI name")
         if server.passthrough:
             return self._route_tls(server, probe, host)
-        return self._route_http(server.config, probe, host)
+        return self._route_http(server.config, probe, host, probe.port)
 
-    def _route_http(self, config: _RouteConfig, probe: Probe, host: str) -> Outcome:
-        vhost = config.find(host)
+    def _route_http(self, config: _RouteConfig, probe: Probe, host: str, port: int) -> Outcome:
+        """Route on a listener: `host` is the normalised Host header, `port` the probe's port."""
+        found = config.by_host.get((host, port))
+        if found is None:
+            found = config.by_host[(host, port)] = config.routes_for(host, port)
+        vhost, entries, uses_headers = found
         if vhost is None:
             return _NO_VIRTUAL_HOST
         if vhost.require_tls and probe.scheme == "http":
             return redirect(301, f"https://{probe.host}{probe.path}", (("", "httpsRedirect"),))
-        entries, uses_headers = vhost.entries(probe.port)
         headers: dict[str, str] = {}
         if uses_headers:
             headers = dict(probe.headers)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from kubectl_meshify.verify.ingress import (
@@ -48,6 +48,7 @@ from kubectl_meshify.verify.request import (
     Outcome,
     Probe,
     ServiceIndex,
+    alone,
     normalise_dests,
     proxied,
     redirect,
@@ -83,7 +84,7 @@ def _go_int(value: str | None) -> int | None:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Annotations:
     """The routing-relevant annotations of one Ingress, parsed like ingress-nginx does."""
 
@@ -174,7 +175,7 @@ class Upstream(NamedTuple):
         return f"{self.namespace}-{self.service}-{self.port}"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Plan:
     """The request-independent part of a location's behaviour (see `NginxModel._plan`)."""
 
@@ -189,7 +190,7 @@ class _Plan:
     proxy_trace: Trace = ()
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Location:
     path: str
     path_type: str  # "Exact" or "Prefix"
@@ -204,7 +205,7 @@ class Location:
         return bool(self.ann and self.ann.rewrite_target and self.ann.rewrite_target != self.path)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Server:
     hostname: str
     locations: list[Location]
@@ -221,7 +222,7 @@ class Server:
     app_root: tuple[str, str] | None = None  # (path, ingress key) of the first location with it
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _CanaryPolicy:
     upstream: Upstream
     ann: Annotations | None  # None: the upstream has no traffic policy (weight 0, no header)
@@ -249,6 +250,7 @@ class NginxModel:
         self._doc_defaults: dict[IngressDoc, Upstream | None] = {}  # by identity
         self._dests: dict[Upstream, Dest | Outcome] = {}
         self._by_host: dict[tuple[str, str], tuple[Server, Trace]] = {}  # (host, scheme) → server, trace
+        self._passthrough_by_host: dict[str, Outcome | None] = {}
         self._build()
 
     # ------------------------------------------------------------------ build
@@ -508,9 +510,13 @@ class NginxModel:
     # ------------------------------------------------------------------ evaluate
 
     def evaluate(self, probe: Probe) -> Outcome:
-        host = probe.host.lower().split(":")[0]
+        host = probe.host
+        if ":" in host or not host.islower():
+            host = host.lower().split(":")[0]
         if probe.scheme == "https":
-            passthrough = self._passthrough(host)
+            if host not in self._passthrough_by_host:
+                self._passthrough_by_host[host] = self._passthrough(host)
+            passthrough = self._passthrough_by_host[host]
             if passthrough is not None:
                 return passthrough
         # Redirect servers come first in nginx.conf, so they win a server_name clash with an alias.
@@ -546,7 +552,8 @@ class NginxModel:
                     f"{probe.scheme}://{probe.host}{path}/",
                     (*trace, *self._loc_trace(server, None), ("", "trailing-slash-redirect")),
                 )
-            loc = self._static_location(server, path)
+            # nginx prefix matching: an exact location, else the longest prefix.
+            loc = server.exact.get(path) or self._prefix_location(server, path)
         return self._location_outcome(server, loc, probe, trace)
 
     def _server_and_trace(self, host: str, scheme: str) -> tuple[Server, Trace]:
@@ -603,10 +610,7 @@ class NginxModel:
         return None
 
     @staticmethod
-    def _static_location(server: Server, path: str) -> Location:
-        loc = server.exact.get(path)
-        if loc is not None:
-            return loc
+    def _prefix_location(server: Server, path: str) -> Location:
         for candidate in server.prefixes:
             if path.startswith(candidate.path):
                 return candidate
@@ -663,7 +667,7 @@ class NginxModel:
             if isinstance(dest, Outcome):
                 plan.fixed = Outcome(dest.kind, status=dest.status, note=dest.note, trace=trace)
             else:
-                plan.dests = (dest,)
+                plan.dests = alone(dest.identity, dest.label)  # `dest` carries weight 1
         return plan
 
     def _location_outcome(self, server: Server, loc: Location, probe: Probe, prefix: Trace) -> Outcome:
@@ -805,10 +809,15 @@ def _with_trace(outcome: Outcome, trace: Trace) -> Outcome:
 
 
 def _without_redirect_and_rewrite(ann: Annotations) -> Annotations:
-    copy = Annotations(**{**ann.__dict__})
-    copy.redirect_url, copy.redirect_code, copy.redirect_key = "", 0, ""
-    copy.rewrite_target, copy.use_regex, copy.app_root = "", False, ""
-    return copy
+    return replace(
+        ann,
+        redirect_url="",
+        redirect_code=0,
+        redirect_key="",
+        rewrite_target="",
+        use_regex=False,
+        app_root="",
+    )
 
 
 def _tls_secret_for(host: str, entries: list[Mapping[str, Any]]) -> str | None:

@@ -170,17 +170,21 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
             first_path = rule_paths[0][0]
         regex_host = rule_host in context.regex_hosts
         variants: list[tuple[str, str]] = [("/", "root")]
+        only_root = True
         for path, exact in rule_paths:
-            # Below an Exact path a deeper request falls through like the trailing slash does.
-            variants.extend(v for v in path_variants(path, regex_host) if not (exact and v[1] == "deeper"))
-        if all(v == "/" for v, _ in variants):
+            for variant in path_variants(path, regex_host):
+                # Below an Exact path a deeper request falls through like the trailing slash does.
+                if not (exact and variant[1] == "deeper"):
+                    variants.append(variant)
+                    only_root = only_root and variant[0] == "/"
+        if only_root:
             # Only root paths: a deeper path is what exercises the catch-all (otherwise the
             # siblings of the other paths do).
             variants.append(("/meshify-probe", "deeper"))
         hosts = host_variants(rule_host)
         alias_names: set[str] = set()
-        if rule_host:
-            for alias in (a.strip().lower() for a in ann.get("server-alias", "").split(",")):
+        if rule_host and "server-alias" in ann:
+            for alias in (a.strip().lower() for a in ann["server-alias"].split(",")):
                 if alias.startswith("~"):  # a regex server name
                     names = [(h, "server-alias") for h in examples(alias[1:]) if h and "/" not in h]
                 elif alias.startswith("*."):
@@ -190,13 +194,17 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
                 hosts.extend(names)
                 # An alias that is an Ingress host itself is not part of this server (nor its certificate).
                 alias_names.update(h for h, _ in names if h not in context.rule_hosts)
-            if ann.get("from-to-www-redirect", "").lower() == "true" and not rule_host.startswith("*"):
-                twin = rule_host[4:] if rule_host.startswith("www.") else "www." + rule_host
-                hosts.append((twin, "www-twin"))
+        if (
+            rule_host
+            and ann.get("from-to-www-redirect", "").lower() == "true"
+            and not rule_host.startswith("*")
+        ):
+            twin = rule_host[4:] if rule_host.startswith("www.") else "www." + rule_host
+            hosts.append((twin, "www-twin"))
         tls = (
             passthrough
             or rule_host in own_tls
-            or _wildcard_tls(rule_host, own_tls)
+            or (bool(own_tls) and _wildcard_tls(rule_host, own_tls))
             or rule_host in context.tls_hosts
         )
         schemes = ("http", "https") if tls and rule_host else ("http",)
@@ -206,7 +214,7 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
                 for path, kind in variants:
                     label = kind if host_kind == "host" else f"{host_kind} {kind}"
                     key = (scheme, host, path, ())
-                    if key not in probes:
+                    if key not in probes:  # `_add`, inlined: this loop makes most probes
                         probes[key] = Probe(scheme, host, path, (), label)
                     if canary_variants and kind in ("path", "regex-example", "deeper", "root"):
                         for headers, canary_kind in canary_variants:
