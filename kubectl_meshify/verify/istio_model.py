@@ -42,7 +42,6 @@ from kubectl_meshify.verify.request import (
     Probe,
     ServiceIndex,
     normalise_dests,
-    proxied,
     redirect,
     service_label,
 )
@@ -314,6 +313,10 @@ class _Server:
     https_redirect: bool
     config: _RouteConfig = field(default_factory=_RouteConfig)
     _by_namespace: dict[str, tuple[frozenset[str], tuple[str, ...]]] = field(default_factory=dict)
+    passthrough: bool = field(init=False)  # TLS passed on by SNI, not terminated (read per request)
+
+    def __post_init__(self) -> None:
+        self.passthrough = self.protocol == "TLS" or self.tls_mode in ("PASSTHROUGH", "AUTO_PASSTHROUGH")
 
     def hosts_for(self, vs_namespace: str) -> tuple[frozenset[str], tuple[str, ...]]:
         """The server hosts a VirtualService of this namespace may use: (exact names, wildcards)."""
@@ -350,10 +353,6 @@ class _Server:
             elif (host in exact or any(host_matches(w, host) for w in wild)) and host not in result:
                 result.append(host)
         return result
-
-    @property
-    def passthrough(self) -> bool:
-        return self.protocol == "TLS" or self.tls_mode in ("PASSTHROUGH", "AUTO_PASSTHROUGH")
 
 
 class IstioModel:
@@ -664,7 +663,10 @@ class IstioModel:
         elif action.uri_rewrite is not None:
             replaced = matched if kind in ("prefix", "") else len(path)
             path = action.uri_rewrite + path[replaced:]
-        return proxied(action.dests, path, action.authority or probe.host, action.headers, trace)
+        # By position, as in request.redirect: most probes end here.
+        return Outcome(
+            "proxy", action.dests, path, action.authority or probe.host, action.headers, None, None, "", trace
+        )
 
     def _action(self, route: _Route) -> _Action:
         """What a route does, resolved once: everything that does not depend on the request."""

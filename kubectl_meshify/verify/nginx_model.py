@@ -50,7 +50,6 @@ from kubectl_meshify.verify.request import (
     ServiceIndex,
     alone,
     normalise_dests,
-    proxied,
     redirect,
     service_label,
 )
@@ -117,11 +116,8 @@ class Annotations:
     def parse(cls, doc: IngressDoc, settings: NginxSettings) -> Annotations:
         raw = doc.controller_annotations(settings.annotation_prefix)
 
-        def flag(name: str, default: bool) -> bool:
-            return _GO_BOOLS.get(raw.get(name, ""), default)
-
         ann = cls(key=doc.key, present=frozenset(raw))
-        ann.canary = flag("canary", False)
+        ann.canary = _GO_BOOLS.get(raw.get("canary", ""), False)
         if ann.canary:
             ann.canary_header = raw.get("canary-by-header", "").strip()
             ann.canary_header_value = raw.get("canary-by-header-value", "")
@@ -129,21 +125,23 @@ class Annotations:
             ann.canary_cookie = raw.get("canary-by-cookie", "").strip()
             ann.canary_weight = _go_int(raw.get("canary-weight")) or 0
             ann.canary_weight_total = _go_int(raw.get("canary-weight-total")) or 100
-        ann.use_regex = flag("use-regex", False)
+        ann.use_regex = _GO_BOOLS.get(raw.get("use-regex", ""), False)
         ann.rewrite_target = raw.get("rewrite-target", "")
         # rewrite.go keeps app-root only as an absolute path (url.ParseRequestURI, not absolute).
         app_root = raw.get("app-root", "")
         ann.app_root = app_root if app_root.startswith("/") else ""
         ann.x_forwarded_prefix = raw.get("x-forwarded-prefix", "")
-        ann.from_to_www = flag("from-to-www-redirect", False)
+        ann.from_to_www = _GO_BOOLS.get(raw.get("from-to-www-redirect", ""), False)
         if "server-alias" in raw:
             ann.aliases = tuple(a.strip().lower() for a in raw["server-alias"].split(",") if a.strip())
         ann.upstream_vhost = raw.get("upstream-vhost", "")
-        ann.ssl_redirect = flag("ssl-redirect", settings.ssl_redirect)
-        ann.force_ssl_redirect = flag("force-ssl-redirect", False)
-        ann.preserve_trailing_slash = flag("preserve-trailing-slash", False)
-        ann.use_port_in_redirects = flag("use-port-in-redirects", False)
-        ann.ssl_passthrough = flag("ssl-passthrough", False) and settings.enable_ssl_passthrough
+        ann.ssl_redirect = _GO_BOOLS.get(raw.get("ssl-redirect", ""), settings.ssl_redirect)
+        ann.force_ssl_redirect = _GO_BOOLS.get(raw.get("force-ssl-redirect", ""), False)
+        ann.preserve_trailing_slash = _GO_BOOLS.get(raw.get("preserve-trailing-slash", ""), False)
+        ann.use_port_in_redirects = _GO_BOOLS.get(raw.get("use-port-in-redirects", ""), False)
+        ann.ssl_passthrough = (
+            _GO_BOOLS.get(raw.get("ssl-passthrough", ""), False) and settings.enable_ssl_passthrough
+        )
         # redirect.go: temporal-redirect wins; codes outside the valid range fall back.
         temporal = raw.get("temporal-redirect", "")
         permanent = raw.get("permanent-redirect", "")
@@ -552,8 +550,15 @@ class NginxModel:
                     f"{probe.scheme}://{probe.host}{path}/",
                     (*trace, *self._loc_trace(server, None), ("", "trailing-slash-redirect")),
                 )
-            # nginx prefix matching: an exact location, else the longest prefix.
-            loc = server.exact.get(path) or self._prefix_location(server, path)
+            # nginx prefix matching: an exact location, else the longest prefix (else the last).
+            loc = server.exact.get(path)
+            if loc is None:
+                for candidate in server.prefixes:
+                    if path.startswith(candidate.path):
+                        loc = candidate
+                        break
+                else:
+                    loc = server.prefixes[-1] if server.prefixes else server.locations[-1]
         return self._location_outcome(server, loc, probe, trace)
 
     def _server_and_trace(self, host: str, scheme: str) -> tuple[Server, Trace]:
@@ -608,13 +613,6 @@ class NginxModel:
             if loc.pattern.match(path):
                 return loc
         return None
-
-    @staticmethod
-    def _prefix_location(server: Server, path: str) -> Location:
-        for candidate in server.prefixes:
-            if path.startswith(candidate.path):
-                return candidate
-        return server.prefixes[-1] if server.prefixes else server.locations[-1]
 
     def _loc_trace(self, server: Server, loc: Location | None) -> list[tuple[str, str]]:
         if loc is None or loc.ann is None:
@@ -714,13 +712,10 @@ class NginxModel:
             match = pattern.search(path)
             if match:
                 path = _expand_nginx_vars(nginx_substitute(target, match), probe)
-        return proxied(
-            dests,
-            path,
-            _expand_nginx_vars(plan.vhost, probe) if plan.vhost else probe.host,
-            plan.headers,
-            prefix + plan.proxy_trace + tuple(dynamic),
-        )
+        host = _expand_nginx_vars(plan.vhost, probe) if plan.vhost else probe.host
+        trace = prefix + plan.proxy_trace + tuple(dynamic)
+        # By position, as in request.redirect: most probes end here.
+        return Outcome("proxy", dests, path, host, plan.headers, None, None, "", trace)
 
     def _dest(self, upstream: Upstream) -> Dest | Outcome:
         cached = self._dests.get(upstream)

@@ -134,19 +134,8 @@ def normalise_dests(dests: Sequence[Dest]) -> tuple[Dest, ...]:
     return tuple(Dest(ident, w // divisor, label) for ident, (w, label) in sorted(merged.items()))
 
 
-# The constructors below pass every field by position: the models build one or two outcomes per
-# probe, and a dataclass __init__ called with keywords costs twice as much.
-
-
-def proxied(
-    dests: tuple[Dest, ...],
-    path: str,
-    host: str,
-    headers: tuple[tuple[str, str], ...],
-    trace: tuple[tuple[str, str], ...],
-) -> Outcome:
-    """A request sent to `dests` with this path, Host header and modelled headers."""
-    return Outcome("proxy", dests, path, host, headers, None, None, "", trace)
+# Outcomes the models build for every probe pass every field by position: a dataclass __init__
+# called with keywords costs twice as much.
 
 
 def redirect(code: int, location: str, trace: tuple[tuple[str, str], ...] = ()) -> Outcome:
