@@ -136,8 +136,6 @@ def normalise_dests(dests: Sequence[Dest]) -> tuple[Dest, ...]:
 
 # Outcomes the models build for every probe pass every field by position: a dataclass __init__
 # called with keywords costs twice as much.
-
-
 def redirect(code: int, location: str, trace: tuple[tuple[str, str], ...] = ()) -> Outcome:
     """A redirect; `https://h` and `https://h/` name the same resource, so the path is made explicit."""
     scheme, sep, rest = location.partition("://")
