@@ -13,12 +13,14 @@
 ingress-nginx builds no location from a canary Ingress. Each canary path is attached as an alternative
 backend to the *upstream* (namespace, Service, port as written) of the primary location with the same
 host, path and pathType. A canary path with no such location makes nginx delete the canary upstream
-("unable to find real backend ... Deleting."), for every path; a path on a host no primary Ingress serves
-is only skipped ("hostname that does not exist"); one pointing at the primary's own Service port is refused. Because the choice is made per upstream, the
-canary then applies to every location that proxies to that upstream, on any host: the split routes are
-written for all of them, and the report lists the extra ones. Only the first alternative of an upstream
-is used, even when it was deleted afterwards: then that upstream has no canary at all. The policy is the one of the Ingress that first referenced the canary's Service port; when
-that is not a canary Ingress, nginx never sends traffic to the canary. Per request nginx decides:
+("unable to find real backend ... Deleting."), for every path; a path on a host no primary Ingress
+serves is only skipped ("hostname that does not exist"); one pointing at the primary's own Service port
+is refused. Because the choice is made per upstream, the canary then applies to every location that
+proxies to that upstream, on any host: the split routes are written for all of them, and the report
+lists the extra ones. Only the first alternative of an upstream is used, even when it was deleted
+afterwards: then that upstream has no canary at all. The policy is the one of the Ingress that first
+referenced the canary's Service port; when that is not a canary Ingress, nginx never sends traffic to
+the canary. Per request nginx decides:
 header (`value` if set, else `pattern` (PCRE, unanchored), else `always`/`never`), then cookie
 (`always`/`never`), then `random(T) <= w`. Requests that match no header or cookie rule fall through to
 the weighted route, exactly like nginx's fall-through. The canary inherits every route setting of the

@@ -243,18 +243,7 @@ def _apply(ctx: FamilyContext, redirect: dict[str, Any] | None, response: dict[s
         if route.redirect is None and route.direct_response is None:
             _answer(route, redirect, response)
     caught = []
-    for vhost in ctx.hosts():
-        if vhost.semantics is not Semantics.NGINX or vhost.passthrough or not vhost.ingresses:
-            continue
-        if vhost.ingresses[0] != ctx.ingress or has_catch_all(vhost):
-            continue
-        # The host's implicit root location was created from this Ingress and carries its redirect.
-        route = Route(
-            name=f"{ctx.record.obj.namespace}.{ctx.record.obj.name}.default-location",
-            origin=RouteOrigin(ctx.ingress),
-            matches=[Match()],
-            sort_rank=2,
-        )
+    for vhost, route in root_locations(ctx):
         _answer(route, redirect, response)
         vhost.routes.append(route)
         caught.append(vhost.host)
@@ -273,7 +262,26 @@ def _answer(route: Route, redirect: dict[str, Any] | None, response: dict[str, A
     route.http.pop("rewrite", None)  # Istio rejects a rewrite next to a redirect or direct response
 
 
-def has_catch_all(vhost: VirtualHost) -> bool:
+def root_locations(ctx: FamilyContext) -> list[tuple[VirtualHost, Route]]:
+    """A catch-all route, not yet added, for each host whose implicit `/` location nginx created from this
+    Ingress (it carries the Ingress's annotations) and which no path of its own already covers."""
+    out = []
+    for vhost in ctx.hosts():
+        if vhost.semantics is not Semantics.NGINX or vhost.passthrough or not vhost.ingresses:
+            continue
+        if vhost.ingresses[0] != ctx.ingress or _has_catch_all(vhost):
+            continue
+        route = Route(
+            name=f"{ctx.record.obj.namespace}.{ctx.record.obj.name}.default-location",
+            origin=RouteOrigin(ctx.ingress),
+            matches=[Match()],
+            sort_rank=2,
+        )
+        out.append((vhost, route))
+    return out
+
+
+def _has_catch_all(vhost: VirtualHost) -> bool:
     for route in vhost.routes:
         for match in route.matches:
             if match.port is None and not match.headers:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.ingress_nginx.redirect import has_catch_all, redirect_for_url
+from kubectl_meshify.annotations.ingress_nginx.redirect import redirect_for_url, root_locations
 from kubectl_meshify.annotations.pcre import nginx_target, nginx_variables, to_re2
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import Match, Route, RouteOrigin, Semantics, VirtualHost
@@ -232,9 +232,8 @@ def _slash_location(vhost: VirtualHost, route: Route, target: str) -> Route:
     slash.name = f"{route.name}.slash"
     slash.path = path = (route.path or "/") + "/"
     regex = to_re2(path).regex
-    slash.matches = [
-        Match(uri=("regex", f"(?i)(?:{regex}).*"), headers=m.headers, port=m.port) for m in route.matches
-    ]
+    for match in slash.matches:
+        match.uri = ("regex", f"(?i)(?:{regex}).*")
     slash.http.setdefault("rewrite", {})["uriRegexRewrite"] = {
         "match": f"(?i)^(?:{regex}).*",
         "rewrite": target,
@@ -281,17 +280,7 @@ def _redirect_root_location(ctx: FamilyContext, target: str, problems: list[str]
     """nginx gives a host's implicit `/` location the annotations of its first Ingress, so with an
     absolute target every request no path of the host matches is answered 302 as well."""
     added = []
-    for vhost in ctx.hosts():
-        if vhost.semantics is not Semantics.NGINX or vhost.passthrough or not vhost.ingresses:
-            continue
-        if vhost.ingresses[0] != ctx.ingress or has_catch_all(vhost):
-            continue
-        route = Route(
-            name=f"{ctx.record.obj.namespace}.{ctx.record.obj.name}.default-location",
-            origin=RouteOrigin(ctx.ingress),
-            matches=[Match()],
-            sort_rank=2,
-        )
+    for vhost, route in root_locations(ctx):
         error = _redirect_route(route, target, nginx_target(target, 0).captures)
         if error:
             problems.append(f"{vhost.host} implicit `/` location: {error}")
