@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import ne
 from typing import Any, Protocol
 
 from kubectl_meshify.findings import Finding, Severity, Verdict
@@ -281,13 +283,15 @@ def _differing(
 ) -> dict[ProbeKey, tuple[Outcome, Outcome]]:
     """The requests the two models route differently, with both outcomes. One model runs over
     every request, then the other: the results do not depend on the order, and each model's code
-    and data stay in the CPU caches (interleaving them costs over a tenth more)."""
-    before = [source.evaluate(probe) for probe in requests.values()]
-    after = [target.evaluate(probe) for probe in requests.values()]
+    and data stay in the CPU caches (interleaving them costs over a tenth more). The comparison
+    runs in C (`map`, `compress`): most outcomes are equal, and only the different ones reach Python."""
+    before = list(map(source.evaluate, requests.values()))
+    after = list(map(target.evaluate, requests.values()))
+    unequal = map(ne, map(compared_fields, before), map(compared_fields, after))
     return {
         key: (b, a)
-        for key, b, a in zip(requests, before, after, strict=True)
-        if compared_fields(b) != compared_fields(a) and not _both_unserved(b, a)
+        for key, b, a in compress(zip(requests, before, after, strict=True), unequal)
+        if not _both_unserved(b, a)
     }
 
 

@@ -33,7 +33,11 @@ class IngressDoc:
         return self.spec.get("defaultBackend") or self.spec.get("backend")  # `backend` in v1beta1
 
     def tls(self) -> list[Mapping[str, Any]]:
-        return [t for t in self.spec.get("tls") or [] if isinstance(t, dict)]
+        """The `spec.tls` entries (read-only: it is shared)."""
+        found = self._derived.get("tls")
+        if found is None:
+            found = self._derived["tls"] = [t for t in self.spec.get("tls") or [] if isinstance(t, dict)]
+        return found
 
     def tls_hosts(self) -> frozenset[str]:
         """Hosts listed in `spec.tls` with a secret (lower-case)."""

@@ -52,6 +52,7 @@ _PLAIN_MATCH_KEYS = frozenset({"uri", "port", "ignoreUriCase", "name"})
 # Outcomes without a trace are the same for every request: built once.
 _NO_VIRTUAL_HOST = Outcome("status", status=404, note="no virtual host")
 _NO_ROUTE = Outcome("status", status=404, note="no route matched")
+_HTTPS_REDIRECT_TRACE = (("", "httpsRedirect"),)
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,11 @@ class _Match:
         )
 
 
+# One match of a virtual host, for evaluation: path matcher, the match when headers also decide
+# (else None), route, uri match kind.
+_Entry = tuple[UriMatcher, "_Match | None", "_Route", str]
+
+
 @dataclass(eq=False, slots=True)
 class _Action:
     trace: tuple[tuple[str, str], ...]
@@ -218,6 +224,11 @@ class _Route:
     uri_match_kinds: list[str]
     error: str = ""
     action: _Action | None = None
+    # One `_Entry` per match, built once: virtual hosts copy them (see `_VHost.entries`).
+    entries: list[_Entry] = field(default_factory=list)
+    # Whether every match holds on every listener (no port, gateway or never condition).
+    unconditional: bool = True
+    uses_headers: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -235,11 +246,6 @@ class _VirtualService:
         return f"{self.namespace}/{self.name}"
 
 
-# One match of a virtual host, for evaluation: path matcher, the match when headers also decide
-# (else None), route, uri match kind.
-_Entry = tuple[UriMatcher, "_Match | None", "_Route", str]
-
-
 @dataclass(eq=False, slots=True)
 class _VHost:
     # The VirtualServices' routes, in order, each list with the gateway of the server it came from.
@@ -254,15 +260,18 @@ class _VHost:
         found = self._entries.get(port)
         if found is None:
             entries: list[_Entry] = []
+            uses_headers = False
             for routes, gateway in self.routes:
                 for route in routes:
-                    kinds = route.uri_match_kinds
-                    for i, match in enumerate(route.matches):
-                        unconditional = match.port is None and match.gateways is None and not match.never
-                        if unconditional or match.holds(port, gateway):
-                            by_headers = match if match.headers or match.without_headers else None
-                            entries.append((match.uri, by_headers, route, kinds[i] if i < len(kinds) else ""))
-            found = self._entries[port] = (entries, any(e[1] is not None for e in entries))
+                    if route.unconditional:
+                        entries.extend(route.entries)
+                        uses_headers = uses_headers or route.uses_headers
+                        continue
+                    for entry, match in zip(route.entries, route.matches, strict=True):
+                        if match.holds(port, gateway):
+                            entries.append(entry)
+                            uses_headers = uses_headers or entry[1] is not None
+            found = self._entries[port] = (entries, uses_headers)
         return found
 
 
@@ -526,7 +535,14 @@ class IstioModel:
                 kinds.append("")
         if error:
             self.errors.append(error)
-        return _Route(vs, index, matches, route, kinds, error)
+        compiled = _Route(vs, index, matches, route, kinds, error)
+        for match, kind in zip(matches, kinds, strict=True):
+            by_headers = match if match.headers or match.without_headers else None
+            compiled.entries.append((match.uri, by_headers, compiled, kind))
+            compiled.uses_headers = compiled.uses_headers or by_headers is not None
+            if match.port is not None or match.gateways is not None or match.never:
+                compiled.unconditional = False
+        return compiled
 
     def _compile_match(self, spec: Mapping[str, Any], separated: bool, namespace: str) -> _Match:
         if _PLAIN_MATCH_KEYS.issuperset(spec):
@@ -569,10 +585,12 @@ class IstioModel:
         raise RegexError(f"unsupported uri match {dict(uri_spec)}")
 
     def _add_destination_rule(self, obj: Mapping[str, Any]) -> None:
-        namespace = str((obj.get("metadata") or {}).get("namespace") or "default")
         spec = obj.get("spec") or {}
+        if not spec.get("subsets"):
+            return  # traffic policy only: nothing that routes
+        namespace = str((obj.get("metadata") or {}).get("namespace") or "default")
         target = self._service_of(str(spec.get("host") or ""), namespace)
-        self._subset_lists.setdefault(target, []).append(spec.get("subsets") or [])
+        self._subset_lists.setdefault(target, []).append(spec["subsets"])
 
     def _subsets(self, namespace: str, name: str) -> dict[str, tuple[tuple[str, str], ...]]:
         """Subset name → labels for a Service, the first DestinationRule to name a subset winning.
@@ -628,14 +646,20 @@ class IstioModel:
         if vhost is None:
             return _NO_VIRTUAL_HOST
         if vhost.require_tls and probe.scheme == "http":
-            return redirect(301, f"https://{probe.host}{probe.path}", (("", "httpsRedirect"),))
-        headers: dict[str, str] = {}
-        if uses_headers:
-            headers = dict(probe.headers)
-            headers.setdefault(":authority", probe.host)
-            headers.setdefault(":scheme", probe.scheme)
-            headers.setdefault(":method", "GET")
+            # A probe path starts with `/`: `redirect`'s check for a bare authority is not needed.
+            location = f"https://{probe.host}{probe.path}"
+            return Outcome("redirect", (), None, None, (), 301, location, "", _HTTPS_REDIRECT_TRACE)
         path = probe.path
+        if not uses_headers:  # most virtual hosts: the path alone decides
+            for uri, _, route, kind in entries:
+                matched = uri(path)
+                if matched is not None:
+                    return self._act(route, probe, matched, kind)
+            return _NO_ROUTE
+        headers = dict(probe.headers)
+        headers.setdefault(":authority", probe.host)
+        headers.setdefault(":scheme", probe.scheme)
+        headers.setdefault(":method", "GET")
         for uri, by_headers, route, kind in entries:
             matched = uri(path)
             if matched is not None and (by_headers is None or by_headers.headers_match(headers.get)):
@@ -818,4 +842,4 @@ def _request_headers(
             for name, value in (request.get(op) or {}).items():
                 if str(name).lower() in COMPARED_HEADERS:
                     values[str(name).lower()] = str(value)
-    return tuple(sorted(values.items()))
+    return tuple(sorted(values.items())) if values else ()

@@ -216,7 +216,8 @@ class Server:
     regex_forcers: tuple[tuple[str, str], ...] = ()
     exact: dict[str, Location] = field(default_factory=dict)
     prefixes: list[Location] = field(default_factory=list)  # longest first
-    auto_redirect: set[str] = field(default_factory=set)  # names of static locations ending in /
+    # Static locations ending in `/`, named without it: the requests nginx redirects there (301).
+    auto_redirect: set[str] = field(default_factory=set)
     app_root: tuple[str, str] | None = None  # (path, ingress key) of the first location with it
 
 
@@ -463,7 +464,7 @@ class NginxModel:
                 if all(p.path != loc.path for p in server.prefixes):
                     server.prefixes.append(loc)
             if not server.regex_mode and loc.path.endswith("/") and loc.path != "/":
-                server.auto_redirect.add(loc.path)
+                server.auto_redirect.add(loc.path[:-1])
         server.prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
 
     def _index_names(self) -> None:
@@ -541,8 +542,8 @@ class NginxModel:
                 return Outcome("unknown", note="regex location could not be evaluated", trace=trace)
         else:
             if (
-                path not in server.exact
-                and path + "/" in server.auto_redirect
+                path in server.auto_redirect
+                and path not in server.exact
                 and not any(p.path == path for p in server.prefixes)
             ):
                 return redirect(
@@ -698,14 +699,16 @@ class NginxModel:
             )
         if plan.fixed is not None:
             return plan.fixed if not prefix else _with_trace(plan.fixed, prefix + plan.fixed.trace)
-        dynamic: list[tuple[str, str]] = []
+        trace = prefix + plan.proxy_trace if prefix else plan.proxy_trace
         dests = plan.dests
         if dests is None:
             assert loc.upstream is not None
+            dynamic: list[tuple[str, str]] = []
             chosen = self._choose(loc.upstream, probe, dynamic)
             if isinstance(chosen, Outcome):
                 return chosen
             dests = chosen
+            trace += tuple(dynamic)
         path = probe.path
         if plan.rewrite is not None:
             pattern, target = plan.rewrite
@@ -713,7 +716,6 @@ class NginxModel:
             if match:
                 path = _expand_nginx_vars(nginx_substitute(target, match), probe)
         host = _expand_nginx_vars(plan.vhost, probe) if plan.vhost else probe.host
-        trace = prefix + plan.proxy_trace + tuple(dynamic)
         # By position, as in request.redirect: most probes end here.
         return Outcome("proxy", dests, path, host, plan.headers, None, None, "", trace)
 
