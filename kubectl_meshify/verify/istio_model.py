@@ -32,6 +32,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import eq
 from typing import Any
 
 from kubectl_meshify.verify.regex import RegexError, compile_re2, envoy_substitute
@@ -144,6 +145,12 @@ def _string_matcher(spec: Any, ignore_case: bool = False) -> StrMatcher:
 
 
 UriMatcher = Callable[[str], int | None]
+# A path test as a callable and its operand: `test(path, operand)` is true when the path matches.
+# Exact and case-sensitive prefix matches, nearly all of them, test with a C function
+# (`operator.eq`, `str.startswith`): the first-match loop then runs no Python frame per match.
+PathTest = tuple[Callable[[str, Any], Any], Any]
+# A match's path test and how much of the path it covers (see `_uri_matcher`).
+PathMatch = tuple[Callable[[str, Any], Any], Any, UriMatcher]
 
 
 @lru_cache(maxsize=4096)  # pure: routes of many VirtualServices share their paths
@@ -171,13 +178,31 @@ def _uri_matcher(kind: str, value: str, ignore_case: bool) -> UriMatcher:
     return lambda path: size if path == value or path.startswith(below) else None
 
 
+def _covers(path: str, matcher: UriMatcher) -> bool:
+    return matcher(path) is not None
+
+
+@lru_cache(maxsize=4096)
+def _path_match(kind: str, value: str, ignore_case: bool) -> PathMatch:
+    matcher = _uri_matcher(kind, value, ignore_case)
+    if not ignore_case and kind == "exact":
+        return eq, value, matcher
+    if not ignore_case and kind == "prefix":
+        return str.startswith, value, matcher
+    return _covers, matcher, matcher
+
+
 def _any_path(path: str) -> int | None:
     return 1 if path.startswith("/") else 0  # Envoy's default match: prefix `/`
 
 
+# Every path starts with the empty string: the test of a match without `uri`.
+_ANY_PATH: PathMatch = (str.startswith, "", _any_path)
+
+
 @dataclass(eq=False, slots=True)
 class _Match:
-    uri: UriMatcher
+    path: PathMatch
     headers: Sequence[tuple[str, StrMatcher]]
     without_headers: Sequence[tuple[str, StrMatcher]]
     port: int | None
@@ -198,11 +223,6 @@ class _Match:
         )
 
 
-# One match of a virtual host, for evaluation: path matcher, the match when headers also decide
-# (else None), route, uri match kind.
-_Entry = tuple[UriMatcher, "_Match | None", "_Route", str]
-
-
 @dataclass(eq=False, slots=True)
 class _Action:
     trace: tuple[tuple[str, str], ...]
@@ -213,6 +233,8 @@ class _Action:
     uri_rewrite: str | None = None
     authority: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    # Proxies the request with its path and Host unchanged (most routes): `_act` reads nothing else.
+    plain: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -229,6 +251,21 @@ class _Route:
     # Whether every match holds on every listener (no port, gateway or never condition).
     unconditional: bool = True
     uses_headers: bool = False
+
+
+@dataclass(eq=False, slots=True)
+class _Hit:
+    """A match of a route, as read once its path test passed."""
+
+    by_headers: _Match | None  # the match when headers also decide, else None
+    route: _Route
+    covered: UriMatcher  # how much of the path the match covers (read by `rewrite.uri`)
+    kind: str  # the uri match kind
+    action: _Action | None = None  # the route's action, once resolved
+
+
+# One match of a virtual host, for the first-match loop: path test, its operand, the hit.
+_Entry = tuple[Callable[[str, Any], Any], Any, _Hit]
 
 
 @dataclass(eq=False, slots=True)
@@ -270,7 +307,7 @@ class _VHost:
                     for entry, match in zip(route.entries, route.matches, strict=True):
                         if match.holds(port, gateway):
                             entries.append(entry)
-                            uses_headers = uses_headers or entry[1] is not None
+                            uses_headers = uses_headers or entry[2].by_headers is not None
             found = self._entries[port] = (entries, uses_headers)
         return found
 
@@ -280,9 +317,6 @@ class _RouteConfig:
     vhosts: dict[str, _VHost] = field(default_factory=dict)
     _exact: dict[str, _VHost] = field(default_factory=dict)
     _wild: list[tuple[str, _VHost]] = field(default_factory=list)
-    # (host, port) → virtual host (None: none), its matches, whether headers decide: looked up per
-    # request, so worked out once per host.
-    by_host: dict[tuple[str, int], tuple[_VHost | None, list[_Entry], bool]] = field(default_factory=dict)
 
     def vhost(self, name: str) -> _VHost:
         entry = self.vhosts.get(name)
@@ -296,12 +330,6 @@ class _RouteConfig:
             ((k, v) for k, v in self.vhosts.items() if k.startswith("*")), key=lambda kv: -len(kv[0])
         )
 
-    def routes_for(self, host: str, port: int) -> tuple[_VHost | None, list[_Entry], bool]:
-        vhost = self.find(host)
-        if vhost is None:
-            return None, [], False
-        return (vhost, *vhost.entries(port))
-
     def find(self, host: str) -> _VHost | None:
         found = self._exact.get(host)
         if found is not None:
@@ -310,6 +338,16 @@ class _RouteConfig:
             if host_matches(pattern, host):
                 return vhost
         return None
+
+
+@dataclass(eq=False, slots=True)
+class _HostRoutes:
+    """Routing of the requests of one scheme and Host header, up to the path."""
+
+    outcome: Outcome | None  # the same for every request (refused, no virtual host, passthrough)
+    entries: list[_Entry] = field(default_factory=list)  # the matches that can hold, in order
+    plain: bool = False  # the path alone decides (most hosts): `evaluate` loops over `entries`
+    https_redirect: bool = False  # plain HTTP to an httpsRedirect host
 
 
 @dataclass(eq=False, slots=True)
@@ -381,6 +419,7 @@ class IstioModel:
         self._subset_lists: dict[tuple[str, str], list[Any]] = {}  # Service → `subsets` of its rules
         self._subsets_by_service: dict[tuple[str, str], dict[str, tuple[tuple[str, str], ...]]] = {}
         self._dests: dict[tuple[str, str, int, str, int], Dest | Outcome] = {}
+        self._by_request_host: dict[tuple[str, str], _HostRoutes] = {}
         for obj in objects:
             kind = obj.get("kind")
             api = str(obj.get("apiVersion") or "")
@@ -531,14 +570,15 @@ class IstioModel:
                 kinds.append(next(iter(uri), "") if isinstance(uri, dict) else "")
             except RegexError as exc:
                 error = f"{vs} http[{index}]: {exc}"
-                matches.append(_Match(_any_path, (), (), None, None, never=True))
+                matches.append(_Match(_ANY_PATH, (), (), None, None, never=True))
                 kinds.append("")
         if error:
             self.errors.append(error)
         compiled = _Route(vs, index, matches, route, kinds, error)
         for match, kind in zip(matches, kinds, strict=True):
             by_headers = match if match.headers or match.without_headers else None
-            compiled.entries.append((match.uri, by_headers, compiled, kind))
+            test, operand, covered = match.path
+            compiled.entries.append((test, operand, _Hit(by_headers, compiled, covered, kind)))
             compiled.uses_headers = compiled.uses_headers or by_headers is not None
             if match.port is not None or match.gateways is not None or match.never:
                 compiled.unconditional = False
@@ -567,21 +607,21 @@ class IstioModel:
         return _Match(uri, headers, without, int(port) if port else None, gateways, never)
 
     @staticmethod
-    def _uri(spec: Mapping[str, Any], separated: bool) -> UriMatcher:
+    def _uri(spec: Mapping[str, Any], separated: bool) -> PathMatch:
         uri_spec = spec.get("uri")
         if not isinstance(uri_spec, dict) or not uri_spec:
-            return _any_path
+            return _ANY_PATH
         ignore_case = bool(spec.get("ignoreUriCase"))
         if "exact" in uri_spec:
-            return _uri_matcher("exact", str(uri_spec["exact"]), ignore_case)
+            return _path_match("exact", str(uri_spec["exact"]), ignore_case)
         if "prefix" in uri_spec:
             prefix = str(uri_spec["prefix"])
             if separated and prefix not in ("", "/"):
-                return _uri_matcher("separated", prefix.rstrip("/") or "/", ignore_case)
-            return _uri_matcher("prefix", prefix, ignore_case)
+                return _path_match("separated", prefix.rstrip("/") or "/", ignore_case)
+            return _path_match("prefix", prefix, ignore_case)
         if "regex" in uri_spec:
             # ignoreUriCase does not apply to regex matches.
-            return _uri_matcher("regex", str(uri_spec["regex"]), False)
+            return _path_match("regex", str(uri_spec["regex"]), False)
         raise RegexError(f"unsupported uri match {dict(uri_spec)}")
 
     def _add_destination_rule(self, obj: Mapping[str, Any]) -> None:
@@ -621,55 +661,73 @@ class IstioModel:
     # ------------------------------------------------------------------ evaluate
 
     def evaluate(self, probe: Probe) -> Outcome:
+        # The scheme and the Host header decide the listener and the virtual host: looked up once.
+        routes = self._by_request_host.get((probe.scheme, probe.host))
+        if routes is None:
+            routes = self._by_request_host[(probe.scheme, probe.host)] = self._host_routes(probe)
+        if not routes.plain:
+            return self._route_special(routes, probe)
+        path = probe.path
+        for test, operand, hit in routes.entries:  # first match wins
+            if test(path, operand):
+                return self._act(hit, probe)
+        return _NO_ROUTE
+
+    def _host_routes(self, probe: Probe) -> _HostRoutes:
+        """What the listener and the virtual host decide for requests of this scheme and Host."""
         host = probe.host
         if ":" in host or not host.islower():
             host = host.lower().split(":")[0]
         if probe.scheme == "http":
             if not self.has_port80:
-                return Outcome("refused", note="no HTTP server on port 80")
-            return self._route_http(self.port80, probe, host, 80)
+                return _HostRoutes(Outcome("refused", note="no HTTP server on port 80"))
+            return self._listener_routes(self.port80, host, 80, probe.scheme)
         server = self._sni_exact.get(host)
         if server is None:
             server = next((s for pattern, s in self._sni_wild if host_matches(pattern, host)), None)
         if server is None:
-            return Outcome("refused", note="no TLS server for this SNI name")
+            return _HostRoutes(Outcome("refused", note="no TLS server for this SNI name"))
         if server.passthrough:
-            return self._route_tls(server, probe, host)
-        return self._route_http(server.config, probe, host, probe.port)
+            return _HostRoutes(self._route_tls(server, host))
+        return self._listener_routes(server.config, host, probe.port, probe.scheme)
 
-    def _route_http(self, config: _RouteConfig, probe: Probe, host: str, port: int) -> Outcome:
-        """Route on a listener: `host` is the normalised Host header, `port` the probe's port."""
-        found = config.by_host.get((host, port))
-        if found is None:
-            found = config.by_host[(host, port)] = config.routes_for(host, port)
-        vhost, entries, uses_headers = found
+    @staticmethod
+    def _listener_routes(config: _RouteConfig, host: str, port: int, scheme: str) -> _HostRoutes:
+        """Routes on a listener: `host` is the normalised Host header, `port` the listener's."""
+        vhost = config.find(host)
         if vhost is None:
-            return _NO_VIRTUAL_HOST
-        if vhost.require_tls and probe.scheme == "http":
+            return _HostRoutes(_NO_VIRTUAL_HOST)
+        if vhost.require_tls and scheme == "http":
+            return _HostRoutes(None, https_redirect=True)
+        entries, uses_headers = vhost.entries(port)
+        if not entries:
+            return _HostRoutes(_NO_ROUTE)
+        return _HostRoutes(None, entries, plain=not uses_headers)
+
+    def _route_special(self, routes: _HostRoutes, probe: Probe) -> Outcome:
+        """The hosts the path alone does not decide: a fixed outcome, httpsRedirect, headers."""
+        if routes.outcome is not None:
+            return routes.outcome
+        if routes.https_redirect:
             # A probe path starts with `/`: `redirect`'s check for a bare authority is not needed.
             location = f"https://{probe.host}{probe.path}"
             return Outcome("redirect", (), None, None, (), 301, location, "", _HTTPS_REDIRECT_TRACE)
-        path = probe.path
-        if not uses_headers:  # most virtual hosts: the path alone decides
-            for uri, _, route, kind in entries:
-                matched = uri(path)
-                if matched is not None:
-                    return self._act(route, probe, matched, kind)
-            return _NO_ROUTE
         headers = dict(probe.headers)
         headers.setdefault(":authority", probe.host)
         headers.setdefault(":scheme", probe.scheme)
         headers.setdefault(":method", "GET")
-        for uri, by_headers, route, kind in entries:
-            matched = uri(path)
-            if matched is not None and (by_headers is None or by_headers.headers_match(headers.get)):
-                return self._act(route, probe, matched, kind)
+        path = probe.path
+        for test, operand, hit in routes.entries:
+            if test(path, operand) and (hit.by_headers is None or hit.by_headers.headers_match(headers.get)):
+                return self._act(hit, probe)
         return _NO_ROUTE
 
-    def _act(self, route: _Route, probe: Probe, matched: int, kind: str) -> Outcome:
-        action = route.action
-        if action is None:
-            action = route.action = self._action(route)
+    def _act(self, hit: _Hit, probe: Probe) -> Outcome:
+        action = hit.action or self._hit_action(hit)
+        if action.plain:  # most routes; by position, as in request.redirect
+            return Outcome(
+                "proxy", action.dests, probe.path, probe.host, action.headers, None, None, "", action.trace
+            )
         if action.fixed is not None:
             return action.fixed
         trace = action.trace
@@ -685,12 +743,18 @@ class IstioModel:
             pattern, replacement = action.regex_rewrite
             path = pattern.sub(replacement, path)
         elif action.uri_rewrite is not None:
-            replaced = matched if kind in ("prefix", "") else len(path)
+            replaced = (hit.covered(path) or 0) if hit.kind in ("prefix", "") else len(path)
             path = action.uri_rewrite + path[replaced:]
-        # By position, as in request.redirect: most probes end here.
         return Outcome(
             "proxy", action.dests, path, action.authority or probe.host, action.headers, None, None, "", trace
         )
+
+    def _hit_action(self, hit: _Hit) -> _Action:
+        route = hit.route
+        if route.action is None:
+            route.action = self._action(route)
+        hit.action = route.action
+        return route.action
 
     def _action(self, route: _Route) -> _Action:
         """What a route does, resolved once: everything that does not depend on the request."""
@@ -751,6 +815,9 @@ class IstioModel:
             if rewrite.get("authority"):
                 action.authority = str(rewrite["authority"])
         action.headers = _request_headers(spec, destinations)
+        action.plain = (
+            action.regex_rewrite is None and action.uri_rewrite is None and action.authority is None
+        )
         return action
 
     def _dest(self, entry: Mapping[str, Any], namespace: str, single: bool) -> Dest | Outcome:
@@ -792,7 +859,7 @@ class IstioModel:
         ident = self.services.identity(svc_ns, svc_name, port, labels)
         return Dest(ident, weight, service_label(svc_ns, svc_name, port or "?", subset or None))
 
-    def _route_tls(self, server: _Server, probe: Probe, host: str) -> Outcome:
+    def _route_tls(self, server: _Server, host: str) -> Outcome:
         for vs in self._candidates(server):
             if not server.intersect(vs.namespace, vs.hosts):
                 continue
