@@ -50,6 +50,7 @@ from kubectl_meshify.verify.request import (
 INGRESS_SEMANTICS = "internal.istio.io/route-semantics"
 HTTP_PROTOCOLS = {"HTTP", "HTTP2", "GRPC", "HTTP1"}
 _PLAIN_MATCH_KEYS = frozenset({"uri", "port", "ignoreUriCase", "name"})
+_MATCH_ANY: tuple[dict[str, Any]] = ({},)  # a route without `match` matches every request
 # Outcomes without a trace are the same for every request: built once.
 _NO_VIRTUAL_HOST = Outcome("status", status=404, note="no virtual host")
 _NO_ROUTE = Outcome("status", status=404, note="no route matched")
@@ -202,12 +203,17 @@ _ANY_PATH: PathMatch = (str.startswith, "", _any_path)
 
 @dataclass(eq=False, slots=True)
 class _Match:
+    """One `match` entry of a route; `evaluate` acts on it once its conditions hold."""
+
+    route: _Route
     path: PathMatch
-    headers: Sequence[tuple[str, StrMatcher]]
-    without_headers: Sequence[tuple[str, StrMatcher]]
-    port: int | None
-    gateways: set[str] | None
+    kind: str  # the uri match kind ("" without uri): `rewrite.uri` reads it
+    port: int | None = None
+    headers: Sequence[tuple[str, StrMatcher]] = ()
+    without_headers: Sequence[tuple[str, StrMatcher]] = ()
+    gateways: set[str] | None = None
     never: bool = False
+    action: _Action | None = None  # the route's action, once resolved (read per request)
 
     def holds(self, port: int, gateway: str) -> bool:
         """The conditions a listener decides alone: the same for every request it receives."""
@@ -241,9 +247,7 @@ class _Action:
 class _Route:
     vs: str
     index: int
-    matches: list[_Match]
     spec: Mapping[str, Any]
-    uri_match_kinds: list[str]
     error: str = ""
     action: _Action | None = None
     # One `_Entry` per match, built once: virtual hosts copy them (see `_VHost.entries`).
@@ -253,19 +257,8 @@ class _Route:
     uses_headers: bool = False
 
 
-@dataclass(eq=False, slots=True)
-class _Hit:
-    """A match of a route, as read once its path test passed."""
-
-    by_headers: _Match | None  # the match when headers also decide, else None
-    route: _Route
-    covered: UriMatcher  # how much of the path the match covers (read by `rewrite.uri`)
-    kind: str  # the uri match kind
-    action: _Action | None = None  # the route's action, once resolved
-
-
-# One match of a virtual host, for the first-match loop: path test, its operand, the hit.
-_Entry = tuple[Callable[[str, Any], Any], Any, _Hit]
+# One match of a virtual host, for the first-match loop: path test, its operand, the match.
+_Entry = tuple[Callable[[str, Any], Any], Any, _Match]
 
 
 @dataclass(eq=False, slots=True)
@@ -304,10 +297,11 @@ class _VHost:
                         entries.extend(route.entries)
                         uses_headers = uses_headers or route.uses_headers
                         continue
-                    for entry, match in zip(route.entries, route.matches, strict=True):
+                    for entry in route.entries:
+                        match = entry[2]
                         if match.holds(port, gateway):
                             entries.append(entry)
-                            uses_headers = uses_headers or entry[2].by_headers is not None
+                            uses_headers = uses_headers or bool(match.headers or match.without_headers)
             found = self._entries[port] = (entries, uses_headers)
         return found
 
@@ -556,40 +550,40 @@ class IstioModel:
         return _VirtualService(ns, name, hosts, gateways, routes, tls, created)
 
     def _compile_route(
-        self, vs: str, index: int, route: Mapping[str, Any], separated: bool, namespace: str
+        self, vs: str, index: int, spec: Mapping[str, Any], separated: bool, namespace: str
     ) -> _Route:
-        matches = []
-        kinds = []
-        error = ""
-        for spec in route.get("match") or [{}]:
-            if not isinstance(spec, dict):
+        route = _Route(vs, index, spec)
+        for match_spec in spec.get("match") or _MATCH_ANY:
+            if not isinstance(match_spec, dict):
                 continue
             try:
-                matches.append(self._compile_match(spec, separated, namespace))
-                uri = spec.get("uri") or {}
-                kinds.append(next(iter(uri), "") if isinstance(uri, dict) else "")
+                match = self._compile_match(route, match_spec, separated, namespace)
             except RegexError as exc:
-                error = f"{vs} http[{index}]: {exc}"
-                matches.append(_Match(_ANY_PATH, (), (), None, None, never=True))
-                kinds.append("")
-        if error:
-            self.errors.append(error)
-        compiled = _Route(vs, index, matches, route, kinds, error)
-        for match, kind in zip(matches, kinds, strict=True):
-            by_headers = match if match.headers or match.without_headers else None
-            test, operand, covered = match.path
-            compiled.entries.append((test, operand, _Hit(by_headers, compiled, covered, kind)))
-            compiled.uses_headers = compiled.uses_headers or by_headers is not None
+                route.error = f"{vs} http[{index}]: {exc}"
+                match = _Match(route, _ANY_PATH, "", never=True)
+            test, operand, _ = match.path
+            route.entries.append((test, operand, match))
+            if match.headers or match.without_headers:
+                route.uses_headers = True
             if match.port is not None or match.gateways is not None or match.never:
-                compiled.unconditional = False
-        return compiled
+                route.unconditional = False
+        if route.error:
+            self.errors.append(route.error)
+        return route
 
-    def _compile_match(self, spec: Mapping[str, Any], separated: bool, namespace: str) -> _Match:
+    def _compile_match(
+        self, route: _Route, spec: Mapping[str, Any], separated: bool, namespace: str
+    ) -> _Match:
+        uri = spec.get("uri")
+        if isinstance(uri, dict) and uri:
+            path = self._uri(uri, bool(spec.get("ignoreUriCase")), separated)
+            kind = next(iter(uri))
+        else:
+            path, kind = _ANY_PATH, ""
+        port = spec.get("port")
         if _PLAIN_MATCH_KEYS.issuperset(spec):
             # The common case (a path, perhaps a port): no header, gateway or source conditions.
-            port = spec.get("port")
-            return _Match(self._uri(spec, separated), (), (), int(port) if port else None, None)
-        uri = self._uri(spec, separated)
+            return _Match(route, path, kind, int(port) if port else None)
         headers = []
         for name, value in (spec.get("headers") or {}).items():
             headers.append((str(name).lower(), _string_matcher(value)))
@@ -603,15 +597,10 @@ class IstioModel:
         if spec.get("gateways"):
             gateways = {str(g) if "/" in str(g) else f"{namespace}/{g}" for g in spec["gateways"]}
         never = bool(spec.get("queryParams") or spec.get("sourceLabels") or spec.get("sourceNamespace"))
-        port = spec.get("port")
-        return _Match(uri, headers, without, int(port) if port else None, gateways, never)
+        return _Match(route, path, kind, int(port) if port else None, headers, without, gateways, never)
 
     @staticmethod
-    def _uri(spec: Mapping[str, Any], separated: bool) -> PathMatch:
-        uri_spec = spec.get("uri")
-        if not isinstance(uri_spec, dict) or not uri_spec:
-            return _ANY_PATH
-        ignore_case = bool(spec.get("ignoreUriCase"))
+    def _uri(uri_spec: Mapping[str, Any], ignore_case: bool, separated: bool) -> PathMatch:
         if "exact" in uri_spec:
             return _path_match("exact", str(uri_spec["exact"]), ignore_case)
         if "prefix" in uri_spec:
@@ -668,9 +657,9 @@ class IstioModel:
         if not routes.plain:
             return self._route_special(routes, probe)
         path = probe.path
-        for test, operand, hit in routes.entries:  # first match wins
+        for test, operand, match in routes.entries:  # first match wins
             if test(path, operand):
-                return self._act(hit, probe)
+                return self._act(match, probe)
         return _NO_ROUTE
 
     def _host_routes(self, probe: Probe) -> _HostRoutes:
@@ -717,13 +706,13 @@ class IstioModel:
         headers.setdefault(":scheme", probe.scheme)
         headers.setdefault(":method", "GET")
         path = probe.path
-        for test, operand, hit in routes.entries:
-            if test(path, operand) and (hit.by_headers is None or hit.by_headers.headers_match(headers.get)):
-                return self._act(hit, probe)
+        for test, operand, match in routes.entries:
+            if test(path, operand) and match.headers_match(headers.get):  # True without header conditions
+                return self._act(match, probe)
         return _NO_ROUTE
 
-    def _act(self, hit: _Hit, probe: Probe) -> Outcome:
-        action = hit.action or self._hit_action(hit)
+    def _act(self, match: _Match, probe: Probe) -> Outcome:
+        action = match.action or self._match_action(match)
         if action.plain:  # most routes; by position, as in request.redirect
             return Outcome(
                 "proxy", action.dests, probe.path, probe.host, action.headers, None, None, "", action.trace
@@ -735,25 +724,27 @@ class IstioModel:
             scheme, authority, port, uri, code = action.redirect
             if port == "request":
                 port = f":{probe.port}"
-            return redirect(
-                code, f"{scheme or probe.scheme}://{authority or probe.host}{port}{uri or probe.path}", trace
-            )
+            tail = uri or probe.path
+            location = f"{scheme or probe.scheme}://{authority or probe.host}{port}{tail}"
+            if "/" in tail:  # `redirect` adds a `/` after a bare authority only: nothing to check
+                return Outcome("redirect", (), None, None, (), code, location, "", trace)
+            return redirect(code, location, trace)
         path = probe.path
         if action.regex_rewrite is not None:
             pattern, replacement = action.regex_rewrite
             path = pattern.sub(replacement, path)
         elif action.uri_rewrite is not None:
-            replaced = (hit.covered(path) or 0) if hit.kind in ("prefix", "") else len(path)
+            replaced = (match.path[2](path) or 0) if match.kind in ("prefix", "") else len(path)
             path = action.uri_rewrite + path[replaced:]
         return Outcome(
             "proxy", action.dests, path, action.authority or probe.host, action.headers, None, None, "", trace
         )
 
-    def _hit_action(self, hit: _Hit) -> _Action:
-        route = hit.route
+    def _match_action(self, match: _Match) -> _Action:
+        route = match.route
         if route.action is None:
             route.action = self._action(route)
-        hit.action = route.action
+        match.action = route.action
         return route.action
 
     def _action(self, route: _Route) -> _Action:
@@ -767,13 +758,15 @@ class IstioModel:
             port_text = (
                 f":{port}" if port else ("request" if target.get("derivePort") == "FROM_REQUEST_PORT" else "")
             )
-            action.redirect = (
-                str(target.get("scheme") or ""),
-                str(target.get("authority") or ""),
-                port_text,
-                str(target.get("uri") or ""),
-                int(target.get("redirectCode") or 301),
-            )
+            scheme = str(target.get("scheme") or "")
+            authority = str(target.get("authority") or "")
+            uri = str(target.get("uri") or "")
+            code = int(target.get("redirectCode") or 301)
+            if scheme and authority and uri and port_text != "request":
+                # Nothing taken from the request: the same redirect for all.
+                action.fixed = redirect(code, f"{scheme}://{authority}{port_text}{uri}", trace)
+            else:
+                action.redirect = (scheme, authority, port_text, uri, code)
             return action
         direct = spec.get("directResponse")
         if isinstance(direct, dict):
