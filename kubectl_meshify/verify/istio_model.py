@@ -777,14 +777,20 @@ class IstioModel:
         if spec.get("delegate"):
             action.fixed = Outcome("unknown", note="delegate VirtualServices are not evaluated", trace=trace)
             return action
-        destinations = [d for d in spec.get("route") or [] if isinstance(d, dict)]
+        destinations: list[Any] = spec.get("route") or []
+        # One destination, as in most routes, needs no filtered copy.
+        if not (
+            isinstance(destinations, list) and len(destinations) == 1 and isinstance(destinations[0], dict)
+        ):
+            destinations = [d for d in destinations if isinstance(d, dict)]
         if not destinations:
             action.fixed = Outcome("unknown", note="route without destination", trace=trace)
             return action
         dests: list[Dest] = []
         namespace = route.vs.split("/", 1)[0]
+        single = len(destinations) == 1
         for entry in destinations:
-            dest = self._dest(entry, namespace, single=len(destinations) == 1)
+            dest = self._dest(entry, namespace, single)
             if isinstance(dest, Outcome):
                 action.fixed = Outcome(dest.kind, status=dest.status, note=dest.note, trace=trace)
                 return action
@@ -793,8 +799,8 @@ class IstioModel:
         if not action.dests:
             action.fixed = Outcome("unknown", note="all route weights are zero", trace=trace)
             return action
-        rewrite = spec.get("rewrite") or {}
-        if isinstance(rewrite, dict):
+        rewrite = spec.get("rewrite")
+        if rewrite and isinstance(rewrite, dict):
             regex_rewrite = rewrite.get("uriRegexRewrite")
             if isinstance(regex_rewrite, dict) and regex_rewrite.get("match") is not None:
                 try:
@@ -807,7 +813,8 @@ class IstioModel:
                 action.uri_rewrite = str(rewrite["uri"])
             if rewrite.get("authority"):
                 action.authority = str(rewrite["authority"])
-        action.headers = _request_headers(spec, destinations)
+        if "headers" in spec or (single and "headers" in destinations[0]):  # most routes: none
+            action.headers = _request_headers(spec, destinations)
         action.plain = (
             action.regex_rewrite is None and action.uri_rewrite is None and action.authority is None
         )
