@@ -248,10 +248,9 @@ class _Route:
     vs: str
     index: int
     spec: Mapping[str, Any]
-    error: str = ""
-    action: _Action | None = None
     # One `_Entry` per match, built once: virtual hosts copy them (see `_VHost.entries`).
-    entries: list[_Entry] = field(default_factory=list)
+    entries: list[_Entry]
+    action: _Action | None = None
     # Whether every match holds on every listener (no port, gateway or never condition).
     unconditional: bool = True
     uses_headers: bool = False
@@ -339,7 +338,7 @@ class _HostRoutes:
     """Routing of the requests of one scheme and Host header, up to the path."""
 
     outcome: Outcome | None  # the same for every request (refused, no virtual host, passthrough)
-    entries: list[_Entry] = field(default_factory=list)  # the matches that can hold, in order
+    entries: Sequence[_Entry] = ()  # the matches that can hold, in order
     plain: bool = False  # the path alone decides (most hosts): `evaluate` loops over `entries`
     https_redirect: bool = False  # plain HTTP to an httpsRedirect host
 
@@ -547,14 +546,15 @@ class IstioModel:
     def _compile_route(
         self, vs: str, index: int, spec: Mapping[str, Any], separated: bool, namespace: str
     ) -> _Route:
-        route = _Route(vs, index, spec)
+        route = _Route(vs, index, spec, [])
+        error = ""
         for match_spec in spec.get("match") or _MATCH_ANY:
             if not isinstance(match_spec, dict):
                 continue
             try:
                 match = self._compile_match(route, match_spec, separated, namespace)
             except RegexError as exc:
-                route.error = f"{vs} http[{index}]: {exc}"
+                error = f"{vs} http[{index}]: {exc}"
                 match = _Match(route, _ANY_PATH, "", never=True)
             test, operand, _ = match.path
             route.entries.append((test, operand, match))
@@ -562,8 +562,8 @@ class IstioModel:
                 route.uses_headers = True
             if match.port is not None or match.gateways is not None or match.never:
                 route.unconditional = False
-        if route.error:
-            self.errors.append(route.error)
+        if error:
+            self.errors.append(error)
         return route
 
     def _compile_match(
@@ -686,7 +686,7 @@ class IstioModel:
         entries, uses_headers = vhost.entries(port)
         if not entries:
             return _HostRoutes(_NO_ROUTE)
-        return _HostRoutes(None, entries, plain=not uses_headers)
+        return _HostRoutes(None, entries, not uses_headers)
 
     def _route_special(self, routes: _HostRoutes, probe: Probe) -> Outcome:
         """The hosts the path alone does not decide: a fixed outcome, httpsRedirect, headers."""
@@ -794,6 +794,7 @@ class IstioModel:
         if not action.dests:
             action.fixed = Outcome("unknown", note="all route weights are zero", trace=trace)
             return action
+        action.plain = True
         rewrite = spec.get("rewrite")
         if rewrite and isinstance(rewrite, dict):
             regex_rewrite = rewrite.get("uriRegexRewrite")
@@ -808,11 +809,11 @@ class IstioModel:
                 action.uri_rewrite = str(rewrite["uri"])
             if rewrite.get("authority"):
                 action.authority = str(rewrite["authority"])
+            action.plain = (
+                action.regex_rewrite is None and action.uri_rewrite is None and action.authority is None
+            )
         if "headers" in spec or (single and "headers" in destinations[0]):  # most routes: none
             action.headers = _request_headers(spec, destinations)
-        action.plain = (
-            action.regex_rewrite is None and action.uri_rewrite is None and action.authority is None
-        )
         return action
 
     def _dest(self, entry: Mapping[str, Any], namespace: str, single: bool) -> Dest | Outcome:
