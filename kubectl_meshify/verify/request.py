@@ -8,11 +8,11 @@ upstream path, Host header and modelled headers, or the same redirect / status.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from math import gcd
-from operator import itemgetter
-from typing import Any, NamedTuple
+from operator import attrgetter
+from typing import Any
 
 # Upstream request headers both models know how to set; others are outside the comparison.
 COMPARED_HEADERS = ("x-forwarded-prefix",)
@@ -57,17 +57,15 @@ class Dest:
     label: str = field(default="", compare=False)
 
 
-class Outcome(NamedTuple):
+@dataclass(slots=True)
+class Outcome:
     """What a controller does with a probe.
 
     kind: `proxy` (sent to `dests`), `passthrough` (TLS passed to `dests` unterminated),
     `redirect` (`status` + `location`), `status` (a local response such as 404), `refused`
     (no listener or TLS server for the request), `unknown` (the model could not evaluate it).
     `trace` names what shaped the result, as (ingress or object, feature) pairs; it explains, it
-    does not compare: equality is over the first seven fields (`compared_fields`).
-
-    A named tuple rather than a dataclass: both models build one per probe, and a tuple is built in
-    one step where a dataclass `__init__` stores nine attributes one by one.
+    does not compare.
     """
 
     kind: str
@@ -77,20 +75,8 @@ class Outcome(NamedTuple):
     headers: tuple[tuple[str, str], ...] = ()
     status: int | None = None
     location: str | None = None
-    note: str = ""
-    trace: tuple[tuple[str, str], ...] = ()
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Outcome):
-            return NotImplemented
-        return compared_fields(self) == compared_fields(other)
-
-    def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
-
-    def __hash__(self) -> int:
-        return hash(compared_fields(self))
+    note: str = field(default="", compare=False)
+    trace: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     def describe(self) -> str:
         if self.kind in ("proxy", "passthrough"):
@@ -111,9 +97,9 @@ class Outcome(NamedTuple):
         return "not evaluated" + (f" ({self.note})" if self.note else "")
 
 
-# What Outcome equality compares (kind … location), as one C-level call: the behaviour check
-# compares every probe's pair of outcomes this way, without a Python frame per comparison.
-compared_fields = itemgetter(slice(0, 7))
+# What Outcome equality compares, as one C-level call: comparing these tuples is `==` on outcomes
+# without a Python frame per comparison (the behaviour check compares every probe's pair).
+compared_fields = attrgetter(*(f.name for f in fields(Outcome) if f.compare))
 
 
 def _percent(weight: int, dests: tuple[Dest, ...]) -> str:
