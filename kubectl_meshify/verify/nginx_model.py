@@ -178,6 +178,7 @@ class _Plan:
     """The request-independent part of a location's behaviour (see `NginxModel._plan`)."""
 
     trace: Trace
+    early: bool = False  # a redirect, or a rewrite to an absolute URL: both come first
     redirect: tuple[int, str, Trace] | None = None  # code, URL, trace
     https: tuple[str, bool, Trace, Trace] | None = None  # port, strip `/`, trace, trace when stripped
     fixed: Outcome | None = None  # the same answer for every request
@@ -186,6 +187,7 @@ class _Plan:
     headers: tuple[tuple[str, str], ...] = ()
     vhost: str | None = None
     proxy_trace: Trace = ()
+    plain: bool = False  # proxied with the request's own path and Host (no rewrite, no vhost)
 
 
 @dataclass(eq=False, slots=True)
@@ -197,6 +199,7 @@ class Location:
     is_def_backend: bool = False
     pattern: re.Pattern[str] | None = None  # regex mode: compiled `^<path>`, case-insensitive
     regex_error: str = ""
+    rewrites: bool = False  # `needs_rewrite()` of the final path, set once the server is final
     plan: _Plan | None = None
 
     def needs_rewrite(self) -> bool:
@@ -216,9 +219,19 @@ class Server:
     regex_forcers: tuple[tuple[str, str], ...] = ()
     exact: dict[str, Location] = field(default_factory=dict)
     prefixes: list[Location] = field(default_factory=list)  # longest first
-    # Static locations ending in `/`, named without it: the requests nginx redirects there (301).
+    # Static locations ending in `/`, named without it, when no location has that name: the
+    # requests nginx redirects there (301).
     auto_redirect: set[str] = field(default_factory=set)
     app_root: tuple[str, str] | None = None  # (path, ingress key) of the first location with it
+
+
+class _HostRoute(NamedTuple):
+    """Where a Host header and scheme lead, whatever the path (see `NginxModel.evaluate`)."""
+
+    server: Server | None  # None: the host answers every path alike (`answer` or `www_target`)
+    trace: Trace  # how the server was chosen: the start of every trace there
+    answer: Outcome | None = None  # ssl-passthrough
+    www_target: str = ""  # from-to-www-redirect: the host redirected to
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +261,7 @@ class NginxModel:
         self._doc_paths: dict[str, list[tuple[str, str, str, Upstream]]] = {}
         self._doc_defaults: dict[IngressDoc, Upstream | None] = {}  # by identity
         self._dests: dict[Upstream, Dest | Outcome] = {}
-        self._by_host: dict[tuple[str, str], tuple[Server, Trace]] = {}  # (host, scheme) → server, trace
-        self._passthrough_by_host: dict[str, Outcome | None] = {}
+        self._routes: dict[tuple[str, str], _HostRoute] = {}  # by (Host header, scheme)
         self._build()
 
     # ------------------------------------------------------------------ build
@@ -418,18 +430,20 @@ class NginxModel:
         return True
 
     def _finalise(self, server: Server) -> None:
-        # getBackendServers: stable sort by path descending, then by length descending (one stable
-        # sort on both keys gives the same order).
-        locs = sorted(server.locations, key=lambda loc: (len(loc.path), loc.path), reverse=True)
+        locs = server.locations
+        if len(locs) > 1:
+            # getBackendServers: stable sort by path descending, then by length descending (one
+            # stable sort on both keys gives the same order).
+            locs = sorted(locs, key=lambda loc: (len(loc.path), loc.path), reverse=True)
         # updateServerLocations: Prefix /p → /p/ plus an exact copy = /p.
         exact_paths = {loc.path for loc in locs if loc.path_type == "Exact"}
         final: list[Location] = []
         for loc in locs:
+            ann = loc.ann
             if (
-                loc.path == "/"
-                or loc.path_type != "Prefix"
-                or loc.needs_rewrite()
-                or (loc.ann and loc.ann.use_regex)
+                loc.path_type != "Prefix"
+                or loc.path == "/"
+                or (ann is not None and (ann.use_regex or loc.needs_rewrite()))
             ):
                 final.append(loc)
                 continue
@@ -441,31 +455,44 @@ class NginxModel:
         server.locations = final
         forcers: list[tuple[str, str]] = []
         for loc in final:  # the final paths: a Prefix `/p` is `/p/` by now
-            if loc.ann is None:
+            ann = loc.ann
+            if ann is None:
                 continue
-            rewrites = loc.needs_rewrite()
-            if rewrites or loc.ann.use_regex:
-                forcer = (loc.ann.key, "rewrite-target" if rewrites else "use-regex")
+            loc.rewrites = rewrites = loc.needs_rewrite()
+            if rewrites or ann.use_regex:
+                forcer = (ann.key, "rewrite-target" if rewrites else "use-regex")
                 if forcer not in forcers:
                     forcers.append(forcer)
+            if ann.app_root and server.app_root is None:
+                server.app_root = (ann.app_root, ann.key)
         server.regex_mode = bool(forcers)
         server.regex_forcers = tuple(forcers)
-        for loc in final:
-            if loc.ann and loc.ann.app_root and server.app_root is None:
-                server.app_root = (loc.ann.app_root, loc.ann.key)
-            if server.regex_mode:
+        if server.regex_mode:
+            for loc in final:
                 try:
                     loc.pattern = compile_pcre("^" + loc.path, ignore_case=True)
                 except RegexError as exc:
                     loc.regex_error = str(exc)
-            elif loc.path_type == "Exact":
-                server.exact.setdefault(loc.path, loc)
-            else:
-                if all(p.path != loc.path for p in server.prefixes):
-                    server.prefixes.append(loc)
-            if not server.regex_mode and loc.path.endswith("/") and loc.path != "/":
-                server.auto_redirect.add(loc.path[:-1])
+        else:
+            self._index_static(server)
+
+    @staticmethod
+    def _index_static(server: Server) -> None:
+        """The lookup tables of a server without regex locations."""
+        prefix_paths: set[str] = set()
+        slashed: list[str] = []
+        for loc in server.locations:
+            path = loc.path
+            if loc.path_type == "Exact":
+                server.exact.setdefault(path, loc)
+            elif path not in prefix_paths:
+                prefix_paths.add(path)
+                server.prefixes.append(loc)
+            if path.endswith("/") and path != "/":
+                slashed.append(path[:-1])
         server.prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
+        # nginx's automatic 301 from `/p` to `/p/` applies only when no location is named `/p`.
+        server.auto_redirect = {p for p in slashed if p not in server.exact and p not in prefix_paths}
 
     def _index_names(self) -> None:
         r"""nginx server_name lookup tables: exact names, `*.x` and `x.*` wildcards (server-alias
@@ -509,47 +536,28 @@ class NginxModel:
     # ------------------------------------------------------------------ evaluate
 
     def evaluate(self, probe: Probe) -> Outcome:
-        host = probe.host
-        if ":" in host or not host.islower():
-            host = host.lower().split(":")[0]
-        if probe.scheme == "https":
-            if host not in self._passthrough_by_host:
-                self._passthrough_by_host[host] = self._passthrough(host)
-            passthrough = self._passthrough_by_host[host]
-            if passthrough is not None:
-                return passthrough
-        # Redirect servers come first in nginx.conf, so they win a server_name clash with an alias.
-        if host in self.www_redirects:
-            target = self.www_redirects[host]
-            uri = probe.path[:-1] if probe.path.endswith("/") else probe.path
-            location = f"{probe.scheme}://{target}{uri}"
-            owner = self.servers[target]
-            return redirect(
-                self.settings.http_redirect_code, location, self._owner_trace(owner, "from-to-www-redirect")
-            )
-        found = self._by_host.get((host, probe.scheme))
-        if found is None:
-            found = self._by_host[(host, probe.scheme)] = self._server_and_trace(host, probe.scheme)
-        server, trace = found
+        # Host normalisation, ssl-passthrough, the www redirect and the server lookup depend on
+        # the Host header and scheme only: one cached record per pair, one lookup per probe.
+        key = (probe.host, probe.scheme)
+        route = self._routes.get(key)
+        if route is None:
+            route = self._routes[key] = self._route(probe.host, probe.scheme)
+        server, trace, answer, www_target = route
+        if server is None:
+            return answer if answer is not None else self._www_redirect(www_target, trace, probe)
         path = probe.path
         if server.app_root and path == "/":
-            app_root, key = server.app_root
-            return redirect(302, f"{probe.scheme}://{probe.host}{app_root}", (*trace, (key, "app-root")))
+            app_root, owner = server.app_root
+            return redirect(302, f"{probe.scheme}://{probe.host}{app_root}", (*trace, (owner, "app-root")))
         if server.regex_mode:
             trace += server.regex_forcers
             loc = self._regex_location(server, path)
             if loc is None:
                 return Outcome("unknown", note="regex location could not be evaluated", trace=trace)
         else:
-            if (
-                path in server.auto_redirect
-                and path not in server.exact
-                and not any(p.path == path for p in server.prefixes)
-            ):
+            if path in server.auto_redirect:
                 return redirect(
-                    301,
-                    f"{probe.scheme}://{probe.host}{path}/",
-                    (*trace, *self._loc_trace(server, None), ("", "trailing-slash-redirect")),
+                    301, f"{probe.scheme}://{probe.host}{path}/", (*trace, ("", "trailing-slash-redirect"))
                 )
             # nginx prefix matching: an exact location, else the longest prefix (else the last).
             loc = server.exact.get(path)
@@ -561,6 +569,25 @@ class NginxModel:
                 else:
                     loc = server.prefixes[-1] if server.prefixes else server.locations[-1]
         return self._location_outcome(server, loc, probe, trace)
+
+    def _route(self, host_header: str, scheme: str) -> _HostRoute:
+        host = host_header.lower().split(":")[0]
+        if scheme == "https":
+            passthrough = self._passthrough(host)
+            if passthrough is not None:
+                return _HostRoute(None, (), passthrough)
+        # Redirect servers come first in nginx.conf, so they win a server_name clash with an alias.
+        target = self.www_redirects.get(host)
+        if target is not None:
+            return _HostRoute(
+                None, self._owner_trace(self.servers[target], "from-to-www-redirect"), None, target
+            )
+        server, trace = self._server_and_trace(host, scheme)
+        return _HostRoute(server, trace)
+
+    def _www_redirect(self, target: str, trace: Trace, probe: Probe) -> Outcome:
+        uri = probe.path[:-1] if probe.path.endswith("/") else probe.path
+        return redirect(self.settings.http_redirect_code, f"{probe.scheme}://{target}{uri}", trace)
 
     def _server_and_trace(self, host: str, scheme: str) -> tuple[Server, Trace]:
         """The server answering `host`, and how it was chosen (the start of every trace there)."""
@@ -615,52 +642,56 @@ class NginxModel:
                 return loc
         return None
 
-    def _loc_trace(self, server: Server, loc: Location | None) -> list[tuple[str, str]]:
-        if loc is None or loc.ann is None:
-            return []
+    @staticmethod
+    def _loc_trace(loc: Location) -> Trace:
+        if loc.ann is None:
+            return ()
         feature = "location"
         if loc.is_def_backend:
             feature = "default-backend" if loc.upstream else "no-path"
-        return [(loc.ann.key, feature)]
+        return ((loc.ann.key, feature),)
 
     def _plan(self, server: Server, loc: Location) -> _Plan:
         """Everything a location does that does not depend on the request, worked out once."""
         ann = loc.ann
-        trace = tuple(self._loc_trace(server, loc))
+        trace = self._loc_trace(loc)
         plan = _Plan(trace)
-        if ann and ann.redirect_url:
+        if ann is not None and ann.redirect_url:
             plan.redirect = (ann.redirect_code, ann.redirect_url, (*trace, (ann.key, ann.redirect_key)))
+            plan.early = True
             return plan
         if ann is not None and (
             ann.force_ssl_redirect or (ann.ssl_redirect and server.certificate == "secret")
         ):
-            feature = "force-ssl-redirect" if ann.force_ssl_redirect else "ssl-redirect"
+            feature = (ann.key, "force-ssl-redirect" if ann.force_ssl_redirect else "ssl-redirect")
             plan.https = (
                 ":443" if ann.use_port_in_redirects else "",
                 not ann.preserve_trailing_slash,
-                (*trace, (ann.key, feature)),
-                (*trace, (ann.key, feature), (ann.key, "preserve-trailing-slash")),
+                (*trace, feature),
+                (*trace, feature, (ann.key, "preserve-trailing-slash")),
             )
-        extra: list[tuple[str, str]] = []
-        if loc.needs_rewrite() and ann is not None:
+        extra: Trace = ()
+        if loc.rewrites and ann is not None:
             # Even on a default-backend location: an absolute target still redirects.
-            extra.append((ann.key, "rewrite-target"))
+            extra += ((ann.key, "rewrite-target"),)
             try:
                 plan.rewrite = (compile_pcre(loc.path, ignore_case=True), ann.rewrite_target)
             except RegexError as exc:
                 plan.fixed = Outcome("unknown", note=f"rewrite regex: {exc}", trace=trace)
                 return plan
+            plan.early = ann.rewrite_target.startswith(("http://", "https://", "$scheme"))
             if ann.x_forwarded_prefix and "x-forwarded-prefix" in COMPARED_HEADERS:
                 plan.headers = (("x-forwarded-prefix", ann.x_forwarded_prefix),)
-                extra.append((ann.key, "x-forwarded-prefix"))
-        plan.proxy_trace = (*trace, *extra)
+                extra += ((ann.key, "x-forwarded-prefix"),)
         if loc.upstream is None:
+            plan.proxy_trace = trace + extra
             plan.fixed = Outcome("status", status=404, note="default backend", trace=trace)
             return plan
         if ann and ann.upstream_vhost:
             plan.vhost = ann.upstream_vhost
-            extra.append((ann.key, "upstream-vhost"))
-        plan.proxy_trace = (*trace, *extra)
+            extra += ((ann.key, "upstream-vhost"),)
+        plan.proxy_trace = trace + extra
+        plan.plain = plan.rewrite is None and plan.vhost is None
         if loc.upstream not in self.alternatives:
             dest = self._dest(loc.upstream)
             if isinstance(dest, Outcome):
@@ -673,33 +704,26 @@ class NginxModel:
         plan = loc.plan
         if plan is None:
             plan = loc.plan = self._plan(server, loc)
-        if plan.redirect is not None:
-            code, url, extra = plan.redirect
-            if code not in REDIRECT_CODES:
-                # `return 300 URL`: nginx sends the URL as the body, with no Location header.
-                return Outcome("status", status=code, note="response body is the URL", trace=prefix + extra)
-            return redirect(code, _expand_nginx_vars(url, probe), prefix + extra)
-        if plan.rewrite is not None and plan.rewrite[1].startswith(("http://", "https://", "$scheme")):
-            # A `rewrite` to an absolute URL answers with a 302, in the rewrite phase: before the
-            # HTTPS redirect, which runs at the end of that phase (rewrite_by_lua).
-            pattern, target = plan.rewrite
-            match = pattern.search(probe.path)
-            if match:
-                location = _expand_nginx_vars(nginx_substitute(target, match), probe)
-                return redirect(302, location, prefix + plan.proxy_trace)
+        if plan.early:
+            answer = self._early_answer(plan, probe, prefix)
+            if answer is not None:
+                return answer
         if plan.https is not None and probe.scheme == "http":
             port, strip, plain, stripped = plan.https
             uri = probe.path
             if strip and uri.endswith("/"):
-                uri = uri[:-1]
-            return redirect(
-                self.settings.http_redirect_code,
-                f"https://{probe.host}{port}{uri}",
-                prefix + (stripped if uri != probe.path else plain),
-            )
+                uri, trace = uri[:-1], prefix + stripped
+            else:
+                trace = prefix + plain
+            location = f"https://{probe.host}{port}{uri}"
+            if uri[:1] == "/":  # the URL has its path: `request.redirect` would leave it as it is
+                return Outcome(
+                    "redirect", (), None, None, (), self.settings.http_redirect_code, location, "", trace
+                )
+            return redirect(self.settings.http_redirect_code, location, trace)
         if plan.fixed is not None:
             return plan.fixed if not prefix else _with_trace(plan.fixed, prefix + plan.fixed.trace)
-        trace = prefix + plan.proxy_trace if prefix else plan.proxy_trace
+        trace = prefix + plan.proxy_trace
         dests = plan.dests
         if dests is None:
             assert loc.upstream is not None
@@ -709,6 +733,9 @@ class NginxModel:
                 return chosen
             dests = chosen
             trace += tuple(dynamic)
+        if plan.plain:
+            # By position, as in request.redirect: most probes end here.
+            return Outcome("proxy", dests, probe.path, probe.host, (), None, None, "", trace)
         path = probe.path
         if plan.rewrite is not None:
             pattern, target = plan.rewrite
@@ -716,8 +743,26 @@ class NginxModel:
             if match:
                 path = _expand_nginx_vars(nginx_substitute(target, match), probe)
         host = _expand_nginx_vars(plan.vhost, probe) if plan.vhost else probe.host
-        # By position, as in request.redirect: most probes end here.
         return Outcome("proxy", dests, path, host, plan.headers, None, None, "", trace)
+
+    @staticmethod
+    def _early_answer(plan: _Plan, probe: Probe, prefix: Trace) -> Outcome | None:
+        """A `return` (permanent / temporal redirect), or a rewrite to an absolute URL."""
+        if plan.redirect is not None:
+            code, url, extra = plan.redirect
+            if code not in REDIRECT_CODES:
+                # `return 300 URL`: nginx sends the URL as the body, with no Location header.
+                return Outcome("status", status=code, note="response body is the URL", trace=prefix + extra)
+            return redirect(code, _expand_nginx_vars(url, probe), prefix + extra)
+        assert plan.rewrite is not None
+        # A `rewrite` to an absolute URL answers with a 302, in the rewrite phase: before the
+        # HTTPS redirect, which runs at the end of that phase (rewrite_by_lua).
+        pattern, target = plan.rewrite
+        match = pattern.search(probe.path)
+        if match:
+            location = _expand_nginx_vars(nginx_substitute(target, match), probe)
+            return redirect(302, location, prefix + plan.proxy_trace)
+        return None
 
     def _dest(self, upstream: Upstream) -> Dest | Outcome:
         cached = self._dests.get(upstream)
