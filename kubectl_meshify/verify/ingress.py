@@ -122,15 +122,20 @@ def backend_service(backend: Any) -> tuple[str, int | str] | None:
             return str(backend["serviceName"]), int(port_ref)
         return str(backend["serviceName"]), str(port_ref or "")
     service = backend.get("service")
-    if not isinstance(service, dict) or not service.get("name"):
+    if not isinstance(service, dict):
+        return None
+    name = service.get("name")
+    if not name:
         return None
     port = service.get("port") or {}
     if isinstance(port, dict):
         number = port.get("number")
-        if isinstance(number, int) and not isinstance(number, bool):
-            return str(service["name"]), number
-        if port.get("name"):
-            return str(service["name"]), str(port["name"])
+        # `type(...) is int` first: the usual number, checked without two isinstance calls.
+        if type(number) is int or (isinstance(number, int) and not isinstance(number, bool)):
+            return str(name), number
+        port_name = port.get("name")
+        if port_name:
+            return str(name), str(port_name)
     return None
 
 

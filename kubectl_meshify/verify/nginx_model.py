@@ -115,8 +115,9 @@ class Annotations:
     @classmethod
     def parse(cls, doc: IngressDoc, settings: NginxSettings) -> Annotations:
         raw = doc.controller_annotations(settings.annotation_prefix)
-
-        ann = cls(key=doc.key, present=frozenset(raw))
+        ann = cls(key=doc.key, present=frozenset(raw), ssl_redirect=settings.ssl_redirect)
+        if raw.keys().isdisjoint(_ROUTING_KEYS):
+            return ann  # most Ingresses: the defaults, found with one set operation
         ann.canary = _GO_BOOLS.get(raw.get("canary", ""), False)
         if ann.canary:
             ann.canary_header = raw.get("canary-by-header", "").strip()
@@ -154,6 +155,36 @@ class Annotations:
             ann.redirect_url, ann.redirect_key = permanent, "permanent-redirect"
             ann.redirect_code = code if 300 <= code <= 308 else 301
         return ann
+
+
+# Every annotation `Annotations.parse` reads.
+_ROUTING_KEYS = frozenset(
+    (
+        "canary",
+        "canary-by-header",
+        "canary-by-header-value",
+        "canary-by-header-pattern",
+        "canary-by-cookie",
+        "canary-weight",
+        "canary-weight-total",
+        "use-regex",
+        "rewrite-target",
+        "app-root",
+        "x-forwarded-prefix",
+        "from-to-www-redirect",
+        "server-alias",
+        "upstream-vhost",
+        "ssl-redirect",
+        "force-ssl-redirect",
+        "preserve-trailing-slash",
+        "use-port-in-redirects",
+        "ssl-passthrough",
+        "temporal-redirect",
+        "temporal-redirect-code",
+        "permanent-redirect",
+        "permanent-redirect-code",
+    )
+)
 
 
 def _valid_url(value: str) -> bool:
@@ -223,6 +254,8 @@ class Server:
     # requests nginx redirects there (301).
     auto_redirect: set[str] = field(default_factory=set)
     app_root: tuple[str, str] | None = None  # (path, ingress key) of the first location with it
+    # The first location of each path, while the Ingresses add theirs (the list scan, by name).
+    first_by_path: dict[str, Location] = field(default_factory=dict)
 
 
 class _HostRoute(NamedTuple):
@@ -270,15 +303,15 @@ class NginxModel:
         """(server name, location path, Exact|Prefix, upstream) of each Service path, read once."""
         cached = self._doc_paths.get(doc.key)
         if cached is None:
-            cached = []
+            cached = self._doc_paths[doc.key] = []
             for rule in doc.rules():
                 host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
-                for path in http_paths(rule) or []:
-                    upstream = self._upstream(doc, path.get("backend"))
-                    if upstream is not None:
+                for path in http_paths(rule) or ():
+                    found = backend_service(path.get("backend"))
+                    if found is not None:
                         path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
+                        upstream = Upstream(doc.namespace, found[0], found[1])
                         cached.append((host, str(path.get("path") or "") or "/", path_type, upstream))
-            self._doc_paths[doc.key] = cached
         return cached
 
     def _default_upstream(self, doc: IngressDoc) -> Upstream | None:
@@ -296,6 +329,7 @@ class NginxModel:
     def _build(self) -> None:
         default_root = Location("/", "Prefix", None, None, is_def_backend=True)
         self.servers[DEFAULT_SERVER] = Server(DEFAULT_SERVER, [default_root], None)
+        self.servers[DEFAULT_SERVER].first_by_path["/"] = default_root
         self._own_upstreams()
         primaries = [d for d in self.docs if not self.anns[d.key].canary]
         for doc in primaries:
@@ -312,7 +346,8 @@ class NginxModel:
                 if host in self.servers:
                     continue
                 root = Location("/", "Prefix", default_upstream, ann, is_def_backend=True)
-                self.servers[host] = Server(host, [root], ann, passthrough=ann.ssl_passthrough)
+                server = self.servers[host] = Server(host, [root], ann, passthrough=ann.ssl_passthrough)
+                server.first_by_path["/"] = root
         self._aliases_and_certificates(primaries)
         for doc in self.docs:
             if not self.anns[doc.key].canary:
@@ -366,27 +401,25 @@ class NginxModel:
             self.servers[host].aliases = tuple(sorted(unique))
 
     def _add_locations(self, doc: IngressDoc) -> None:
+        """A path adds a location unless the first location of the server with that path has its
+        pathType; when that one is a default-backend root, the path takes it over."""
         ann = self.anns[doc.key]
         for host, nginx_path, path_type, upstream in self._paths(doc):
             server = self.servers.get(host) or self.servers[DEFAULT_SERVER]
-            if self._canary_only(upstream):
+            owner = self.owners.get(upstream)
+            if owner is not None and owner.canary:
                 continue  # "Backend is not referenced to by a server"
-            add = True
-            for loc in server.locations:
-                if loc.path != nginx_path:
-                    continue
-                if loc.path_type != path_type:
-                    break
-                add = False
-                if loc.is_def_backend:
-                    loc.upstream, loc.ann, loc.is_def_backend = upstream, ann, False
-                    if ann.from_to_www:
-                        server.from_to_www = True
-                break
-            if add:
-                server.locations.append(Location(nginx_path, path_type, upstream, ann))
-                if ann.from_to_www:
-                    server.from_to_www = True
+            first = server.first_by_path.get(nginx_path)
+            if first is None or first.path_type != path_type:
+                loc = Location(nginx_path, path_type, upstream, ann)
+                server.locations.append(loc)
+                server.first_by_path.setdefault(nginx_path, loc)
+            elif first.is_def_backend:
+                first.upstream, first.ann, first.is_def_backend = upstream, ann, False
+            else:
+                continue
+            if ann.from_to_www:
+                server.from_to_www = True
 
     def _merge_canary(self, doc: IngressDoc) -> None:
         """controller.mergeAlternativeBackends. The traffic policy is the upstream owner's; an
