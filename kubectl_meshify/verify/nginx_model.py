@@ -491,7 +491,8 @@ class NginxModel:
             ann = loc.ann
             if ann is None:
                 continue
-            loc.rewrites = rewrites = loc.needs_rewrite()
+            # Most locations have no rewrite-target: the method call only when one is set.
+            loc.rewrites = rewrites = bool(ann.rewrite_target) and loc.needs_rewrite()
             if rewrites or ann.use_regex:
                 forcer = (ann.key, "rewrite-target" if rewrites else "use-regex")
                 if forcer not in forcers:
@@ -523,9 +524,11 @@ class NginxModel:
                 server.prefixes.append(loc)
             if path.endswith("/") and path != "/":
                 slashed.append(path[:-1])
-        server.prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
-        # nginx's automatic 301 from `/p` to `/p/` applies only when no location is named `/p`.
-        server.auto_redirect = {p for p in slashed if p not in server.exact and p not in prefix_paths}
+        if len(server.prefixes) > 1:
+            server.prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
+        if slashed:
+            # nginx's automatic 301 from `/p` to `/p/` applies only when no location is named `/p`.
+            server.auto_redirect = {p for p in slashed if p not in server.exact and p not in prefix_paths}
 
     def _index_names(self) -> None:
         r"""nginx server_name lookup tables: exact names, `*.x` and `x.*` wildcards (server-alias
