@@ -295,6 +295,7 @@ class NginxModel:
         self._doc_defaults: dict[IngressDoc, Upstream | None] = {}  # by identity
         self._dests: dict[Upstream, Dest | Outcome] = {}
         self._routes: dict[tuple[str, str], _HostRoute] = {}  # by (Host header, scheme)
+        self._plans: dict[tuple[Any, ...], _Plan] = {}  # see `_shared_plan`
         self._build()
 
     # ------------------------------------------------------------------ build
@@ -687,6 +688,21 @@ class NginxModel:
             feature = "default-backend" if loc.upstream else "no-path"
         return ((loc.ann.key, feature),)
 
+    def _shared_plan(self, server: Server, loc: Location) -> _Plan:
+        """The location's plan, shared by the locations it is the same for: a plan reads the path
+        only as a rewrite's regex, so a Prefix location and its exact twin usually share one."""
+        key = (
+            id(loc.ann),  # unique: the locations keep their Annotations alive as long as the model
+            loc.upstream,
+            loc.is_def_backend,
+            loc.path if loc.rewrites else None,
+            server.certificate == "secret",
+        )
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._plan(server, loc)
+        return plan
+
     def _plan(self, server: Server, loc: Location) -> _Plan:
         """Everything a location does that does not depend on the request, worked out once."""
         ann = loc.ann
@@ -739,7 +755,7 @@ class NginxModel:
     def _location_outcome(self, server: Server, loc: Location, probe: Probe, prefix: Trace) -> Outcome:
         plan = loc.plan
         if plan is None:
-            plan = loc.plan = self._plan(server, loc)
+            plan = loc.plan = self._shared_plan(server, loc)
         if plan.early:
             answer = self._early_answer(plan, probe, prefix)
             if answer is not None:
