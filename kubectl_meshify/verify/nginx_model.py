@@ -296,6 +296,7 @@ class NginxModel:
         self._dests: dict[Upstream, Dest | Outcome] = {}
         self._routes: dict[tuple[str, str], _HostRoute] = {}  # by (Host header, scheme)
         self._plans: dict[tuple[Any, ...], _Plan] = {}  # see `_shared_plan`
+        self._choices: dict[tuple[Upstream, Any], tuple[tuple[Dest, ...] | Outcome, Trace]] = {}
         self._build()
 
     # ------------------------------------------------------------------ build
@@ -779,12 +780,11 @@ class NginxModel:
         dests = plan.dests
         if dests is None:
             assert loc.upstream is not None
-            dynamic: list[tuple[str, str]] = []
-            chosen = self._choose(loc.upstream, probe, dynamic)
+            chosen, dynamic = self._canary_choice(loc.upstream, probe)
             if isinstance(chosen, Outcome):
                 return chosen
             dests = chosen
-            trace += tuple(dynamic)
+            trace += dynamic
         if plan.plain:
             # By position, as in request.redirect: most probes end here.
             return Outcome("proxy", dests, probe.path, probe.host, (), None, None, "", trace)
@@ -840,6 +840,17 @@ class NginxModel:
             return Outcome("status", status=503, note=f"Service {namespace}/{service} has no port {port}")
         ident = self.services.identity(namespace, service, port)
         return Dest(ident, 1, service_label(namespace, service, port))
+
+    def _canary_choice(self, primary: Upstream, probe: Probe) -> tuple[tuple[Dest, ...] | Outcome, Trace]:
+        """`_choose` and what it adds to the trace. The choice reads nothing of the request but its
+        headers: worked out once per upstream and header set."""
+        key = (primary, probe.headers)
+        found = self._choices.get(key)
+        if found is None:
+            dynamic: list[tuple[str, str]] = []
+            chosen = self._choose(primary, probe, dynamic)
+            found = self._choices[key] = (chosen, tuple(dynamic))
+        return found
 
     def _choose(
         self, primary: Upstream, probe: Probe, trace: list[tuple[str, str]]
