@@ -10,7 +10,9 @@ ISTIO_CONTROLLER = "istio.io/ingress-controller"
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+# Not frozen (nothing assigns to it after `ingress_doc`): a frozen dataclass initialises each
+# field through object.__setattr__, and every Ingress is read into one.
+@dataclass(eq=False, slots=True)
 class IngressDoc:
     """An Ingress body with the fields the models read, computed once."""
 
@@ -78,7 +80,7 @@ def ingress_doc(obj: Any, default_namespace: str = "default", index: int = 0) ->
         if isinstance(ann, dict)
         else {},
         spec=spec,
-        rule_list=tuple(r for r in spec.get("rules") or [] if isinstance(r, dict)),
+        rule_list=tuple([r for r in spec.get("rules") or () if isinstance(r, dict)]),
     )
 
 
