@@ -10,7 +10,9 @@ ISTIO_CONTROLLER = "istio.io/ingress-controller"
 CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 
 
-@dataclass(frozen=True, eq=False, slots=True)
+# Not frozen (nothing assigns to it after `ingress_doc`): a frozen dataclass initialises each
+# field through object.__setattr__, and every Ingress is read into one.
+@dataclass(eq=False, slots=True)
 class IngressDoc:
     """An Ingress body with the fields the models read, computed once."""
 
@@ -78,7 +80,7 @@ def ingress_doc(obj: Any, default_namespace: str = "default", index: int = 0) ->
         if isinstance(ann, dict)
         else {},
         spec=spec,
-        rule_list=tuple(r for r in spec.get("rules") or [] if isinstance(r, dict)),
+        rule_list=tuple([r for r in spec.get("rules") or () if isinstance(r, dict)]),
     )
 
 
@@ -122,15 +124,20 @@ def backend_service(backend: Any) -> tuple[str, int | str] | None:
             return str(backend["serviceName"]), int(port_ref)
         return str(backend["serviceName"]), str(port_ref or "")
     service = backend.get("service")
-    if not isinstance(service, dict) or not service.get("name"):
+    if not isinstance(service, dict):
+        return None
+    name = service.get("name")
+    if not name:
         return None
     port = service.get("port") or {}
     if isinstance(port, dict):
         number = port.get("number")
-        if isinstance(number, int) and not isinstance(number, bool):
-            return str(service["name"]), number
-        if port.get("name"):
-            return str(service["name"]), str(port["name"])
+        # `type(...) is int` first: the usual number, checked without two isinstance calls.
+        if type(number) is int or (isinstance(number, int) and not isinstance(number, bool)):
+            return str(name), number
+        port_name = port.get("name")
+        if port_name:
+            return str(name), str(port_name)
     return None
 
 

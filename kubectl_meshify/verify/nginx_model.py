@@ -115,8 +115,9 @@ class Annotations:
     @classmethod
     def parse(cls, doc: IngressDoc, settings: NginxSettings) -> Annotations:
         raw = doc.controller_annotations(settings.annotation_prefix)
-
-        ann = cls(key=doc.key, present=frozenset(raw))
+        ann = cls(key=doc.key, present=frozenset(raw), ssl_redirect=settings.ssl_redirect)
+        if raw.keys().isdisjoint(_ROUTING_KEYS):
+            return ann  # most Ingresses: the defaults, found with one set operation
         ann.canary = _GO_BOOLS.get(raw.get("canary", ""), False)
         if ann.canary:
             ann.canary_header = raw.get("canary-by-header", "").strip()
@@ -156,6 +157,36 @@ class Annotations:
         return ann
 
 
+# Every annotation `Annotations.parse` reads.
+_ROUTING_KEYS = frozenset(
+    (
+        "canary",
+        "canary-by-header",
+        "canary-by-header-value",
+        "canary-by-header-pattern",
+        "canary-by-cookie",
+        "canary-weight",
+        "canary-weight-total",
+        "use-regex",
+        "rewrite-target",
+        "app-root",
+        "x-forwarded-prefix",
+        "from-to-www-redirect",
+        "server-alias",
+        "upstream-vhost",
+        "ssl-redirect",
+        "force-ssl-redirect",
+        "preserve-trailing-slash",
+        "use-port-in-redirects",
+        "ssl-passthrough",
+        "temporal-redirect",
+        "temporal-redirect-code",
+        "permanent-redirect",
+        "permanent-redirect-code",
+    )
+)
+
+
 def _valid_url(value: str) -> bool:
     return bool(re.match(r"^https?://[^/\s]", value))
 
@@ -178,6 +209,7 @@ class _Plan:
     """The request-independent part of a location's behaviour (see `NginxModel._plan`)."""
 
     trace: Trace
+    early: bool = False  # a redirect, or a rewrite to an absolute URL: both come first
     redirect: tuple[int, str, Trace] | None = None  # code, URL, trace
     https: tuple[str, bool, Trace, Trace] | None = None  # port, strip `/`, trace, trace when stripped
     fixed: Outcome | None = None  # the same answer for every request
@@ -186,6 +218,7 @@ class _Plan:
     headers: tuple[tuple[str, str], ...] = ()
     vhost: str | None = None
     proxy_trace: Trace = ()
+    plain: bool = False  # proxied with the request's own path and Host (no rewrite, no vhost)
 
 
 @dataclass(eq=False, slots=True)
@@ -197,6 +230,7 @@ class Location:
     is_def_backend: bool = False
     pattern: re.Pattern[str] | None = None  # regex mode: compiled `^<path>`, case-insensitive
     regex_error: str = ""
+    rewrites: bool = False  # `needs_rewrite()` of the final path, set once the server is final
     plan: _Plan | None = None
 
     def needs_rewrite(self) -> bool:
@@ -216,9 +250,21 @@ class Server:
     regex_forcers: tuple[tuple[str, str], ...] = ()
     exact: dict[str, Location] = field(default_factory=dict)
     prefixes: list[Location] = field(default_factory=list)  # longest first
-    # Static locations ending in `/`, named without it: the requests nginx redirects there (301).
+    # Static locations ending in `/`, named without it, when no location has that name: the
+    # requests nginx redirects there (301).
     auto_redirect: set[str] = field(default_factory=set)
     app_root: tuple[str, str] | None = None  # (path, ingress key) of the first location with it
+    # The first location of each path, while the Ingresses add theirs (the list scan, by name).
+    first_by_path: dict[str, Location] = field(default_factory=dict)
+
+
+class _HostRoute(NamedTuple):
+    """Where a Host header and scheme lead, whatever the path (see `NginxModel.evaluate`)."""
+
+    server: Server | None  # None: the host answers every path alike (`answer` or `www_target`)
+    trace: Trace  # how the server was chosen: the start of every trace there
+    answer: Outcome | None = None  # ssl-passthrough
+    www_target: str = ""  # from-to-www-redirect: the host redirected to
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,8 +294,9 @@ class NginxModel:
         self._doc_paths: dict[str, list[tuple[str, str, str, Upstream]]] = {}
         self._doc_defaults: dict[IngressDoc, Upstream | None] = {}  # by identity
         self._dests: dict[Upstream, Dest | Outcome] = {}
-        self._by_host: dict[tuple[str, str], tuple[Server, Trace]] = {}  # (host, scheme) → server, trace
-        self._passthrough_by_host: dict[str, Outcome | None] = {}
+        self._routes: dict[tuple[str, str], _HostRoute] = {}  # by (Host header, scheme)
+        self._plans: dict[tuple[Any, ...], _Plan] = {}  # see `_shared_plan`
+        self._choices: dict[tuple[Upstream, Any], tuple[tuple[Dest, ...] | Outcome, Trace]] = {}
         self._build()
 
     # ------------------------------------------------------------------ build
@@ -258,15 +305,15 @@ class NginxModel:
         """(server name, location path, Exact|Prefix, upstream) of each Service path, read once."""
         cached = self._doc_paths.get(doc.key)
         if cached is None:
-            cached = []
+            cached = self._doc_paths[doc.key] = []
             for rule in doc.rules():
                 host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
-                for path in http_paths(rule) or []:
-                    upstream = self._upstream(doc, path.get("backend"))
-                    if upstream is not None:
+                for path in http_paths(rule) or ():
+                    found = backend_service(path.get("backend"))
+                    if found is not None:
                         path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
+                        upstream = Upstream(doc.namespace, found[0], found[1])
                         cached.append((host, str(path.get("path") or "") or "/", path_type, upstream))
-            self._doc_paths[doc.key] = cached
         return cached
 
     def _default_upstream(self, doc: IngressDoc) -> Upstream | None:
@@ -284,6 +331,7 @@ class NginxModel:
     def _build(self) -> None:
         default_root = Location("/", "Prefix", None, None, is_def_backend=True)
         self.servers[DEFAULT_SERVER] = Server(DEFAULT_SERVER, [default_root], None)
+        self.servers[DEFAULT_SERVER].first_by_path["/"] = default_root
         self._own_upstreams()
         primaries = [d for d in self.docs if not self.anns[d.key].canary]
         for doc in primaries:
@@ -300,7 +348,8 @@ class NginxModel:
                 if host in self.servers:
                     continue
                 root = Location("/", "Prefix", default_upstream, ann, is_def_backend=True)
-                self.servers[host] = Server(host, [root], ann, passthrough=ann.ssl_passthrough)
+                server = self.servers[host] = Server(host, [root], ann, passthrough=ann.ssl_passthrough)
+                server.first_by_path["/"] = root
         self._aliases_and_certificates(primaries)
         for doc in self.docs:
             if not self.anns[doc.key].canary:
@@ -354,27 +403,25 @@ class NginxModel:
             self.servers[host].aliases = tuple(sorted(unique))
 
     def _add_locations(self, doc: IngressDoc) -> None:
+        """A path adds a location unless the first location of the server with that path has its
+        pathType; when that one is a default-backend root, the path takes it over."""
         ann = self.anns[doc.key]
         for host, nginx_path, path_type, upstream in self._paths(doc):
             server = self.servers.get(host) or self.servers[DEFAULT_SERVER]
-            if self._canary_only(upstream):
+            owner = self.owners.get(upstream)
+            if owner is not None and owner.canary:
                 continue  # "Backend is not referenced to by a server"
-            add = True
-            for loc in server.locations:
-                if loc.path != nginx_path:
-                    continue
-                if loc.path_type != path_type:
-                    break
-                add = False
-                if loc.is_def_backend:
-                    loc.upstream, loc.ann, loc.is_def_backend = upstream, ann, False
-                    if ann.from_to_www:
-                        server.from_to_www = True
-                break
-            if add:
-                server.locations.append(Location(nginx_path, path_type, upstream, ann))
-                if ann.from_to_www:
-                    server.from_to_www = True
+            first = server.first_by_path.get(nginx_path)
+            if first is None or first.path_type != path_type:
+                loc = Location(nginx_path, path_type, upstream, ann)
+                server.locations.append(loc)
+                server.first_by_path.setdefault(nginx_path, loc)
+            elif first.is_def_backend:
+                first.upstream, first.ann, first.is_def_backend = upstream, ann, False
+            else:
+                continue
+            if ann.from_to_www:
+                server.from_to_www = True
 
     def _merge_canary(self, doc: IngressDoc) -> None:
         """controller.mergeAlternativeBackends. The traffic policy is the upstream owner's; an
@@ -418,18 +465,20 @@ class NginxModel:
         return True
 
     def _finalise(self, server: Server) -> None:
-        # getBackendServers: stable sort by path descending, then by length descending (one stable
-        # sort on both keys gives the same order).
-        locs = sorted(server.locations, key=lambda loc: (len(loc.path), loc.path), reverse=True)
+        locs = server.locations
+        if len(locs) > 1:
+            # getBackendServers: stable sort by path descending, then by length descending (one
+            # stable sort on both keys gives the same order).
+            locs = sorted(locs, key=lambda loc: (len(loc.path), loc.path), reverse=True)
         # updateServerLocations: Prefix /p → /p/ plus an exact copy = /p.
         exact_paths = {loc.path for loc in locs if loc.path_type == "Exact"}
         final: list[Location] = []
         for loc in locs:
+            ann = loc.ann
             if (
-                loc.path == "/"
-                or loc.path_type != "Prefix"
-                or loc.needs_rewrite()
-                or (loc.ann and loc.ann.use_regex)
+                loc.path_type != "Prefix"
+                or loc.path == "/"
+                or (ann is not None and (ann.use_regex or loc.needs_rewrite()))
             ):
                 final.append(loc)
                 continue
@@ -441,31 +490,47 @@ class NginxModel:
         server.locations = final
         forcers: list[tuple[str, str]] = []
         for loc in final:  # the final paths: a Prefix `/p` is `/p/` by now
-            if loc.ann is None:
+            ann = loc.ann
+            if ann is None:
                 continue
-            rewrites = loc.needs_rewrite()
-            if rewrites or loc.ann.use_regex:
-                forcer = (loc.ann.key, "rewrite-target" if rewrites else "use-regex")
+            # Most locations have no rewrite-target: the method call only when one is set.
+            loc.rewrites = rewrites = bool(ann.rewrite_target) and loc.needs_rewrite()
+            if rewrites or ann.use_regex:
+                forcer = (ann.key, "rewrite-target" if rewrites else "use-regex")
                 if forcer not in forcers:
                     forcers.append(forcer)
+            if ann.app_root and server.app_root is None:
+                server.app_root = (ann.app_root, ann.key)
         server.regex_mode = bool(forcers)
         server.regex_forcers = tuple(forcers)
-        for loc in final:
-            if loc.ann and loc.ann.app_root and server.app_root is None:
-                server.app_root = (loc.ann.app_root, loc.ann.key)
-            if server.regex_mode:
+        if server.regex_mode:
+            for loc in final:
                 try:
                     loc.pattern = compile_pcre("^" + loc.path, ignore_case=True)
                 except RegexError as exc:
                     loc.regex_error = str(exc)
-            elif loc.path_type == "Exact":
-                server.exact.setdefault(loc.path, loc)
-            else:
-                if all(p.path != loc.path for p in server.prefixes):
-                    server.prefixes.append(loc)
-            if not server.regex_mode and loc.path.endswith("/") and loc.path != "/":
-                server.auto_redirect.add(loc.path[:-1])
-        server.prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
+        else:
+            self._index_static(server)
+
+    @staticmethod
+    def _index_static(server: Server) -> None:
+        """The lookup tables of a server without regex locations."""
+        prefix_paths: set[str] = set()
+        slashed: list[str] = []
+        for loc in server.locations:
+            path = loc.path
+            if loc.path_type == "Exact":
+                server.exact.setdefault(path, loc)
+            elif path not in prefix_paths:
+                prefix_paths.add(path)
+                server.prefixes.append(loc)
+            if path.endswith("/") and path != "/":
+                slashed.append(path[:-1])
+        if len(server.prefixes) > 1:
+            server.prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
+        if slashed:
+            # nginx's automatic 301 from `/p` to `/p/` applies only when no location is named `/p`.
+            server.auto_redirect = {p for p in slashed if p not in server.exact and p not in prefix_paths}
 
     def _index_names(self) -> None:
         r"""nginx server_name lookup tables: exact names, `*.x` and `x.*` wildcards (server-alias
@@ -509,47 +574,28 @@ class NginxModel:
     # ------------------------------------------------------------------ evaluate
 
     def evaluate(self, probe: Probe) -> Outcome:
-        host = probe.host
-        if ":" in host or not host.islower():
-            host = host.lower().split(":")[0]
-        if probe.scheme == "https":
-            if host not in self._passthrough_by_host:
-                self._passthrough_by_host[host] = self._passthrough(host)
-            passthrough = self._passthrough_by_host[host]
-            if passthrough is not None:
-                return passthrough
-        # Redirect servers come first in nginx.conf, so they win a server_name clash with an alias.
-        if host in self.www_redirects:
-            target = self.www_redirects[host]
-            uri = probe.path[:-1] if probe.path.endswith("/") else probe.path
-            location = f"{probe.scheme}://{target}{uri}"
-            owner = self.servers[target]
-            return redirect(
-                self.settings.http_redirect_code, location, self._owner_trace(owner, "from-to-www-redirect")
-            )
-        found = self._by_host.get((host, probe.scheme))
-        if found is None:
-            found = self._by_host[(host, probe.scheme)] = self._server_and_trace(host, probe.scheme)
-        server, trace = found
+        # Host normalisation, ssl-passthrough, the www redirect and the server lookup depend on
+        # the Host header and scheme only: one cached record per pair, one lookup per probe.
+        key = (probe.host, probe.scheme)
+        route = self._routes.get(key)
+        if route is None:
+            route = self._routes[key] = self._route(probe.host, probe.scheme)
+        server, trace, answer, www_target = route
+        if server is None:
+            return answer if answer is not None else self._www_redirect(www_target, trace, probe)
         path = probe.path
         if server.app_root and path == "/":
-            app_root, key = server.app_root
-            return redirect(302, f"{probe.scheme}://{probe.host}{app_root}", (*trace, (key, "app-root")))
+            app_root, owner = server.app_root
+            return redirect(302, f"{probe.scheme}://{probe.host}{app_root}", (*trace, (owner, "app-root")))
         if server.regex_mode:
             trace += server.regex_forcers
             loc = self._regex_location(server, path)
             if loc is None:
                 return Outcome("unknown", note="regex location could not be evaluated", trace=trace)
         else:
-            if (
-                path in server.auto_redirect
-                and path not in server.exact
-                and not any(p.path == path for p in server.prefixes)
-            ):
+            if path in server.auto_redirect:
                 return redirect(
-                    301,
-                    f"{probe.scheme}://{probe.host}{path}/",
-                    (*trace, *self._loc_trace(server, None), ("", "trailing-slash-redirect")),
+                    301, f"{probe.scheme}://{probe.host}{path}/", (*trace, ("", "trailing-slash-redirect"))
                 )
             # nginx prefix matching: an exact location, else the longest prefix (else the last).
             loc = server.exact.get(path)
@@ -561,6 +607,25 @@ class NginxModel:
                 else:
                     loc = server.prefixes[-1] if server.prefixes else server.locations[-1]
         return self._location_outcome(server, loc, probe, trace)
+
+    def _route(self, host_header: str, scheme: str) -> _HostRoute:
+        host = host_header.lower().split(":")[0]
+        if scheme == "https":
+            passthrough = self._passthrough(host)
+            if passthrough is not None:
+                return _HostRoute(None, (), passthrough)
+        # Redirect servers come first in nginx.conf, so they win a server_name clash with an alias.
+        target = self.www_redirects.get(host)
+        if target is not None:
+            return _HostRoute(
+                None, self._owner_trace(self.servers[target], "from-to-www-redirect"), None, target
+            )
+        server, trace = self._server_and_trace(host, scheme)
+        return _HostRoute(server, trace)
+
+    def _www_redirect(self, target: str, trace: Trace, probe: Probe) -> Outcome:
+        uri = probe.path[:-1] if probe.path.endswith("/") else probe.path
+        return redirect(self.settings.http_redirect_code, f"{probe.scheme}://{target}{uri}", trace)
 
     def _server_and_trace(self, host: str, scheme: str) -> tuple[Server, Trace]:
         """The server answering `host`, and how it was chosen (the start of every trace there)."""
@@ -615,52 +680,71 @@ class NginxModel:
                 return loc
         return None
 
-    def _loc_trace(self, server: Server, loc: Location | None) -> list[tuple[str, str]]:
-        if loc is None or loc.ann is None:
-            return []
+    @staticmethod
+    def _loc_trace(loc: Location) -> Trace:
+        if loc.ann is None:
+            return ()
         feature = "location"
         if loc.is_def_backend:
             feature = "default-backend" if loc.upstream else "no-path"
-        return [(loc.ann.key, feature)]
+        return ((loc.ann.key, feature),)
+
+    def _shared_plan(self, server: Server, loc: Location) -> _Plan:
+        """The location's plan, shared by the locations it is the same for: a plan reads the path
+        only as a rewrite's regex, so a Prefix location and its exact twin usually share one."""
+        key = (
+            id(loc.ann),  # unique: the locations keep their Annotations alive as long as the model
+            loc.upstream,
+            loc.is_def_backend,
+            loc.path if loc.rewrites else None,
+            server.certificate == "secret",
+        )
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._plan(server, loc)
+        return plan
 
     def _plan(self, server: Server, loc: Location) -> _Plan:
         """Everything a location does that does not depend on the request, worked out once."""
         ann = loc.ann
-        trace = tuple(self._loc_trace(server, loc))
+        trace = self._loc_trace(loc)
         plan = _Plan(trace)
-        if ann and ann.redirect_url:
+        if ann is not None and ann.redirect_url:
             plan.redirect = (ann.redirect_code, ann.redirect_url, (*trace, (ann.key, ann.redirect_key)))
+            plan.early = True
             return plan
         if ann is not None and (
             ann.force_ssl_redirect or (ann.ssl_redirect and server.certificate == "secret")
         ):
-            feature = "force-ssl-redirect" if ann.force_ssl_redirect else "ssl-redirect"
+            feature = (ann.key, "force-ssl-redirect" if ann.force_ssl_redirect else "ssl-redirect")
             plan.https = (
                 ":443" if ann.use_port_in_redirects else "",
                 not ann.preserve_trailing_slash,
-                (*trace, (ann.key, feature)),
-                (*trace, (ann.key, feature), (ann.key, "preserve-trailing-slash")),
+                (*trace, feature),
+                (*trace, feature, (ann.key, "preserve-trailing-slash")),
             )
-        extra: list[tuple[str, str]] = []
-        if loc.needs_rewrite() and ann is not None:
+        extra: Trace = ()
+        if loc.rewrites and ann is not None:
             # Even on a default-backend location: an absolute target still redirects.
-            extra.append((ann.key, "rewrite-target"))
+            extra += ((ann.key, "rewrite-target"),)
             try:
                 plan.rewrite = (compile_pcre(loc.path, ignore_case=True), ann.rewrite_target)
             except RegexError as exc:
                 plan.fixed = Outcome("unknown", note=f"rewrite regex: {exc}", trace=trace)
                 return plan
+            plan.early = ann.rewrite_target.startswith(("http://", "https://", "$scheme"))
             if ann.x_forwarded_prefix and "x-forwarded-prefix" in COMPARED_HEADERS:
                 plan.headers = (("x-forwarded-prefix", ann.x_forwarded_prefix),)
-                extra.append((ann.key, "x-forwarded-prefix"))
-        plan.proxy_trace = (*trace, *extra)
+                extra += ((ann.key, "x-forwarded-prefix"),)
         if loc.upstream is None:
+            plan.proxy_trace = trace + extra
             plan.fixed = Outcome("status", status=404, note="default backend", trace=trace)
             return plan
         if ann and ann.upstream_vhost:
             plan.vhost = ann.upstream_vhost
-            extra.append((ann.key, "upstream-vhost"))
-        plan.proxy_trace = (*trace, *extra)
+            extra += ((ann.key, "upstream-vhost"),)
+        plan.proxy_trace = trace + extra
+        plan.plain = plan.rewrite is None and plan.vhost is None
         if loc.upstream not in self.alternatives:
             dest = self._dest(loc.upstream)
             if isinstance(dest, Outcome):
@@ -672,43 +756,38 @@ class NginxModel:
     def _location_outcome(self, server: Server, loc: Location, probe: Probe, prefix: Trace) -> Outcome:
         plan = loc.plan
         if plan is None:
-            plan = loc.plan = self._plan(server, loc)
-        if plan.redirect is not None:
-            code, url, extra = plan.redirect
-            if code not in REDIRECT_CODES:
-                # `return 300 URL`: nginx sends the URL as the body, with no Location header.
-                return Outcome("status", status=code, note="response body is the URL", trace=prefix + extra)
-            return redirect(code, _expand_nginx_vars(url, probe), prefix + extra)
-        if plan.rewrite is not None and plan.rewrite[1].startswith(("http://", "https://", "$scheme")):
-            # A `rewrite` to an absolute URL answers with a 302, in the rewrite phase: before the
-            # HTTPS redirect, which runs at the end of that phase (rewrite_by_lua).
-            pattern, target = plan.rewrite
-            match = pattern.search(probe.path)
-            if match:
-                location = _expand_nginx_vars(nginx_substitute(target, match), probe)
-                return redirect(302, location, prefix + plan.proxy_trace)
+            plan = loc.plan = self._shared_plan(server, loc)
+        if plan.early:
+            answer = self._early_answer(plan, probe, prefix)
+            if answer is not None:
+                return answer
         if plan.https is not None and probe.scheme == "http":
             port, strip, plain, stripped = plan.https
             uri = probe.path
             if strip and uri.endswith("/"):
-                uri = uri[:-1]
-            return redirect(
-                self.settings.http_redirect_code,
-                f"https://{probe.host}{port}{uri}",
-                prefix + (stripped if uri != probe.path else plain),
-            )
+                uri, trace = uri[:-1], prefix + stripped
+            else:
+                trace = prefix + plain
+            location = f"https://{probe.host}{port}{uri}"
+            if uri[:1] == "/":  # the URL has its path: `request.redirect` would leave it as it is
+                return Outcome(
+                    "redirect", (), None, None, (), self.settings.http_redirect_code, location, "", trace
+                )
+            return redirect(self.settings.http_redirect_code, location, trace)
         if plan.fixed is not None:
             return plan.fixed if not prefix else _with_trace(plan.fixed, prefix + plan.fixed.trace)
-        trace = prefix + plan.proxy_trace if prefix else plan.proxy_trace
+        trace = prefix + plan.proxy_trace
         dests = plan.dests
         if dests is None:
             assert loc.upstream is not None
-            dynamic: list[tuple[str, str]] = []
-            chosen = self._choose(loc.upstream, probe, dynamic)
+            chosen, dynamic = self._canary_choice(loc.upstream, probe)
             if isinstance(chosen, Outcome):
                 return chosen
             dests = chosen
-            trace += tuple(dynamic)
+            trace += dynamic
+        if plan.plain:
+            # By position, as in request.redirect: most probes end here.
+            return Outcome("proxy", dests, probe.path, probe.host, (), None, None, "", trace)
         path = probe.path
         if plan.rewrite is not None:
             pattern, target = plan.rewrite
@@ -716,8 +795,26 @@ class NginxModel:
             if match:
                 path = _expand_nginx_vars(nginx_substitute(target, match), probe)
         host = _expand_nginx_vars(plan.vhost, probe) if plan.vhost else probe.host
-        # By position, as in request.redirect: most probes end here.
         return Outcome("proxy", dests, path, host, plan.headers, None, None, "", trace)
+
+    @staticmethod
+    def _early_answer(plan: _Plan, probe: Probe, prefix: Trace) -> Outcome | None:
+        """A `return` (permanent / temporal redirect), or a rewrite to an absolute URL."""
+        if plan.redirect is not None:
+            code, url, extra = plan.redirect
+            if code not in REDIRECT_CODES:
+                # `return 300 URL`: nginx sends the URL as the body, with no Location header.
+                return Outcome("status", status=code, note="response body is the URL", trace=prefix + extra)
+            return redirect(code, _expand_nginx_vars(url, probe), prefix + extra)
+        assert plan.rewrite is not None
+        # A `rewrite` to an absolute URL answers with a 302, in the rewrite phase: before the
+        # HTTPS redirect, which runs at the end of that phase (rewrite_by_lua).
+        pattern, target = plan.rewrite
+        match = pattern.search(probe.path)
+        if match:
+            location = _expand_nginx_vars(nginx_substitute(target, match), probe)
+            return redirect(302, location, prefix + plan.proxy_trace)
+        return None
 
     def _dest(self, upstream: Upstream) -> Dest | Outcome:
         cached = self._dests.get(upstream)
@@ -743,6 +840,17 @@ class NginxModel:
             return Outcome("status", status=503, note=f"Service {namespace}/{service} has no port {port}")
         ident = self.services.identity(namespace, service, port)
         return Dest(ident, 1, service_label(namespace, service, port))
+
+    def _canary_choice(self, primary: Upstream, probe: Probe) -> tuple[tuple[Dest, ...] | Outcome, Trace]:
+        """`_choose` and what it adds to the trace. The choice reads nothing of the request but its
+        headers: worked out once per upstream and header set."""
+        key = (primary, probe.headers)
+        found = self._choices.get(key)
+        if found is None:
+            dynamic: list[tuple[str, str]] = []
+            chosen = self._choose(primary, probe, dynamic)
+            found = self._choices[key] = (chosen, tuple(dynamic))
+        return found
 
     def _choose(
         self, primary: Upstream, probe: Probe, trace: list[tuple[str, str]]
