@@ -245,12 +245,22 @@ class _Action:
 
 @dataclass(eq=False, slots=True)
 class _Route:
+    """An `http` route as its matches see it: the action they share, resolved on first use."""
+
     vs: str
     index: int
     spec: Mapping[str, Any]
-    # One `_Entry` per match, built once: virtual hosts copy them (see `_VHost.entries`).
-    entries: list[_Entry]
     action: _Action | None = None
+
+
+@dataclass(eq=False, slots=True)
+class _RouteMatches:
+    """A route's matches as virtual hosts copy them (see `_VHost.entries`). Apart from `_Route`,
+    which each match points to, so that nothing refers back: without a reference cycle a model is
+    freed as soon as it is dropped, instead of waiting for the cycle collector to walk all of it."""
+
+    # One `_Entry` per match, built once.
+    entries: list[_Entry]
     # Whether every match holds on every listener (no port, gateway or never condition).
     unconditional: bool = True
     uses_headers: bool = False
@@ -266,7 +276,7 @@ class _VirtualService:
     name: str
     hosts: list[str]
     gateways: set[str]
-    http: list[_Route]
+    http: list[_RouteMatches]
     tls: list[Mapping[str, Any]]
     created: str
 
@@ -278,7 +288,7 @@ class _VirtualService:
 @dataclass(eq=False, slots=True)
 class _VHost:
     # The VirtualServices' routes, in order, each list with the gateway of the server it came from.
-    routes: list[tuple[list[_Route], str]] = field(default_factory=list)
+    routes: list[tuple[list[_RouteMatches], str]] = field(default_factory=list)
     require_tls: bool = False
     # Per listener port, the matches in first-match order with what the port and the gateway decide
     # already applied (see `entries`); and whether any of them reads headers.
@@ -545,8 +555,9 @@ class IstioModel:
 
     def _compile_route(
         self, vs: str, index: int, spec: Mapping[str, Any], separated: bool, namespace: str
-    ) -> _Route:
-        route = _Route(vs, index, spec, [])
+    ) -> _RouteMatches:
+        route = _Route(vs, index, spec)
+        compiled = _RouteMatches([])
         error = ""
         for match_spec in spec.get("match") or _MATCH_ANY:
             if not isinstance(match_spec, dict):
@@ -557,14 +568,14 @@ class IstioModel:
                 error = f"{vs} http[{index}]: {exc}"
                 match = _Match(route, _ANY_PATH, "", never=True)
             test, operand, _ = match.path
-            route.entries.append((test, operand, match))
+            compiled.entries.append((test, operand, match))
             if match.headers or match.without_headers:
-                route.uses_headers = True
+                compiled.uses_headers = True
             if match.port is not None or match.gateways is not None or match.never:
-                route.unconditional = False
+                compiled.unconditional = False
         if error:
             self.errors.append(error)
-        return route
+        return compiled
 
     def _compile_match(
         self, route: _Route, spec: Mapping[str, Any], separated: bool, namespace: str
