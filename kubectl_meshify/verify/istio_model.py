@@ -42,6 +42,7 @@ from kubectl_meshify.verify.request import (
     Outcome,
     Probe,
     ServiceIndex,
+    alone,
     normalise_dests,
     redirect,
     service_label,
@@ -50,6 +51,8 @@ from kubectl_meshify.verify.request import (
 INGRESS_SEMANTICS = "internal.istio.io/route-semantics"
 HTTP_PROTOCOLS = {"HTTP", "HTTP2", "GRPC", "HTTP1"}
 _PLAIN_MATCH_KEYS = frozenset({"uri", "port", "ignoreUriCase", "name"})
+# The keys of an `http` route that shape what it does beyond its destinations.
+_ACTION_KEYS = frozenset({"redirect", "directResponse", "delegate", "rewrite", "headers"})
 _MATCH_ANY: tuple[dict[str, Any]] = ({},)  # a route without `match` matches every request
 # Outcomes without a trace are the same for every request: built once.
 _NO_VIRTUAL_HOST = Outcome("status", status=404, note="no virtual host")
@@ -757,6 +760,28 @@ class IstioModel:
         """What a route does, resolved once: everything that does not depend on the request."""
         spec = route.spec
         trace = ((route.vs, f"http[{route.index}]"),)
+        if _ACTION_KEYS.isdisjoint(spec):
+            destinations = spec.get("route")
+            if isinstance(destinations, list) and len(destinations) == 1:
+                only = destinations[0]
+                if isinstance(only, dict) and "headers" not in only:
+                    return self._forward_action(route, only, trace)
+        return self._full_action(route, spec, trace)
+
+    def _forward_action(
+        self, route: _Route, destination: Mapping[str, Any], trace: tuple[tuple[str, str], ...]
+    ) -> _Action:
+        """Most routes: all traffic to one destination, path and Host unchanged, no header set.
+        What `_full_action` makes of such a route, without its checks for everything else."""
+        dest = self._dest(destination, route.vs.split("/", 1)[0], True)
+        if isinstance(dest, Outcome):
+            return _Action(trace, Outcome(dest.kind, status=dest.status, note=dest.note, trace=trace))
+        # A single destination has weight 100: `normalise_dests` would return this same tuple.
+        return _Action(trace, None, None, alone(dest.identity, dest.label), None, None, None, (), True)
+
+    def _full_action(
+        self, route: _Route, spec: Mapping[str, Any], trace: tuple[tuple[str, str], ...]
+    ) -> _Action:
         action = _Action(trace)
         target = spec.get("redirect")
         if isinstance(target, dict):
