@@ -422,7 +422,10 @@ class IstioModel:
         self.errors: list[str] = []
         gateways: list[tuple[str, Mapping[str, Any]]] = []
         vss: list[_VirtualService] = []
-        self._subset_lists: dict[tuple[str, str], list[Any]] = {}  # Service → `subsets` of its rules
+        # DestinationRules, indexed on first use (`_subsets`): most carry only traffic policy, and
+        # most sets of routes name no subset, so the index is often never needed.
+        self._destination_rules: list[Mapping[str, Any]] = []
+        self._subset_lists: dict[tuple[str, str], list[Any]] | None = None  # Service → `subsets`
         self._subsets_by_service: dict[tuple[str, str], dict[str, tuple[tuple[str, str], ...]]] = {}
         self._dests: dict[tuple[str, str, int, str, int], Dest | Outcome] = {}
         self._by_request_host: dict[tuple[str, str], _HostRoutes] = {}
@@ -439,7 +442,7 @@ class IstioModel:
                 if vs is not None:
                     vss.append(vs)
             elif kind == "DestinationRule":
-                self._add_destination_rule(obj)
+                self._destination_rules.append(obj)
         vss.sort(key=lambda v: (v.created, v.name, v.namespace))
         self.vss = vss
         self.servers: list[_Server] = []
@@ -622,13 +625,17 @@ class IstioModel:
             return _path_match("regex", str(uri_spec["regex"]), False)
         raise RegexError(f"unsupported uri match {dict(uri_spec)}")
 
-    def _add_destination_rule(self, obj: Mapping[str, Any]) -> None:
-        spec = obj.get("spec") or {}
-        if not spec.get("subsets"):
-            return  # traffic policy only: nothing that routes
-        namespace = str((obj.get("metadata") or {}).get("namespace") or "default")
-        target = self._service_of(str(spec.get("host") or ""), namespace)
-        self._subset_lists.setdefault(target, []).append(spec["subsets"])
+    def _index_destination_rules(self) -> dict[tuple[str, str], list[Any]]:
+        """Service → the `subsets` lists of its DestinationRules, in object order."""
+        subset_lists: dict[tuple[str, str], list[Any]] = {}
+        for obj in self._destination_rules:
+            spec = obj.get("spec") or {}
+            if not spec.get("subsets"):
+                continue  # traffic policy only: nothing that routes
+            namespace = str((obj.get("metadata") or {}).get("namespace") or "default")
+            target = self._service_of(str(spec.get("host") or ""), namespace)
+            subset_lists.setdefault(target, []).append(spec["subsets"])
+        return subset_lists
 
     def _subsets(self, namespace: str, name: str) -> dict[str, tuple[tuple[str, str], ...]]:
         """Subset name → labels for a Service, the first DestinationRule to name a subset winning.
@@ -636,6 +643,8 @@ class IstioModel:
         found = self._subsets_by_service.get((namespace, name))
         if found is None:
             found = self._subsets_by_service[(namespace, name)] = {}
+            if self._subset_lists is None:
+                self._subset_lists = self._index_destination_rules()
             for subsets in self._subset_lists.get((namespace, name), ()):
                 for subset in subsets:
                     if isinstance(subset, dict) and subset.get("name"):
