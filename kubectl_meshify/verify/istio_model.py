@@ -256,21 +256,15 @@ class _Route:
     action: _Action | None = None
 
 
-@dataclass(eq=False, slots=True)
-class _RouteMatches:
-    """A route's matches as virtual hosts copy them (see `_VHost.entries`). Apart from `_Route`,
-    which each match points to, so that nothing refers back: without a reference cycle a model is
-    freed as soon as it is dropped, instead of waiting for the cycle collector to walk all of it."""
-
-    # One `_Entry` per match, built once.
-    entries: list[_Entry]
-    # Whether every match holds on every listener (no port, gateway or never condition).
-    unconditional: bool = True
-    uses_headers: bool = False
-
-
 # One match of a virtual host, for the first-match loop: path test, its operand, the match.
 _Entry = tuple[Callable[[str, Any], Any], Any, _Match]
+
+# A route's matches as virtual hosts copy them (see `_VHost.entries`): one `_Entry` per match, built
+# once; whether every match holds on every listener (no port, gateway or never condition); whether
+# any reads headers. Apart from `_Route`, which each match points to, so that nothing refers back:
+# without a reference cycle a model is freed as soon as it is dropped, instead of waiting for the
+# cycle collector to walk all of it. A plain tuple: one per route, built in C.
+_RouteMatches = tuple[list[_Entry], bool, bool]
 
 
 @dataclass(eq=False, slots=True)
@@ -304,12 +298,12 @@ class _VHost:
             entries: list[_Entry] = []
             uses_headers = False
             for routes, gateway in self.routes:
-                for route in routes:
-                    if route.unconditional:
-                        entries.extend(route.entries)
-                        uses_headers = uses_headers or route.uses_headers
+                for route_entries, unconditional, route_uses_headers in routes:
+                    if unconditional:
+                        entries.extend(route_entries)
+                        uses_headers = uses_headers or route_uses_headers
                         continue
-                    for entry in route.entries:
+                    for entry in route_entries:
                         match = entry[2]
                         if match.holds(port, gateway):
                             entries.append(entry)
@@ -563,7 +557,9 @@ class IstioModel:
         self, vs: str, index: int, spec: Mapping[str, Any], separated: bool, namespace: str
     ) -> _RouteMatches:
         route = _Route(vs, index, spec)
-        compiled = _RouteMatches([])
+        entries: list[_Entry] = []
+        unconditional = True
+        uses_headers = False
         error = ""
         for match_spec in spec.get("match") or _MATCH_ANY:
             if not isinstance(match_spec, dict):
@@ -574,14 +570,14 @@ class IstioModel:
                 error = f"{vs} http[{index}]: {exc}"
                 match = _Match(route, _ANY_PATH, "", never=True)
             test, operand, _ = match.path
-            compiled.entries.append((test, operand, match))
+            entries.append((test, operand, match))
             if match.headers or match.without_headers:
-                compiled.uses_headers = True
+                uses_headers = True
             if match.port is not None or match.gateways is not None or match.never:
-                compiled.unconditional = False
+                unconditional = False
         if error:
             self.errors.append(error)
-        return compiled
+        return entries, unconditional, uses_headers
 
     def _compile_match(
         self, route: _Route, spec: Mapping[str, Any], separated: bool, namespace: str
