@@ -325,6 +325,11 @@ class _RouteConfig:
         return entry
 
     def index(self) -> None:
+        if not any(k.startswith("*") for k in self.vhosts):
+            # Most route configurations (one per HTTPS server) have exact names only: no copies.
+            self._exact = self.vhosts
+            self._wild = []
+            return
         self._exact = {k: v for k, v in self.vhosts.items() if not k.startswith("*")}
         self._wild = sorted(
             ((k, v) for k, v in self.vhosts.items() if k.startswith("*")), key=lambda kv: -len(kv[0])
@@ -386,6 +391,9 @@ class _Server:
         """Istio's host intersection of this server with a VirtualService (see `intersect_hosts`)."""
         exact, wild = self.hosts_for(vs_namespace)
         if not wild:
+            if len(vs_hosts) == 1 and not vs_hosts[0].startswith("*"):
+                # Most VirtualServices name one exact host: no generator or comprehension frames.
+                return [vs_hosts[0]] if vs_hosts[0] in exact else []
             return (
                 [h for h in vs_hosts if h in exact]
                 if not any(h.startswith("*") for h in vs_hosts)
