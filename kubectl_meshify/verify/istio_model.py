@@ -375,16 +375,14 @@ class _Server:
         cached = self._by_namespace.get(vs_namespace)
         if cached is None:
             gateway_namespace = self.gateway.split("/", 1)[0]
-            names = [
-                host
-                for ns, host in self.hosts
-                if ns in ("*", "") or ns == vs_namespace or (ns == "." and vs_namespace == gateway_namespace)
-            ]
-            cached = (
-                frozenset(h for h in names if not h.startswith("*")),
-                tuple(h for h in names if h.startswith("*")),
-            )
-            self._by_namespace[vs_namespace] = cached
+            # One plain loop: asked once per server and namespace, most servers naming one host,
+            # for which comprehension frames would cost more than the work.
+            exact: list[str] = []
+            wild: list[str] = []
+            for ns, host in self.hosts:
+                if ns in ("*", "") or ns == vs_namespace or (ns == "." and vs_namespace == gateway_namespace):
+                    (wild if host.startswith("*") else exact).append(host)
+            cached = self._by_namespace[vs_namespace] = (frozenset(exact), tuple(wild))
         return cached
 
     def intersect(self, vs_namespace: str, vs_hosts: list[str]) -> list[str]:
@@ -522,7 +520,10 @@ class IstioModel:
     def _candidates(self, server: _Server) -> list[_VirtualService]:
         """The VirtualServices bound to the server's gateway that may share a host with it, in order."""
         exact, wild = self._by_gateway.get(server.gateway, ({}, []))
-        if any(host.startswith("*") for _, host in server.hosts):
+        if len(server.hosts) == 1 and not server.hosts[0][1].startswith("*"):
+            # Most servers (one per HTTPS certificate) name one exact host: no comprehension frames.
+            positions = set(exact.get(server.hosts[0][1], ()))
+        elif any(host.startswith("*") for _, host in server.hosts):
             positions = {p for ps in exact.values() for p in ps}
         else:
             positions = {p for _, host in server.hosts for p in exact.get(host, ())}
