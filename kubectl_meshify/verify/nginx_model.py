@@ -247,6 +247,9 @@ class Server:
     from_to_www: bool = False
     regex_mode: bool = False
     regex_forcers: tuple[tuple[str, str], ...] = ()
+    # Whether a location's annotations have use-regex, rewrite-target or app-root: what
+    # `_finalise` must look at each location for (most servers have none).
+    shaped: bool = False
     exact: dict[str, Location] = field(default_factory=dict)
     prefixes: list[Location] = field(default_factory=list)  # longest first
     # Static locations ending in `/`, named without it, when no location has that name: the
@@ -360,6 +363,7 @@ class NginxModel:
                     continue
                 root = Location("/", "Prefix", read.default, ann, is_def_backend=True)
                 server = self.servers[host] = Server(host, [root], ann, passthrough=ann.ssl_passthrough)
+                server.shaped = _shapes_locations(ann)
                 server.first_by_path["/"] = root
             # Aliases and certificates depend only on the Ingresses before this one: same pass.
             self._alias_and_certificate(read, all_aliases)
@@ -418,6 +422,7 @@ class NginxModel:
         """A path adds a location unless the first location of the server with that path has its
         pathType; when that one is a default-backend root, the path takes it over."""
         ann = read.ann
+        shapes = _shapes_locations(ann)
         for host, nginx_path, path_type, upstream in read.paths:
             server = self.servers.get(host) or self.servers[DEFAULT_SERVER]
             owner = self.owners.get(upstream)
@@ -434,6 +439,8 @@ class NginxModel:
                 continue
             if ann.from_to_www:
                 server.from_to_www = True
+            if shapes:
+                server.shaped = True
 
     def _merge_canary(self, read: _IngressRead) -> None:
         """controller.mergeAlternativeBackends. The traffic policy is the upstream owner's; an
@@ -484,13 +491,14 @@ class NginxModel:
             locs = sorted(locs, key=lambda loc: (len(loc.path), loc.path), reverse=True)
         # updateServerLocations: Prefix /p → /p/ plus an exact copy = /p.
         exact_paths = {loc.path for loc in locs if loc.path_type == "Exact"}
+        shaped = server.shaped
         final: list[Location] = []
         for loc in locs:
             ann = loc.ann
             if (
                 loc.path_type != "Prefix"
                 or loc.path == "/"
-                or (ann is not None and (ann.use_regex or loc.needs_rewrite()))
+                or (shaped and ann is not None and (ann.use_regex or loc.needs_rewrite()))
             ):
                 final.append(loc)
                 continue
@@ -500,6 +508,10 @@ class NginxModel:
             if original not in exact_paths:
                 final.append(Location(original, "Exact", loc.upstream, loc.ann, loc.is_def_backend))
         server.locations = final
+        if not shaped:
+            # No location rewrites, forces regex mode or has an app-root: the defaults stand.
+            self._index_static(server)
+            return
         forcers: list[tuple[str, str]] = []
         for loc in final:  # the final paths: a Prefix `/p` is `/p/` by now
             ann = loc.ann
@@ -917,6 +929,11 @@ class NginxModel:
         return normalise_dests(
             [Dest(main.identity, total - weight, main.label), Dest(canary.identity, weight, canary.label)]
         )
+
+
+def _shapes_locations(ann: Annotations) -> bool:
+    """Whether the annotations change how `_finalise` treats their locations."""
+    return bool(ann.use_regex or ann.rewrite_target or ann.app_root)
 
 
 def _with_trace(outcome: Outcome, trace: Trace) -> Outcome:
