@@ -1,17 +1,22 @@
 #!/usr/bin/env python3
 """Cost of the behaviour check: `kubectl meshify file` on the reference corpus with and without it.
 
-usage: python bench/verify_bench.py [--apps 2000] [--namespaces 20] [--runs 5]
+usage: python bench/verify_bench.py [--apps 2000] [--namespaces 20] [--runs 12] [--instructions]
 Generates the corpus with ../shared/bench/gen_corpus.py, then times the real command both ways
 (wall and CPU time, N runs of each alternated after one warm-up, minimum and median; report files written
-to a temporary directory) and
-prints the verification share (the package is byte-compiled first, as a wheel install does). Target (issue: proof of equivalence): verification adds under 20%.
+to a temporary directory) and prints the verification share (the package is byte-compiled first, as a
+wheel install does). Target (issue: proof of equivalence): verification adds under 20%.
+
+Wall time on a shared machine varies by up to 2x from one run to the next, so the minimum over many
+runs is the figure to read. `--instructions` adds a measure that does not vary: both commands run once
+under valgrind's callgrind and the instructions they executed are compared (needs valgrind; minutes).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import shutil
 import statistics
@@ -55,7 +60,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", type=int, default=2000)
     parser.add_argument("--namespaces", type=int, default=20)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=12)
+    parser.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
     args = parser.parse_args()
     if not GEN_CORPUS.exists():
         sys.exit(f"{GEN_CORPUS} not found (the shared reference material is needed)")
@@ -75,6 +81,7 @@ def main() -> int:
         base = [exe, "file", str(corpus), "--report-json", str(report)]
         times = paired_times([*base, "--no-verify"], base, args.runs)
         totals = json.loads(report.read_text())["summary"].get("verification", {})
+        counts = instructions([*base, "--no-verify"], base) if args.instructions else None
     print(
         f"corpus: gen_corpus.py {args.apps} --namespaces {args.namespaces}, {args.runs} alternated runs each"
     )
@@ -89,7 +96,37 @@ def main() -> int:
                 f"{label:4} {stat_name:6}: without verification {without:.2f} s, with {with_check:.2f} s:"
                 f" verification adds {share * 100:.1f}% (target < 20%)"
             )
+    if counts is not None:
+        without, with_check = counts
+        share = (with_check - without) / without
+        print(
+            f"instructions: without verification {without / 1e9:.2f} G, with {with_check / 1e9:.2f} G:"
+            f" verification adds {share * 100:.1f}% (target < 20%)"
+        )
     return 0
+
+
+def instructions(without: list[str], with_check: list[str]) -> tuple[int, int]:
+    """Instructions each command executes, counted by callgrind (both run at once: two cores)."""
+    if shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind")
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [
+            subprocess.Popen(
+                ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/{i}.out", *command],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for i, command in enumerate((without, with_check))
+        ]
+        counts = []
+        for run in runs:
+            found = re.search(r"Collected : (\d+)", run.communicate()[1])
+            if found is None:
+                sys.exit("callgrind printed no instruction count")
+            counts.append(int(found.group(1)))
+    return counts[0], counts[1]
 
 
 if __name__ == "__main__":

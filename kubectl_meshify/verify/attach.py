@@ -29,11 +29,11 @@ def attach_verification(result: MigrationResult) -> VerificationResult:
 def _attach(result: MigrationResult) -> VerificationResult:
     options = result.options
     # Failed Ingresses are invalid (the API server would have refused them): no controller served them.
-    served = [r for r in result.records if r.status not in (Status.SKIPPED, Status.FAILED)]
-    semantics = {r.key: "istio" if r.semantics is Semantics.ISTIO else "nginx" for r in served}
-    targets = [r.key for r in served if r.status in (Status.CONVERTED, Status.PARTIAL)]
+    served = {r.key: r for r in result.records if r.status not in (Status.SKIPPED, Status.FAILED)}
+    semantics = {key: "istio" if r.semantics is Semantics.ISTIO else "nginx" for key, r in served.items()}
+    targets = [key for key, r in served.items() if r.status in (Status.CONVERTED, Status.PARTIAL)]
     verification = verify(
-        [r.obj for r in served],
+        [r.obj for r in served.values()],
         result.resources.services,
         result.objects,
         VerifyOptions(
@@ -45,9 +45,8 @@ def _attach(result: MigrationResult) -> VerificationResult:
         findings=result.all_findings(),
         targets=targets,
     )
-    records = {r.key: r for r in served}
     for finding in verification.findings():
-        record = records[finding.ingress or ""]
+        record = served[finding.ingress or ""]
         record.findings.append(finding)
         if record.status is Status.CONVERTED:
             record.status = Status.PARTIAL
@@ -69,13 +68,14 @@ def _cell(text: str) -> str:
 
 
 def _ingress_markdown(outcome: Any, controller: str) -> list[str]:
+    different = len(outcome.different)
     lines = [
         "#### Behaviour check",
         "",
-        f"{outcome.probes} probe requests: {outcome.same} routed the same, {len(outcome.different)} differently.",
+        f"{outcome.probes} probe requests: {outcome.probes - different} routed the same, {different} differently.",
         "",
     ]
-    if not outcome.different:
+    if not different:
         return lines
     lines += [
         f"| request | before ({controller}) | after (Istio) | finding |",
@@ -96,7 +96,7 @@ def _ingress_markdown(outcome: Any, controller: str) -> list[str]:
 
 def _summary_markdown(verification: VerificationResult) -> list[str]:
     totals = verification.totals()
-    unexplained = sum(len(v.unexplained) for v in verification.ingresses.values())
+    unexplained = sum(d.finding is None for v in verification.ingresses.values() for d in v.different)
     lines = [
         "## Behaviour check",
         "",

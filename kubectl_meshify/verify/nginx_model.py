@@ -88,7 +88,6 @@ class Annotations:
     """The routing-relevant annotations of one Ingress, parsed like ingress-nginx does."""
 
     key: str
-    present: frozenset[str]
     canary: bool = False
     canary_header: str = ""
     canary_header_value: str = ""
@@ -115,7 +114,7 @@ class Annotations:
     @classmethod
     def parse(cls, doc: IngressDoc, settings: NginxSettings) -> Annotations:
         raw = doc.controller_annotations(settings.annotation_prefix)
-        ann = cls(key=doc.key, present=frozenset(raw), ssl_redirect=settings.ssl_redirect)
+        ann = cls(doc.key, ssl_redirect=settings.ssl_redirect)
         if raw.keys().isdisjoint(_ROUTING_KEYS):
             return ann  # most Ingresses: the defaults, found with one set operation
         ann.canary = _GO_BOOLS.get(raw.get("canary", ""), False)
@@ -248,6 +247,9 @@ class Server:
     from_to_www: bool = False
     regex_mode: bool = False
     regex_forcers: tuple[tuple[str, str], ...] = ()
+    # Whether a location's annotations have use-regex, rewrite-target or app-root: what
+    # `_finalise` must look at each location for (most servers have none).
+    shaped: bool = False
     exact: dict[str, Location] = field(default_factory=dict)
     prefixes: list[Location] = field(default_factory=list)  # longest first
     # Static locations ending in `/`, named without it, when no location has that name: the
@@ -256,6 +258,19 @@ class Server:
     app_root: tuple[str, str] | None = None  # (path, ingress key) of the first location with it
     # The first location of each path, while the Ingresses add theirs (the list scan, by name).
     first_by_path: dict[str, Location] = field(default_factory=dict)
+
+
+_Path = tuple[str, str, str, Upstream]  # server name, location path, Exact|Prefix, upstream
+
+
+class _IngressRead(NamedTuple):
+    """What the build reads of one Ingress, read once (every build step walks the Ingresses)."""
+
+    doc: IngressDoc
+    ann: Annotations
+    default: Upstream | None  # `spec.defaultBackend`
+    hosts: list[str]  # the server name of each rule
+    paths: list[_Path]  # the Service paths of every rule
 
 
 class _HostRoute(NamedTuple):
@@ -285,14 +300,14 @@ class NginxModel:
         self.settings = settings or NginxSettings()
         self.services = services
         self.docs = nginx_order(ingresses)
-        self.anns = {d.key: Annotations.parse(d, self.settings) for d in self.docs}
+        # Every build step walks the Ingresses: each is read once, into a compact record.
+        self._reads = [self._read(doc) for doc in self.docs]
+        self.anns = {read.ann.key: read.ann for read in self._reads}
         self.servers: dict[str, Server] = {}
         self.wildcards: list[tuple[re.Pattern[str], Server]] = []
         self.www_redirects: dict[str, str] = {}
         self.alternatives: dict[Upstream, list[_CanaryPolicy]] = {}
         self.deleted: set[Upstream] = set()
-        self._doc_paths: dict[str, list[tuple[str, str, str, Upstream]]] = {}
-        self._doc_defaults: dict[IngressDoc, Upstream | None] = {}  # by identity
         self._dests: dict[Upstream, Dest | Outcome] = {}
         self._routes: dict[tuple[str, str], _HostRoute] = {}  # by (Host header, scheme)
         self._plans: dict[tuple[Any, ...], _Plan] = {}  # see `_shared_plan`
@@ -301,63 +316,69 @@ class NginxModel:
 
     # ------------------------------------------------------------------ build
 
-    def _paths(self, doc: IngressDoc) -> list[tuple[str, str, str, Upstream]]:
-        """(server name, location path, Exact|Prefix, upstream) of each Service path, read once."""
-        cached = self._doc_paths.get(doc.key)
-        if cached is None:
-            cached = self._doc_paths[doc.key] = []
-            for rule in doc.rules():
-                host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
-                for path in http_paths(rule) or ():
-                    found = backend_service(path.get("backend"))
-                    if found is not None:
-                        path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
-                        upstream = Upstream(doc.namespace, found[0], found[1])
-                        cached.append((host, str(path.get("path") or "") or "/", path_type, upstream))
-        return cached
-
-    def _default_upstream(self, doc: IngressDoc) -> Upstream | None:
-        """The upstream of `spec.defaultBackend` (read by several build steps: once)."""
-        if doc not in self._doc_defaults:
-            self._doc_defaults[doc] = self._upstream(doc, doc.default_backend())
-        return self._doc_defaults[doc]
-
-    def _upstream(self, doc: IngressDoc, backend: Any) -> Upstream | None:
-        found = backend_service(backend)
-        if found is None:
-            return None
-        return Upstream(doc.namespace, found[0], found[1])
+    def _read(self, doc: IngressDoc) -> _IngressRead:
+        """An Ingress's annotations, default backend, server name per rule and Service paths."""
+        namespace = doc.namespace
+        upstreams: dict[tuple[str, int | str], Upstream] = {}  # one per backend, shared by its paths
+        hosts: list[str] = []
+        paths: list[_Path] = []
+        for rule in doc.rule_list:
+            host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
+            hosts.append(host)
+            for path in http_paths(rule) or ():
+                found = backend_service(path.get("backend"))
+                if found is None:
+                    continue
+                upstream = upstreams.get(found)
+                if upstream is None:
+                    upstream = upstreams[found] = Upstream(namespace, found[0], found[1])
+                path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
+                paths.append((host, str(path.get("path") or "") or "/", path_type, upstream))
+        default = backend_service(doc.default_backend())
+        return _IngressRead(
+            doc,
+            Annotations.parse(doc, self.settings),
+            Upstream(namespace, default[0], default[1]) if default is not None else None,
+            hosts,
+            paths,
+        )
 
     def _build(self) -> None:
         default_root = Location("/", "Prefix", None, None, is_def_backend=True)
         self.servers[DEFAULT_SERVER] = Server(DEFAULT_SERVER, [default_root], None)
         self.servers[DEFAULT_SERVER].first_by_path["/"] = default_root
         self._own_upstreams()
-        primaries = [d for d in self.docs if not self.anns[d.key].canary]
-        for doc in primaries:
-            ann = self.anns[doc.key]
-            default_upstream = self._default_upstream(doc)
-            if default_upstream and not doc.rules() and default_root.is_def_backend:
+        primaries = [read for read in self._reads if not read.ann.canary]
+        all_aliases: dict[str, tuple[str, ...]] = {}
+        for read in primaries:
+            ann = read.ann
+            if read.default and not read.hosts and default_root.is_def_backend:
                 # The first rule-less Ingress with a default backend becomes the catch-all; its
                 # redirect and rewrite annotations are not applied there (createServers TODO).
                 default_root.is_def_backend = False
-                default_root.upstream = default_upstream
+                default_root.upstream = read.default
                 default_root.ann = _without_redirect_and_rewrite(ann)
-            for rule in doc.rules():
-                host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
+            for host in read.hosts:
                 if host in self.servers:
                     continue
-                root = Location("/", "Prefix", default_upstream, ann, is_def_backend=True)
+                root = Location("/", "Prefix", read.default, ann, is_def_backend=True)
                 server = self.servers[host] = Server(host, [root], ann, passthrough=ann.ssl_passthrough)
+                server.shaped = _shapes_locations(ann)
                 server.first_by_path["/"] = root
-        self._aliases_and_certificates(primaries)
-        for doc in self.docs:
-            if not self.anns[doc.key].canary:
-                self._add_locations(doc)
+            # Aliases and certificates depend only on the Ingresses before this one: same pass.
+            self._alias_and_certificate(read, all_aliases)
+        for host, aliases in all_aliases.items():
+            unique: list[str] = []
+            for alias in aliases:
+                if alias != host and alias not in self.servers and alias not in unique:
+                    unique.append(alias)
+            self.servers[host].aliases = tuple(sorted(unique))
+        for read in primaries:
+            self._add_locations(read)
         if primaries:
-            for doc in self.docs:
-                if self.anns[doc.key].canary:
-                    self._merge_canary(doc)
+            for read in self._reads:
+                if read.ann.canary:
+                    self._merge_canary(read)
         for server in self.servers.values():
             self._finalise(server)
         self._index_names()
@@ -367,46 +388,42 @@ class NginxModel:
         upstream is. A canary's makes it canary-only (no location routes to it) with the canary's
         traffic policy; a normal Ingress's carries no policy, so a later canary on it gets no traffic."""
         self.owners: dict[Upstream, Annotations] = {}
-        for doc in self.docs:
-            ann = self.anns[doc.key]
-            default = self._default_upstream(doc)
-            if default is not None:
-                self.owners.setdefault(default, ann)
-            for _, _, _, upstream in self._paths(doc):
-                self.owners.setdefault(upstream, ann)
+        owners = self.owners
+        for read in self._reads:
+            ann = read.ann
+            if read.default is not None:
+                owners.setdefault(read.default, ann)
+            for path in read.paths:
+                owners.setdefault(path[3], ann)
 
     def _canary_only(self, upstream: Upstream) -> bool:
         owner = self.owners.get(upstream)
         return owner is not None and owner.canary
 
-    def _aliases_and_certificates(self, primaries: list[IngressDoc]) -> None:
-        all_aliases: dict[str, tuple[str, ...]] = {}
-        for doc in primaries:
-            ann = self.anns[doc.key]
-            tls_entries = doc.tls()
-            for rule in doc.rules():
-                host = str(rule.get("host") or "").lower() or DEFAULT_SERVER
-                server = self.servers[host]
-                if not server.aliases and ann.aliases:
-                    server.aliases = ann.aliases
-                    all_aliases.setdefault(host, ann.aliases)
-                if server.certificate or not tls_entries:
-                    continue
-                secret = _tls_secret_for(host, tls_entries)
-                if secret is not None:
-                    server.certificate = "secret" if secret else "default"
-        for host, aliases in all_aliases.items():
-            unique: list[str] = []
-            for alias in aliases:
-                if alias != host and alias not in self.servers and alias not in unique:
-                    unique.append(alias)
-            self.servers[host].aliases = tuple(sorted(unique))
+    def _alias_and_certificate(self, read: _IngressRead, all_aliases: dict[str, tuple[str, ...]]) -> None:
+        """The first Ingress naming a host with `server-alias` gives the server its aliases; the
+        first whose `spec.tls` covers the host, its certificate."""
+        aliases = read.ann.aliases
+        tls_entries = read.doc.tls()
+        if not aliases and not tls_entries:
+            return  # most Ingresses
+        for host in read.hosts:
+            server = self.servers[host]
+            if not server.aliases and aliases:
+                server.aliases = aliases
+                all_aliases.setdefault(host, aliases)
+            if server.certificate or not tls_entries:
+                continue
+            secret = _tls_secret_for(host, tls_entries)
+            if secret is not None:
+                server.certificate = "secret" if secret else "default"
 
-    def _add_locations(self, doc: IngressDoc) -> None:
+    def _add_locations(self, read: _IngressRead) -> None:
         """A path adds a location unless the first location of the server with that path has its
         pathType; when that one is a default-backend root, the path takes it over."""
-        ann = self.anns[doc.key]
-        for host, nginx_path, path_type, upstream in self._paths(doc):
+        ann = read.ann
+        shapes = _shapes_locations(ann)
+        for host, nginx_path, path_type, upstream in read.paths:
             server = self.servers.get(host) or self.servers[DEFAULT_SERVER]
             owner = self.owners.get(upstream)
             if owner is not None and owner.canary:
@@ -422,11 +439,13 @@ class NginxModel:
                 continue
             if ann.from_to_www:
                 server.from_to_www = True
+            if shapes:
+                server.shaped = True
 
-    def _merge_canary(self, doc: IngressDoc) -> None:
+    def _merge_canary(self, read: _IngressRead) -> None:
         """controller.mergeAlternativeBackends. The traffic policy is the upstream owner's; an
         alternative that fails to merge for one path is deleted, which disables it everywhere."""
-        alt_default = self._default_upstream(doc)
+        alt_default = read.default
         if alt_default is not None and alt_default not in self.deleted:
             # A canary catch-all attaches to every location of the catch-all server.
             merged = equal = False
@@ -438,7 +457,7 @@ class NginxModel:
                     merged = self._attach(loc.upstream, alt_default) or merged
             if not equal and not merged:
                 self.deleted.add(alt_default)
-        for host, nginx_path, path_type, alt in self._paths(doc):
+        for host, nginx_path, path_type, alt in read.paths:
             server = self.servers.get(host)
             if server is None:
                 continue  # "cannot merge alternative backend into hostname that does not exist"
@@ -472,13 +491,14 @@ class NginxModel:
             locs = sorted(locs, key=lambda loc: (len(loc.path), loc.path), reverse=True)
         # updateServerLocations: Prefix /p → /p/ plus an exact copy = /p.
         exact_paths = {loc.path for loc in locs if loc.path_type == "Exact"}
+        shaped = server.shaped
         final: list[Location] = []
         for loc in locs:
             ann = loc.ann
             if (
                 loc.path_type != "Prefix"
                 or loc.path == "/"
-                or (ann is not None and (ann.use_regex or loc.needs_rewrite()))
+                or (shaped and ann is not None and (ann.use_regex or loc.needs_rewrite()))
             ):
                 final.append(loc)
                 continue
@@ -488,6 +508,10 @@ class NginxModel:
             if original not in exact_paths:
                 final.append(Location(original, "Exact", loc.upstream, loc.ann, loc.is_def_backend))
         server.locations = final
+        if not shaped:
+            # No location rewrites, forces regex mode or has an app-root: the defaults stand.
+            self._index_static(server)
+            return
         forcers: list[tuple[str, str]] = []
         for loc in final:  # the final paths: a Prefix `/p` is `/p/` by now
             ann = loc.ann
@@ -905,6 +929,11 @@ class NginxModel:
         return normalise_dests(
             [Dest(main.identity, total - weight, main.label), Dest(canary.identity, weight, canary.label)]
         )
+
+
+def _shapes_locations(ann: Annotations) -> bool:
+    """Whether the annotations change how `_finalise` treats their locations."""
+    return bool(ann.use_regex or ann.rewrite_target or ann.app_root)
 
 
 def _with_trace(outcome: Outcome, trace: Trace) -> Outcome:
