@@ -13,7 +13,7 @@ from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.verify.ingress import IngressDoc, ingress_doc, is_istio_class
 from kubectl_meshify.verify.istio_ingress_model import IstioIngressModel
 from kubectl_meshify.verify.istio_model import IstioModel, IstioSettings
-from kubectl_meshify.verify.nginx_model import NginxModel, NginxSettings
+from kubectl_meshify.verify.nginx_model import CANARY_KEYS, NginxModel, NginxSettings
 from kubectl_meshify.verify.probes import ProbeKey, build_context, keyed_probes
 from kubectl_meshify.verify.request import Outcome, Probe, ServiceIndex, compared_fields
 
@@ -44,15 +44,7 @@ FEATURE_CODES: dict[str, tuple[str, ...]] = {
 FEATURE_ANNOTATIONS: dict[str, tuple[str, ...]] = {
     "ssl-passthrough-http": ("ssl-passthrough",),
     "httpsRedirect": ("ssl-redirect", "force-ssl-redirect"),
-    "canary": (
-        "canary",
-        "canary-by-header",
-        "canary-by-header-value",
-        "canary-by-header-pattern",
-        "canary-by-cookie",
-        "canary-weight",
-        "canary-weight-total",
-    ),
+    "canary": CANARY_KEYS,
 }
 # Probe kinds that point at a feature even when the source trace does not.
 KIND_FEATURES = {

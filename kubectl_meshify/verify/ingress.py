@@ -132,8 +132,7 @@ def backend_service(backend: Any) -> tuple[str, int | str] | None:
     port = service.get("port") or {}
     if isinstance(port, dict):
         number = port.get("number")
-        # `type(...) is int` first: the usual number, checked without two isinstance calls.
-        if type(number) is int or (isinstance(number, int) and not isinstance(number, bool)):
+        if isinstance(number, int) and not isinstance(number, bool):
             return str(name), number
         port_name = port.get("name")
         if port_name:

@@ -156,16 +156,20 @@ class Annotations:
         return ann
 
 
+# The canary annotations (balancer.lua's traffic policy and the flag that makes an Ingress a canary).
+CANARY_KEYS = (
+    "canary",
+    "canary-by-header",
+    "canary-by-header-value",
+    "canary-by-header-pattern",
+    "canary-by-cookie",
+    "canary-weight",
+    "canary-weight-total",
+)
 # Every annotation `Annotations.parse` reads.
 _ROUTING_KEYS = frozenset(
     (
-        "canary",
-        "canary-by-header",
-        "canary-by-header-value",
-        "canary-by-header-pattern",
-        "canary-by-cookie",
-        "canary-weight",
-        "canary-weight-total",
+        *CANARY_KEYS,
         "use-regex",
         "rewrite-target",
         "app-root",
