@@ -212,9 +212,17 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
         for host, host_kind in hosts:
             labelled = variants if host_kind == "host" else [(p, f"{host_kind} {k}") for p, k in variants]
             for scheme in schemes if host_kind != "server-alias" or host in alias_names else ("http",):
+                # Most hosts have no canary: one request per variant, in a loop of its own (the
+                # general loop below costs about 2% of the whole check more on the 2000-app corpus).
+                if not canary_variants:
+                    for path, label in labelled:
+                        key = (scheme, host, path, ())
+                        if key not in probes:  # `_add`, inlined: this loop makes most probes
+                            probes[key] = Probe(scheme, host, path, (), label)
+                    continue
                 for (path, kind), (_, label) in zip(variants, labelled, strict=True):
                     _add(probes, scheme, host, path, label)
-                    if canary_variants and kind in ("path", "regex-example", "deeper", "root"):
+                    if kind in ("path", "regex-example", "deeper", "root"):
                         for headers, canary_kind in canary_variants:
                             _add(probes, scheme, host, path, f"{label} {canary_kind}", headers)
     _add(probes, "http", UNMATCHED_HOST, "/", "no-rule-host")
