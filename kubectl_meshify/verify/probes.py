@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from kubectl_meshify.verify.ingress import IngressDoc, http_paths
+from kubectl_meshify.verify.ingress import IngressDoc
 from kubectl_meshify.verify.regex import examples
 from kubectl_meshify.verify.request import Probe
 
@@ -94,6 +94,10 @@ def build_context(
     )
 
 
+# What makes two probes the same request (Probe equality): scheme, host, path, headers.
+ProbeKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
+
+
 @lru_cache(maxsize=4096)
 def path_variants(path: str, regex_host: bool) -> tuple[tuple[str, str], ...]:
     """(path, kind) probes for one Ingress path."""
@@ -131,6 +135,30 @@ def path_variants(path: str, regex_host: bool) -> tuple[tuple[str, str], ...]:
     return tuple(unique)
 
 
+@lru_cache(maxsize=4096)  # pure: many Ingresses share their paths
+def rule_variants(paths: tuple[tuple[str, bool], ...], regex_host: bool) -> tuple[tuple[str, str], ...]:
+    """(path, kind) probes for one rule's (path, is Exact) list: `/` and each path's variants."""
+    variants: list[tuple[str, str]] = [("/", "root")]
+    only_root = True
+    for path, exact in paths:
+        for variant in path_variants(path, regex_host):
+            # Below an Exact path a deeper request falls through like the trailing slash does.
+            if not (exact and variant[1] == "deeper"):
+                variants.append(variant)
+                only_root = only_root and variant[0] == "/"
+    if only_root:
+        # Only root paths: a deeper path is what exercises the catch-all (otherwise the
+        # siblings of the other paths do).
+        variants.append(("/meshify-probe", "deeper"))
+    return tuple(variants)
+
+
+@lru_cache(maxsize=256)
+def _unmatched_host_probe(path: str) -> tuple[ProbeKey, Probe]:
+    """The probe of a host no rule names, made once per path: every Ingress asks for it."""
+    return ("http", UNMATCHED_HOST, path, ()), Probe("http", UNMATCHED_HOST, path, (), "no-rule-host")
+
+
 def host_variants(host: str) -> list[tuple[str, str]]:
     if not host:
         return [(UNMATCHED_HOST, "no-host-rule")]
@@ -142,10 +170,6 @@ def host_variants(host: str) -> list[tuple[str, str]]:
             (rest, "wildcard-apex"),
         ]
     return [(host, "host")]
-
-
-# What makes two probes the same request (Probe equality): scheme, host, path, headers.
-ProbeKey = tuple[str, str, str, tuple[tuple[str, str], ...]]
 
 
 def ingress_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str) -> list[Probe]:
@@ -163,24 +187,18 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
     first_path = "/"
     for rule in doc.rules():
         rule_host = str(rule.get("host") or "").lower()
-        rule_paths = [
-            (str(p.get("path") or "/"), p.get("pathType") == "Exact") for p in http_paths(rule) or []
-        ]
+        http = rule.get("http")
+        paths = http.get("paths") if isinstance(http, dict) else None
+        rule_paths = tuple(
+            [
+                (str(p.get("path") or "/"), p.get("pathType") == "Exact")
+                for p in paths or ()
+                if isinstance(p, dict)
+            ]
+        )
         if rule_paths and first_path == "/":
             first_path = rule_paths[0][0]
-        regex_host = rule_host in context.regex_hosts
-        variants: list[tuple[str, str]] = [("/", "root")]
-        only_root = True
-        for path, exact in rule_paths:
-            for variant in path_variants(path, regex_host):
-                # Below an Exact path a deeper request falls through like the trailing slash does.
-                if not (exact and variant[1] == "deeper"):
-                    variants.append(variant)
-                    only_root = only_root and variant[0] == "/"
-        if only_root:
-            # Only root paths: a deeper path is what exercises the catch-all (otherwise the
-            # siblings of the other paths do).
-            variants.append(("/meshify-probe", "deeper"))
+        variants = rule_variants(rule_paths, rule_host in context.regex_hosts)
         hosts = host_variants(rule_host)
         alias_names: set[str] = set()
         if rule_host and "server-alias" in ann:
@@ -225,8 +243,9 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
                     if kind in ("path", "regex-example", "deeper", "root"):
                         for headers, canary_kind in canary_variants:
                             _add(probes, scheme, host, path, f"{label} {canary_kind}", headers)
-    _add(probes, "http", UNMATCHED_HOST, "/", "no-rule-host")
-    _add(probes, "http", UNMATCHED_HOST, first_path if first_path.startswith("/") else "/", "no-rule-host")
+    for path in ("/", first_path if first_path.startswith("/") else "/"):
+        key, probe = _unmatched_host_probe(path)
+        probes.setdefault(key, probe)
     for knobs in canaries.get("", ()):
         for headers, canary_kind in knobs.variants():
             _add(probes, "http", UNMATCHED_HOST, "/", f"no-rule-host {canary_kind}", headers)
