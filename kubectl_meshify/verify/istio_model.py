@@ -687,6 +687,13 @@ class IstioModel:
         path = probe.path
         for test, operand, match in routes.entries:  # first match wins
             if test(path, operand):
+                action = match.action
+                if action is not None and action.plain:
+                    # Most requests, once the route is resolved: proxied as they came, built here
+                    # rather than in `_act` (a Python frame less per request).
+                    return Outcome(
+                        "proxy", action.dests, path, probe.host, action.headers, None, None, "", action.trace
+                    )
                 return self._act(match, probe)
         return _NO_ROUTE
 
