@@ -259,11 +259,13 @@ class _Route:
 # One match of a virtual host, for the first-match loop: path test, its operand, the match.
 _Entry = tuple[Callable[[str, Any], Any], Any, _Match]
 
-# A route's matches as virtual hosts copy them (see `_VHost.entries`): one `_Entry` per match, built
-# once; whether every match holds on every listener (no port, gateway or never condition); whether
-# any reads headers. Apart from `_Route`, which each match points to, so that nothing refers back:
-# without a reference cycle a model is freed as soon as it is dropped, instead of waiting for the
-# cycle collector to walk all of it. A plain tuple: one per route, built in C.
+# A VirtualService's matches as virtual hosts use them (see `_VHost.entries`): one `_Entry` per match
+# of every route, in order, built once; whether every match holds on every listener (no port,
+# gateway or never condition); whether any reads headers. One list per VirtualService, not one per
+# route: a virtual host served by one VirtualService without conditions uses it as it is.
+# Apart from `_Route`, which each match points to, so that nothing refers back: without a reference
+# cycle a model is freed as soon as it is dropped, instead of waiting for the cycle collector to
+# walk all of it.
 _RouteMatches = tuple[list[_Entry], bool, bool]
 
 
@@ -273,7 +275,7 @@ class _VirtualService:
     name: str
     hosts: list[str]
     gateways: set[str]
-    http: list[_RouteMatches]
+    http: _RouteMatches
     tls: list[Mapping[str, Any]]
     created: str
 
@@ -284,8 +286,8 @@ class _VirtualService:
 
 @dataclass(eq=False, slots=True)
 class _VHost:
-    # The VirtualServices' routes, in order, each list with the gateway of the server it came from.
-    routes: list[tuple[list[_RouteMatches], str]] = field(default_factory=list)
+    # The VirtualServices' routes, in order, each with the gateway of the server it came from.
+    routes: list[tuple[_RouteMatches, str]] = field(default_factory=list)
     require_tls: bool = False
     # Per listener port, the matches in first-match order with what the port and the gateway decide
     # already applied (see `entries`); and whether any of them reads headers.
@@ -295,19 +297,24 @@ class _VHost:
         """The matches that can hold for requests on `port`, and whether headers decide any."""
         found = self._entries.get(port)
         if found is None:
+            if len(self.routes) == 1 and self.routes[0][0][1]:
+                # Most virtual hosts: one VirtualService, every match unconditional. Its list is
+                # used as it is (never changed afterwards).
+                route_entries, _, uses_headers = self.routes[0][0]
+                found = self._entries[port] = (route_entries, uses_headers)
+                return found
             entries: list[_Entry] = []
             uses_headers = False
-            for routes, gateway in self.routes:
-                for route_entries, unconditional, route_uses_headers in routes:
-                    if unconditional:
-                        entries.extend(route_entries)
-                        uses_headers = uses_headers or route_uses_headers
-                        continue
-                    for entry in route_entries:
-                        match = entry[2]
-                        if match.holds(port, gateway):
-                            entries.append(entry)
-                            uses_headers = uses_headers or bool(match.headers or match.without_headers)
+            for (route_entries, unconditional, route_uses_headers), gateway in self.routes:
+                if unconditional:
+                    entries.extend(route_entries)
+                    uses_headers = uses_headers or route_uses_headers
+                    continue
+                for entry in route_entries:
+                    match = entry[2]
+                    if match.holds(port, gateway):
+                        entries.append(entry)
+                        uses_headers = uses_headers or bool(match.headers or match.without_headers)
             found = self._entries[port] = (entries, uses_headers)
         return found
 
@@ -556,42 +563,38 @@ class IstioModel:
             gateways.add(ref if "/" in ref else f"{ns}/{ref}")
         separated = str(annotations.get(INGRESS_SEMANTICS, "")) == "ingress"
         key = f"{ns}/{name}"
-        routes = []
-        for index, route in enumerate(spec.get("http") or ()):
-            if isinstance(route, dict):
-                routes.append(self._compile_route(key, index, route, separated, ns))
+        # Every match of every route, in order, in one list (see `_RouteMatches`).
+        entries: list[_Entry] = []
+        unconditional = True
+        uses_headers = False
+        for index, route_spec in enumerate(spec.get("http") or ()):
+            if not isinstance(route_spec, dict):
+                continue
+            route = _Route(key, index, route_spec)
+            error = ""
+            for match_spec in route_spec.get("match") or _MATCH_ANY:
+                if not isinstance(match_spec, dict):
+                    continue
+                try:
+                    match = self._compile_match(route, match_spec, separated, ns)
+                except RegexError as exc:
+                    error = f"{key} http[{index}]: {exc}"
+                    match = _Match(route, _ANY_PATH, "", never=True)
+                test, operand, _ = match.path
+                entries.append((test, operand, match))
+                if match.headers or match.without_headers:
+                    uses_headers = True
+                if match.port is not None or match.gateways is not None or match.never:
+                    unconditional = False
+            if error:
+                self.errors.append(error)
         hosts = []
         for host in spec.get("hosts") or ():  # mostly one: a loop costs less than a comprehension
             hosts.append(str(host).lower())
         tls_spec = spec.get("tls")  # rare: no filtered copy without it
         tls: list[Mapping[str, Any]] = [t for t in tls_spec if isinstance(t, dict)] if tls_spec else []
-        return _VirtualService(ns, name, hosts, gateways, routes, tls, created)
-
-    def _compile_route(
-        self, vs: str, index: int, spec: Mapping[str, Any], separated: bool, namespace: str
-    ) -> _RouteMatches:
-        route = _Route(vs, index, spec)
-        entries: list[_Entry] = []
-        unconditional = True
-        uses_headers = False
-        error = ""
-        for match_spec in spec.get("match") or _MATCH_ANY:
-            if not isinstance(match_spec, dict):
-                continue
-            try:
-                match = self._compile_match(route, match_spec, separated, namespace)
-            except RegexError as exc:
-                error = f"{vs} http[{index}]: {exc}"
-                match = _Match(route, _ANY_PATH, "", never=True)
-            test, operand, _ = match.path
-            entries.append((test, operand, match))
-            if match.headers or match.without_headers:
-                uses_headers = True
-            if match.port is not None or match.gateways is not None or match.never:
-                unconditional = False
-        if error:
-            self.errors.append(error)
-        return entries, unconditional, uses_headers
+        http = (entries, unconditional, uses_headers)
+        return _VirtualService(ns, name, hosts, gateways, http, tls, created)
 
     def _compile_match(
         self, route: _Route, spec: Mapping[str, Any], separated: bool, namespace: str
