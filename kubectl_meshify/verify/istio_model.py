@@ -29,6 +29,7 @@ and `route/route.go` (istio-semantics.md §7, §11) and Envoy's route matching:
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -438,7 +439,9 @@ class IstioModel:
         self._subset_lists: dict[tuple[str, str], list[Any]] | None = None  # Service → `subsets`
         self._subsets_by_service: dict[tuple[str, str], dict[str, tuple[tuple[str, str], ...]]] = {}
         self._dests: dict[tuple[str, str, int, str, int], Dest | Outcome] = {}
-        self._by_request_host: dict[tuple[str, str], _HostRoutes] = {}
+        # Scheme → Host header → its routes. Nested, not keyed by a (scheme, Host) pair: a lookup
+        # per request then builds, hashes and compares no key tuple.
+        self._by_request_host: defaultdict[str, dict[str, _HostRoutes]] = defaultdict(dict)
         for obj in objects:
             kind = obj.get("kind")
             api = str(obj.get("apiVersion") or "")
@@ -682,9 +685,10 @@ class IstioModel:
 
     def evaluate(self, probe: Probe) -> Outcome:
         # The scheme and the Host header decide the listener and the virtual host: looked up once.
-        routes = self._by_request_host.get((probe.scheme, probe.host))
+        by_host = self._by_request_host[probe.scheme]
+        routes = by_host.get(probe.host)
         if routes is None:
-            routes = self._by_request_host[(probe.scheme, probe.host)] = self._host_routes(probe)
+            routes = by_host[probe.host] = self._host_routes(probe)
         if not routes.plain:
             return self._route_special(routes, probe)
         path = probe.path
@@ -702,9 +706,11 @@ class IstioModel:
 
     def _host_routes(self, probe: Probe) -> _HostRoutes:
         """What the listener and the virtual host decide for requests of this scheme and Host."""
-        host = probe.host
-        if ":" in host or not host.islower():
-            host = host.lower().split(":")[0]
+        # `lower()` rather than an `islower()` test first: that test reads every character through
+        # the Unicode tables, the lower-casing of an ASCII name does not.
+        host = probe.host.lower()
+        if ":" in host:
+            host = host.split(":")[0]
         if probe.scheme == "http":
             if not self.has_port80:
                 return _HostRoutes(Outcome("refused", note="no HTTP server on port 80"))
