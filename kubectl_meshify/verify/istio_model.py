@@ -207,9 +207,9 @@ _ANY_PATH: PathMatch = (str.startswith, "", _any_path)
 
 @dataclass(eq=False, slots=True)
 class _Match:
-    """One `match` entry of a route; `evaluate` acts on it once its conditions hold."""
+    """One `match` entry of a route: its conditions. Nothing in it belongs to the route, so routes
+    with the same match spelling share one (see `_compile_match`)."""
 
-    route: _Route
     path: PathMatch
     kind: str  # the uri match kind ("" without uri): `rewrite.uri` reads it
     port: int | None = None
@@ -217,7 +217,6 @@ class _Match:
     without_headers: Sequence[tuple[str, StrMatcher]] = ()
     gateways: set[str] | None = None
     never: bool = False
-    action: _Action | None = None  # the route's action, once resolved (read per request)
 
     def holds(self, port: int, gateway: str) -> bool:
         """The conditions a listener decides alone: the same for every request it receives."""
@@ -257,16 +256,18 @@ class _Route:
     action: _Action | None = None
 
 
-# One match of a virtual host, for the first-match loop: path test, its operand, the match.
-_Entry = tuple[Callable[[str, Any], Any], Any, _Match]
+# One match of a virtual host, for the first-match loop: path test, its operand, the match, and
+# the route it belongs to (whose action `evaluate` takes once the match holds).
+_Entry = tuple[Callable[[str, Any], Any], Any, _Match, _Route]
+# A failed match (a regex Istio rejects): never holds.
+_NEVER = _Match(_ANY_PATH, "", never=True)
 
 # A VirtualService's matches as virtual hosts use them (see `_VHost.entries`): one `_Entry` per match
 # of every route, in order, built once; whether every match holds on every listener (no port,
 # gateway or never condition); whether any reads headers. One list per VirtualService, not one per
 # route: a virtual host served by one VirtualService without conditions uses it as it is.
-# Apart from `_Route`, which each match points to, so that nothing refers back: without a reference
-# cycle a model is freed as soon as it is dropped, instead of waiting for the cycle collector to
-# walk all of it.
+# Nothing in a `_Route` or a `_Match` refers back to these lists: without a reference cycle a model
+# is freed as soon as it is dropped, instead of waiting for the cycle collector to walk all of it.
 _RouteMatches = tuple[list[_Entry], bool, bool]
 
 
@@ -439,6 +440,7 @@ class IstioModel:
         self._subset_lists: dict[tuple[str, str], list[Any]] | None = None  # Service → `subsets`
         self._subsets_by_service: dict[tuple[str, str], dict[str, tuple[tuple[str, str], ...]]] = {}
         self._dests: dict[tuple[str, str, int, str, int], Dest | Outcome] = {}
+        self._plain_matches: dict[tuple[Any, ...], _Match] = {}  # see `_compile_match`
         # Scheme → Host header → its routes. Nested, not keyed by a (scheme, Host) pair: a lookup
         # per request then builds, hashes and compares no key tuple.
         self._by_request_host: defaultdict[str, dict[str, _HostRoutes]] = defaultdict(dict)
@@ -579,12 +581,12 @@ class IstioModel:
                 if not isinstance(match_spec, dict):
                     continue
                 try:
-                    match = self._compile_match(route, match_spec, separated, ns)
+                    match = self._compile_match(match_spec, separated, ns)
                 except RegexError as exc:
                     error = f"{key} http[{index}]: {exc}"
-                    match = _Match(route, _ANY_PATH, "", never=True)
+                    match = _NEVER
                 test, operand, _ = match.path
-                entries.append((test, operand, match))
+                entries.append((test, operand, match, route))
                 if match.headers or match.without_headers:
                     uses_headers = True
                 if match.port is not None or match.gateways is not None or match.never:
@@ -599,19 +601,31 @@ class IstioModel:
         http = (entries, unconditional, uses_headers)
         return _VirtualService(ns, name, hosts, gateways, http, tls, created)
 
-    def _compile_match(
-        self, route: _Route, spec: Mapping[str, Any], separated: bool, namespace: str
-    ) -> _Match:
+    def _compile_match(self, spec: Mapping[str, Any], separated: bool, namespace: str) -> _Match:
         uri = spec.get("uri")
+        port = spec.get("port")
+        ignore_case = bool(spec.get("ignoreUriCase"))
+        plain_key: tuple[Any, ...] | None = None
+        if _PLAIN_MATCH_KEYS.issuperset(spec):
+            # The common case (a path, perhaps a port): no header, gateway or source conditions.
+            # Such matches repeat across routes and VirtualServices (`prefix: /` in most of them):
+            # compiled once per spelling and shared.
+            plain_key = (tuple(uri.items()) if isinstance(uri, dict) else None, ignore_case, separated, port)
+            try:
+                found = self._plain_matches.get(plain_key)
+            except TypeError:  # an unhashable value (not valid Istio): compiled on its own
+                plain_key = None
+            else:
+                if found is not None:
+                    return found
         if isinstance(uri, dict) and uri:
-            path = self._uri(uri, bool(spec.get("ignoreUriCase")), separated)
+            path = self._uri(uri, ignore_case, separated)
             kind = next(iter(uri))
         else:
             path, kind = _ANY_PATH, ""
-        port = spec.get("port")
-        if _PLAIN_MATCH_KEYS.issuperset(spec):
-            # The common case (a path, perhaps a port): no header, gateway or source conditions.
-            return _Match(route, path, kind, int(port) if port else None)
+        if plain_key is not None:
+            match = self._plain_matches[plain_key] = _Match(path, kind, int(port) if port else None)
+            return match
         headers = []
         for name, value in (spec.get("headers") or {}).items():
             headers.append((str(name).lower(), _string_matcher(value)))
@@ -625,7 +639,7 @@ class IstioModel:
         if spec.get("gateways"):
             gateways = {str(g) if "/" in str(g) else f"{namespace}/{g}" for g in spec["gateways"]}
         never = bool(spec.get("queryParams") or spec.get("sourceLabels") or spec.get("sourceNamespace"))
-        return _Match(route, path, kind, int(port) if port else None, headers, without, gateways, never)
+        return _Match(path, kind, int(port) if port else None, headers, without, gateways, never)
 
     @staticmethod
     def _uri(uri_spec: Mapping[str, Any], ignore_case: bool, separated: bool) -> PathMatch:
@@ -692,16 +706,16 @@ class IstioModel:
         if not routes.plain:
             return self._route_special(routes, probe)
         path = probe.path
-        for test, operand, match in routes.entries:  # first match wins
+        for test, operand, match, route in routes.entries:  # first match wins
             if test(path, operand):
-                action = match.action
+                action = route.action
                 if action is not None and action.plain:
                     # Most requests, once the route is resolved: proxied as they came, built here
                     # rather than in `_act` (a Python frame less per request).
                     return Outcome(
                         "proxy", action.dests, path, probe.host, action.headers, None, None, "", action.trace
                     )
-                return self._act(match, probe)
+                return self._act(match, route, probe)
         return _NO_ROUTE
 
     def _host_routes(self, probe: Probe) -> _HostRoutes:
@@ -750,13 +764,15 @@ class IstioModel:
         headers.setdefault(":scheme", probe.scheme)
         headers.setdefault(":method", "GET")
         path = probe.path
-        for test, operand, match in routes.entries:
+        for test, operand, match, route in routes.entries:
             if test(path, operand) and match.headers_match(headers.get):  # True without header conditions
-                return self._act(match, probe)
+                return self._act(match, route, probe)
         return _NO_ROUTE
 
-    def _act(self, match: _Match, probe: Probe) -> Outcome:
-        action = match.action or self._match_action(match)
+    def _act(self, match: _Match, route: _Route, probe: Probe) -> Outcome:
+        action = route.action
+        if action is None:  # resolved once per route, on its first request
+            action = route.action = self._action(route)
         if action.plain:  # most routes; by position, as in request.redirect
             return Outcome(
                 "proxy", action.dests, probe.path, probe.host, action.headers, None, None, "", action.trace
@@ -783,13 +799,6 @@ class IstioModel:
         return Outcome(
             "proxy", action.dests, path, action.authority or probe.host, action.headers, None, None, "", trace
         )
-
-    def _match_action(self, match: _Match) -> _Action:
-        route = match.route
-        if route.action is None:
-            route.action = self._action(route)
-        match.action = route.action
-        return route.action
 
     def _action(self, route: _Route) -> _Action:
         """What a route does, resolved once: everything that does not depend on the request."""
