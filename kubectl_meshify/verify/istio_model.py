@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import eq
+from operator import attrgetter, eq
 from typing import Any
 
 from kubectl_meshify.verify.regex import RegexError, compile_re2, envoy_substitute
@@ -251,6 +251,7 @@ class _Route:
     """An `http` route as its matches see it: the action they share, resolved on first use."""
 
     vs: str
+    namespace: str  # the VirtualService's: short destination hosts are read in it
     index: int
     spec: Mapping[str, Any]
     action: _Action | None = None
@@ -458,7 +459,7 @@ class IstioModel:
                     vss.append(vs)
             elif kind == "DestinationRule":
                 self._destination_rules.append(obj)
-        vss.sort(key=lambda v: (v.created, v.name, v.namespace))
+        vss.sort(key=attrgetter("created", "name", "namespace"))  # in C: no frame per VirtualService
         self.vss = vss
         self.servers: list[_Server] = []
         for key, gw in gateways:
@@ -535,14 +536,14 @@ class IstioModel:
     def _candidates(self, server: _Server) -> list[_VirtualService]:
         """The VirtualServices bound to the server's gateway that may share a host with it, in order."""
         exact, wild = self._by_gateway.get(server.gateway, ({}, []))
-        if len(server.hosts) == 1 and not server.hosts[0][1].startswith("*"):
-            # Most servers (one per HTTPS certificate) name one exact host: no comprehension frames.
-            positions = set(exact.get(server.hosts[0][1], ()))
-        elif any(host.startswith("*") for _, host in server.hosts):
-            positions = {p for ps in exact.values() for p in ps}
-        else:
-            positions = {p for _, host in server.hosts for p in exact.get(host, ())}
-        positions.update(wild)
+        positions = set(wild)
+        # A plain loop: most servers (one per HTTPS certificate) name one or two exact hosts, for
+        # which generator and comprehension frames would cost more than the work.
+        for _, host in server.hosts:
+            if host.startswith("*"):  # any VirtualService of the gateway may share a host with it
+                positions.update(p for ps in exact.values() for p in ps)
+                break
+            positions.update(exact.get(host, ()))
         return list(map(self.vss.__getitem__, sorted(positions)))  # in C: no comprehension frame
 
     def _bind(self, server: _Server, config: _RouteConfig) -> None:
@@ -575,7 +576,7 @@ class IstioModel:
         for index, route_spec in enumerate(spec.get("http") or ()):
             if not isinstance(route_spec, dict):
                 continue
-            route = _Route(key, index, route_spec)
+            route = _Route(key, ns, index, route_spec)
             error = ""
             for match_spec in route_spec.get("match") or _MATCH_ANY:
                 if not isinstance(match_spec, dict):
@@ -817,7 +818,7 @@ class IstioModel:
     ) -> _Action:
         """Most routes: all traffic to one destination, path and Host unchanged, no header set.
         What `_full_action` makes of such a route, without its checks for everything else."""
-        dest = self._dest(destination, route.vs.split("/", 1)[0], True)
+        dest = self._dest(destination, route.namespace, True)
         if isinstance(dest, Outcome):
             return _Action(trace, Outcome(dest.kind, status=dest.status, note=dest.note, trace=trace))
         # A single destination has weight 100: `normalise_dests` would return this same tuple.
@@ -862,7 +863,7 @@ class IstioModel:
             action.fixed = Outcome("unknown", note="route without destination", trace=trace)
             return action
         dests: list[Dest] = []
-        namespace = route.vs.split("/", 1)[0]
+        namespace = route.namespace
         single = len(destinations) == 1
         for entry in destinations:
             dest = self._dest(entry, namespace, single)
