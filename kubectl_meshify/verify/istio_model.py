@@ -29,10 +29,11 @@ and `route/route.go` (istio-semantics.md §7, §11) and Envoy's route matching:
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import eq
+from operator import attrgetter, eq
 from typing import Any
 
 from kubectl_meshify.verify.regex import RegexError, compile_re2, envoy_substitute
@@ -58,6 +59,8 @@ _MATCH_ANY: tuple[dict[str, Any]] = ({},)  # a route without `match` matches eve
 _NO_VIRTUAL_HOST = Outcome("status", status=404, note="no virtual host")
 _NO_ROUTE = Outcome("status", status=404, note="no route matched")
 _HTTPS_REDIRECT_TRACE = (("", "httpsRedirect"),)
+# Wildcard names are told by `name[:1] == "*"` where the build asks it for every host: in CPython
+# 3.11 `str.startswith` takes its arguments as a tuple to parse, several times the cost.
 
 
 @dataclass(frozen=True)
@@ -206,9 +209,9 @@ _ANY_PATH: PathMatch = (str.startswith, "", _any_path)
 
 @dataclass(eq=False, slots=True)
 class _Match:
-    """One `match` entry of a route; `evaluate` acts on it once its conditions hold."""
+    """One `match` entry of a route: its conditions. Nothing in it belongs to the route, so routes
+    with the same match spelling share one (see `_compile_match`)."""
 
-    route: _Route
     path: PathMatch
     kind: str  # the uri match kind ("" without uri): `rewrite.uri` reads it
     port: int | None = None
@@ -216,7 +219,6 @@ class _Match:
     without_headers: Sequence[tuple[str, StrMatcher]] = ()
     gateways: set[str] | None = None
     never: bool = False
-    action: _Action | None = None  # the route's action, once resolved (read per request)
 
     def holds(self, port: int, gateway: str) -> bool:
         """The conditions a listener decides alone: the same for every request it receives."""
@@ -251,19 +253,24 @@ class _Route:
     """An `http` route as its matches see it: the action they share, resolved on first use."""
 
     vs: str
+    namespace: str  # the VirtualService's: short destination hosts are read in it
     index: int
     spec: Mapping[str, Any]
     action: _Action | None = None
 
 
-# One match of a virtual host, for the first-match loop: path test, its operand, the match.
-_Entry = tuple[Callable[[str, Any], Any], Any, _Match]
+# One match of a virtual host, for the first-match loop: path test, its operand, the match, and
+# the route it belongs to (whose action `evaluate` takes once the match holds).
+_Entry = tuple[Callable[[str, Any], Any], Any, _Match, _Route]
+# A failed match (a regex Istio rejects): never holds.
+_NEVER = _Match(_ANY_PATH, "", never=True)
 
-# A route's matches as virtual hosts copy them (see `_VHost.entries`): one `_Entry` per match, built
-# once; whether every match holds on every listener (no port, gateway or never condition); whether
-# any reads headers. Apart from `_Route`, which each match points to, so that nothing refers back:
-# without a reference cycle a model is freed as soon as it is dropped, instead of waiting for the
-# cycle collector to walk all of it. A plain tuple: one per route, built in C.
+# A VirtualService's matches as virtual hosts use them (see `_VHost.entries`): one `_Entry` per match
+# of every route, in order, built once; whether every match holds on every listener (no port,
+# gateway or never condition); whether any reads headers. One list per VirtualService, not one per
+# route: a virtual host served by one VirtualService without conditions uses it as it is.
+# Nothing in a `_Route` or a `_Match` refers back to these lists: without a reference cycle a model
+# is freed as soon as it is dropped, instead of waiting for the cycle collector to walk all of it.
 _RouteMatches = tuple[list[_Entry], bool, bool]
 
 
@@ -273,7 +280,7 @@ class _VirtualService:
     name: str
     hosts: list[str]
     gateways: set[str]
-    http: list[_RouteMatches]
+    http: _RouteMatches
     tls: list[Mapping[str, Any]]
     created: str
 
@@ -284,8 +291,8 @@ class _VirtualService:
 
 @dataclass(eq=False, slots=True)
 class _VHost:
-    # The VirtualServices' routes, in order, each list with the gateway of the server it came from.
-    routes: list[tuple[list[_RouteMatches], str]] = field(default_factory=list)
+    # The VirtualServices' routes, in order, each with the gateway of the server it came from.
+    routes: list[tuple[_RouteMatches, str]] = field(default_factory=list)
     require_tls: bool = False
     # Per listener port, the matches in first-match order with what the port and the gateway decide
     # already applied (see `entries`); and whether any of them reads headers.
@@ -295,19 +302,24 @@ class _VHost:
         """The matches that can hold for requests on `port`, and whether headers decide any."""
         found = self._entries.get(port)
         if found is None:
+            if len(self.routes) == 1 and self.routes[0][0][1]:
+                # Most virtual hosts: one VirtualService, every match unconditional. Its list is
+                # used as it is (never changed afterwards).
+                route_entries, _, uses_headers = self.routes[0][0]
+                found = self._entries[port] = (route_entries, uses_headers)
+                return found
             entries: list[_Entry] = []
             uses_headers = False
-            for routes, gateway in self.routes:
-                for route_entries, unconditional, route_uses_headers in routes:
-                    if unconditional:
-                        entries.extend(route_entries)
-                        uses_headers = uses_headers or route_uses_headers
-                        continue
-                    for entry in route_entries:
-                        match = entry[2]
-                        if match.holds(port, gateway):
-                            entries.append(entry)
-                            uses_headers = uses_headers or bool(match.headers or match.without_headers)
+            for (route_entries, unconditional, route_uses_headers), gateway in self.routes:
+                if unconditional:
+                    entries.extend(route_entries)
+                    uses_headers = uses_headers or route_uses_headers
+                    continue
+                for entry in route_entries:
+                    match = entry[2]
+                    if match.holds(port, gateway):
+                        entries.append(entry)
+                        uses_headers = uses_headers or bool(match.headers or match.without_headers)
             found = self._entries[port] = (entries, uses_headers)
         return found
 
@@ -326,7 +338,7 @@ class _RouteConfig:
 
     def index(self) -> None:
         for name in self.vhosts:  # a loop, not `any(...)`: most configurations hold one or two names
-            if name.startswith("*"):
+            if name[:1] == "*":
                 break
         else:
             # Most route configurations (one per HTTPS server) have exact names only: no copies.
@@ -384,7 +396,7 @@ class _Server:
             wild: list[str] = []
             for ns, host in self.hosts:
                 if ns in ("*", "") or ns == vs_namespace or (ns == "." and vs_namespace == gateway_namespace):
-                    (wild if host.startswith("*") else exact).append(host)
+                    (wild if host[:1] == "*" else exact).append(host)
             cached = self._by_namespace[vs_namespace] = (frozenset(exact), tuple(wild))
         return cached
 
@@ -392,7 +404,7 @@ class _Server:
         """Istio's host intersection of this server with a VirtualService (see `intersect_hosts`)."""
         exact, wild = self.hosts_for(vs_namespace)
         if not wild:
-            if len(vs_hosts) == 1 and not vs_hosts[0].startswith("*"):
+            if len(vs_hosts) == 1 and vs_hosts[0][:1] != "*":
                 # Most VirtualServices name one exact host: no generator or comprehension frames.
                 return [vs_hosts[0]] if vs_hosts[0] in exact else []
             return (
@@ -431,7 +443,10 @@ class IstioModel:
         self._subset_lists: dict[tuple[str, str], list[Any]] | None = None  # Service → `subsets`
         self._subsets_by_service: dict[tuple[str, str], dict[str, tuple[tuple[str, str], ...]]] = {}
         self._dests: dict[tuple[str, str, int, str, int], Dest | Outcome] = {}
-        self._by_request_host: dict[tuple[str, str], _HostRoutes] = {}
+        self._plain_matches: dict[tuple[Any, ...], _Match] = {}  # see `_compile_match`
+        # Scheme → Host header → its routes. Nested, not keyed by a (scheme, Host) pair: a lookup
+        # per request then builds, hashes and compares no key tuple.
+        self._by_request_host: defaultdict[str, dict[str, _HostRoutes]] = defaultdict(dict)
         for obj in objects:
             kind = obj.get("kind")
             api = str(obj.get("apiVersion") or "")
@@ -446,7 +461,7 @@ class IstioModel:
                     vss.append(vs)
             elif kind == "DestinationRule":
                 self._destination_rules.append(obj)
-        vss.sort(key=lambda v: (v.created, v.name, v.namespace))
+        vss.sort(key=attrgetter("created", "name", "namespace"))  # in C: no frame per VirtualService
         self.vss = vss
         self.servers: list[_Server] = []
         for key, gw in gateways:
@@ -477,7 +492,7 @@ class IstioModel:
         wild: list[tuple[str, _Server]] = []
         for server in self.tls_servers:
             for _, pattern in server.hosts:
-                if pattern.startswith("*"):
+                if pattern[:1] == "*":
                     wild.append((pattern, server))
                 else:
                     self._sni_exact.setdefault(pattern, server)
@@ -513,7 +528,7 @@ class IstioModel:
             for gateway in vs.gateways:
                 exact, wild = index.setdefault(gateway, ({}, []))
                 for host in vs.hosts:
-                    if host.startswith("*"):
+                    if host[:1] == "*":
                         if not wild or wild[-1] != position:
                             wild.append(position)
                     else:
@@ -523,14 +538,14 @@ class IstioModel:
     def _candidates(self, server: _Server) -> list[_VirtualService]:
         """The VirtualServices bound to the server's gateway that may share a host with it, in order."""
         exact, wild = self._by_gateway.get(server.gateway, ({}, []))
-        if len(server.hosts) == 1 and not server.hosts[0][1].startswith("*"):
-            # Most servers (one per HTTPS certificate) name one exact host: no comprehension frames.
-            positions = set(exact.get(server.hosts[0][1], ()))
-        elif any(host.startswith("*") for _, host in server.hosts):
-            positions = {p for ps in exact.values() for p in ps}
-        else:
-            positions = {p for _, host in server.hosts for p in exact.get(host, ())}
-        positions.update(wild)
+        positions = set(wild)
+        # A plain loop: most servers (one per HTTPS certificate) name one or two exact hosts, for
+        # which generator and comprehension frames would cost more than the work.
+        for _, host in server.hosts:
+            if host[:1] == "*":  # any VirtualService of the gateway may share a host with it
+                positions.update(p for ps in exact.values() for p in ps)
+                break
+            positions.update(exact.get(host, ()))
         return list(map(self.vss.__getitem__, sorted(positions)))  # in C: no comprehension frame
 
     def _bind(self, server: _Server, config: _RouteConfig) -> None:
@@ -556,56 +571,64 @@ class IstioModel:
             gateways.add(ref if "/" in ref else f"{ns}/{ref}")
         separated = str(annotations.get(INGRESS_SEMANTICS, "")) == "ingress"
         key = f"{ns}/{name}"
-        routes = []
-        for index, route in enumerate(spec.get("http") or ()):
-            if isinstance(route, dict):
-                routes.append(self._compile_route(key, index, route, separated, ns))
+        # Every match of every route, in order, in one list (see `_RouteMatches`).
+        entries: list[_Entry] = []
+        unconditional = True
+        uses_headers = False
+        for index, route_spec in enumerate(spec.get("http") or ()):
+            if not isinstance(route_spec, dict):
+                continue
+            route = _Route(key, ns, index, route_spec)
+            error = ""
+            for match_spec in route_spec.get("match") or _MATCH_ANY:
+                if not isinstance(match_spec, dict):
+                    continue
+                try:
+                    match = self._compile_match(match_spec, separated, ns)
+                except RegexError as exc:
+                    error = f"{key} http[{index}]: {exc}"
+                    match = _NEVER
+                test, operand, _ = match.path
+                entries.append((test, operand, match, route))
+                if match.headers or match.without_headers:
+                    uses_headers = True
+                if match.port is not None or match.gateways is not None or match.never:
+                    unconditional = False
+            if error:
+                self.errors.append(error)
         hosts = []
         for host in spec.get("hosts") or ():  # mostly one: a loop costs less than a comprehension
             hosts.append(str(host).lower())
         tls_spec = spec.get("tls")  # rare: no filtered copy without it
         tls: list[Mapping[str, Any]] = [t for t in tls_spec if isinstance(t, dict)] if tls_spec else []
-        return _VirtualService(ns, name, hosts, gateways, routes, tls, created)
+        http = (entries, unconditional, uses_headers)
+        return _VirtualService(ns, name, hosts, gateways, http, tls, created)
 
-    def _compile_route(
-        self, vs: str, index: int, spec: Mapping[str, Any], separated: bool, namespace: str
-    ) -> _RouteMatches:
-        route = _Route(vs, index, spec)
-        entries: list[_Entry] = []
-        unconditional = True
-        uses_headers = False
-        error = ""
-        for match_spec in spec.get("match") or _MATCH_ANY:
-            if not isinstance(match_spec, dict):
-                continue
-            try:
-                match = self._compile_match(route, match_spec, separated, namespace)
-            except RegexError as exc:
-                error = f"{vs} http[{index}]: {exc}"
-                match = _Match(route, _ANY_PATH, "", never=True)
-            test, operand, _ = match.path
-            entries.append((test, operand, match))
-            if match.headers or match.without_headers:
-                uses_headers = True
-            if match.port is not None or match.gateways is not None or match.never:
-                unconditional = False
-        if error:
-            self.errors.append(error)
-        return entries, unconditional, uses_headers
-
-    def _compile_match(
-        self, route: _Route, spec: Mapping[str, Any], separated: bool, namespace: str
-    ) -> _Match:
+    def _compile_match(self, spec: Mapping[str, Any], separated: bool, namespace: str) -> _Match:
         uri = spec.get("uri")
+        port = spec.get("port")
+        ignore_case = bool(spec.get("ignoreUriCase"))
+        plain_key: tuple[Any, ...] | None = None
+        if _PLAIN_MATCH_KEYS.issuperset(spec):
+            # The common case (a path, perhaps a port): no header, gateway or source conditions.
+            # Such matches repeat across routes and VirtualServices (`prefix: /` in most of them):
+            # compiled once per spelling and shared.
+            plain_key = (tuple(uri.items()) if isinstance(uri, dict) else None, ignore_case, separated, port)
+            try:
+                found = self._plain_matches.get(plain_key)
+            except TypeError:  # an unhashable value (not valid Istio): compiled on its own
+                plain_key = None
+            else:
+                if found is not None:
+                    return found
         if isinstance(uri, dict) and uri:
-            path = self._uri(uri, bool(spec.get("ignoreUriCase")), separated)
+            path = self._uri(uri, ignore_case, separated)
             kind = next(iter(uri))
         else:
             path, kind = _ANY_PATH, ""
-        port = spec.get("port")
-        if _PLAIN_MATCH_KEYS.issuperset(spec):
-            # The common case (a path, perhaps a port): no header, gateway or source conditions.
-            return _Match(route, path, kind, int(port) if port else None)
+        if plain_key is not None:
+            match = self._plain_matches[plain_key] = _Match(path, kind, int(port) if port else None)
+            return match
         headers = []
         for name, value in (spec.get("headers") or {}).items():
             headers.append((str(name).lower(), _string_matcher(value)))
@@ -619,7 +642,7 @@ class IstioModel:
         if spec.get("gateways"):
             gateways = {str(g) if "/" in str(g) else f"{namespace}/{g}" for g in spec["gateways"]}
         never = bool(spec.get("queryParams") or spec.get("sourceLabels") or spec.get("sourceNamespace"))
-        return _Match(route, path, kind, int(port) if port else None, headers, without, gateways, never)
+        return _Match(path, kind, int(port) if port else None, headers, without, gateways, never)
 
     @staticmethod
     def _uri(uri_spec: Mapping[str, Any], ignore_case: bool, separated: bool) -> PathMatch:
@@ -679,22 +702,32 @@ class IstioModel:
 
     def evaluate(self, probe: Probe) -> Outcome:
         # The scheme and the Host header decide the listener and the virtual host: looked up once.
-        routes = self._by_request_host.get((probe.scheme, probe.host))
+        by_host = self._by_request_host[probe.scheme]
+        routes = by_host.get(probe.host)
         if routes is None:
-            routes = self._by_request_host[(probe.scheme, probe.host)] = self._host_routes(probe)
+            routes = by_host[probe.host] = self._host_routes(probe)
         if not routes.plain:
             return self._route_special(routes, probe)
         path = probe.path
-        for test, operand, match in routes.entries:  # first match wins
+        for test, operand, match, route in routes.entries:  # first match wins
             if test(path, operand):
-                return self._act(match, probe)
+                action = route.action
+                if action is not None and action.plain:
+                    # Most requests, once the route is resolved: proxied as they came, built here
+                    # rather than in `_act` (a Python frame less per request).
+                    return Outcome(
+                        "proxy", action.dests, path, probe.host, action.headers, None, None, "", action.trace
+                    )
+                return self._act(match, route, probe)
         return _NO_ROUTE
 
     def _host_routes(self, probe: Probe) -> _HostRoutes:
         """What the listener and the virtual host decide for requests of this scheme and Host."""
-        host = probe.host
-        if ":" in host or not host.islower():
-            host = host.lower().split(":")[0]
+        # `lower()` rather than an `islower()` test first: that test reads every character through
+        # the Unicode tables, the lower-casing of an ASCII name does not.
+        host = probe.host.lower()
+        if ":" in host:
+            host = host.split(":")[0]
         if probe.scheme == "http":
             if not self.has_port80:
                 return _HostRoutes(Outcome("refused", note="no HTTP server on port 80"))
@@ -734,13 +767,15 @@ class IstioModel:
         headers.setdefault(":scheme", probe.scheme)
         headers.setdefault(":method", "GET")
         path = probe.path
-        for test, operand, match in routes.entries:
+        for test, operand, match, route in routes.entries:
             if test(path, operand) and match.headers_match(headers.get):  # True without header conditions
-                return self._act(match, probe)
+                return self._act(match, route, probe)
         return _NO_ROUTE
 
-    def _act(self, match: _Match, probe: Probe) -> Outcome:
-        action = match.action or self._match_action(match)
+    def _act(self, match: _Match, route: _Route, probe: Probe) -> Outcome:
+        action = route.action
+        if action is None:  # resolved once per route, on its first request
+            action = route.action = self._action(route)
         if action.plain:  # most routes; by position, as in request.redirect
             return Outcome(
                 "proxy", action.dests, probe.path, probe.host, action.headers, None, None, "", action.trace
@@ -768,13 +803,6 @@ class IstioModel:
             "proxy", action.dests, path, action.authority or probe.host, action.headers, None, None, "", trace
         )
 
-    def _match_action(self, match: _Match) -> _Action:
-        route = match.route
-        if route.action is None:
-            route.action = self._action(route)
-        match.action = route.action
-        return route.action
-
     def _action(self, route: _Route) -> _Action:
         """What a route does, resolved once: everything that does not depend on the request."""
         spec = route.spec
@@ -792,7 +820,7 @@ class IstioModel:
     ) -> _Action:
         """Most routes: all traffic to one destination, path and Host unchanged, no header set.
         What `_full_action` makes of such a route, without its checks for everything else."""
-        dest = self._dest(destination, route.vs.split("/", 1)[0], True)
+        dest = self._dest(destination, route.namespace, True)
         if isinstance(dest, Outcome):
             return _Action(trace, Outcome(dest.kind, status=dest.status, note=dest.note, trace=trace))
         # A single destination has weight 100: `normalise_dests` would return this same tuple.
@@ -837,7 +865,7 @@ class IstioModel:
             action.fixed = Outcome("unknown", note="route without destination", trace=trace)
             return action
         dests: list[Dest] = []
-        namespace = route.vs.split("/", 1)[0]
+        namespace = route.namespace
         single = len(destinations) == 1
         for entry in destinations:
             dest = self._dest(entry, namespace, single)
