@@ -222,6 +222,9 @@ class _Plan:
     vhost: str | None = None
     proxy_trace: Trace = ()
     plain: bool = False  # proxied with the request's own path and Host (no rewrite, no vhost)
+    # `dests` of a plain plan with nothing else to do (no canary, no early answer): most
+    # requests, answered in `evaluate` itself.
+    direct: tuple[Dest, ...] | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -245,6 +248,9 @@ class Server:
     hostname: str
     locations: list[Location]
     creator: Annotations | None
+    # The shortest prefix (else the last location), the answer when no prefix test matches: the
+    # root location until `_index_static` knows them all.
+    fallback: Location
     aliases: tuple[str, ...] = ()
     certificate: str = ""  # "" none, "default" (listed without a secret), "secret"
     passthrough: bool = False
@@ -255,11 +261,16 @@ class Server:
     # `_finalise` must look at each location for (most servers have none).
     shaped: bool = False
     exact: dict[str, Location] = field(default_factory=dict)
-    prefixes: list[Location] = field(default_factory=list)  # longest first
+    # What the prefix match tests: every prefix but the shortest, which answers when none of them
+    # matches anyway (most requests end at `/`), as (path, location) pairs.
+    prefix_tests: tuple[tuple[str, Location], ...] = ()
     # Static locations ending in `/`, named without it, when no location has that name: the
     # requests nginx redirects there (301).
     auto_redirect: set[str] = field(default_factory=set)
     app_root: tuple[str, str] | None = None  # (path, ingress key) of the first location with it
+    # No app-root, regex locations or automatic 301: a lookup in `exact` and `prefix_tests` finds the
+    # location of every request (most servers; set by `_finalise`).
+    simple: bool = False
     # The first location of each path, while the Ingresses add theirs (the list scan, by name).
     first_by_path: dict[str, Location] = field(default_factory=dict)
 
@@ -313,7 +324,8 @@ class NginxModel:
         self.alternatives: dict[Upstream, list[_CanaryPolicy]] = {}
         self.deleted: set[Upstream] = set()
         self._dests: dict[Upstream, Dest | Outcome] = {}
-        self._routes: dict[tuple[str, str], _HostRoute] = {}  # by (Host header, scheme)
+        # By scheme, then Host header: two lookups cost less than building a (host, scheme) key.
+        self._routes: dict[str, dict[str, _HostRoute]] = {}
         self._plans: dict[tuple[Any, ...], _Plan] = {}  # see `_shared_plan`
         self._choices: dict[tuple[Upstream, Any], tuple[tuple[Dest, ...] | Outcome, Trace]] = {}
         self._build()
@@ -349,7 +361,7 @@ class NginxModel:
 
     def _build(self) -> None:
         default_root = Location("/", "Prefix", None, None, is_def_backend=True)
-        self.servers[DEFAULT_SERVER] = Server(DEFAULT_SERVER, [default_root], None)
+        self.servers[DEFAULT_SERVER] = Server(DEFAULT_SERVER, [default_root], None, default_root)
         self.servers[DEFAULT_SERVER].first_by_path["/"] = default_root
         self._own_upstreams()
         primaries = [read for read in self._reads if not read.ann.canary]
@@ -366,7 +378,7 @@ class NginxModel:
                 if host in self.servers:
                     continue
                 root = Location("/", "Prefix", read.default, ann, is_def_backend=True)
-                server = self.servers[host] = Server(host, [root], ann, passthrough=ann.ssl_passthrough)
+                server = self.servers[host] = Server(host, [root], ann, root, passthrough=ann.ssl_passthrough)
                 server.shaped = _shapes_locations(ann)
                 server.first_by_path["/"] = root
             # Aliases and certificates depend only on the Ingresses before this one: same pass.
@@ -495,14 +507,29 @@ class NginxModel:
             locs = sorted(locs, key=lambda loc: (len(loc.path), loc.path), reverse=True)
         # updateServerLocations: Prefix /p → /p/ plus an exact copy = /p.
         exact_paths = {loc.path for loc in locs if loc.path_type == "Exact"}
-        shaped = server.shaped
+        if not server.shaped:
+            # No location rewrites, forces regex mode or has an app-root: the defaults stand.
+            # The exact copies are only looked up by path, where they behave as their Prefix
+            # location: that location stands for its copy (one object, one plan, fewer to build).
+            copies: list[tuple[str, Location]] = []
+            for loc in locs:
+                original = loc.path
+                if loc.path_type == "Prefix" and original != "/":
+                    if not original.endswith("/"):
+                        loc.path = original + "/"
+                    if original not in exact_paths:
+                        copies.append((original, loc))
+            server.locations = locs
+            self._index_static(server, copies)
+            server.simple = not server.auto_redirect
+            return
         final: list[Location] = []
         for loc in locs:
             ann = loc.ann
             if (
                 loc.path_type != "Prefix"
                 or loc.path == "/"
-                or (shaped and ann is not None and (ann.use_regex or loc.needs_rewrite()))
+                or (ann is not None and (ann.use_regex or loc.needs_rewrite()))
             ):
                 final.append(loc)
                 continue
@@ -512,10 +539,6 @@ class NginxModel:
             if original not in exact_paths:
                 final.append(Location(original, "Exact", loc.upstream, loc.ann, loc.is_def_backend))
         server.locations = final
-        if not shaped:
-            # No location rewrites, forces regex mode or has an app-root: the defaults stand.
-            self._index_static(server)
-            return
         forcers: list[tuple[str, str]] = []
         for loc in final:  # the final paths: a Prefix `/p` is `/p/` by now
             ann = loc.ann
@@ -538,27 +561,35 @@ class NginxModel:
                 except RegexError as exc:
                     loc.regex_error = str(exc)
         else:
-            self._index_static(server)
+            self._index_static(server, [])
+            server.simple = server.app_root is None and not server.auto_redirect
 
     @staticmethod
-    def _index_static(server: Server) -> None:
-        """The lookup tables of a server without regex locations."""
+    def _index_static(server: Server, copies: list[tuple[str, Location]]) -> None:
+        """The lookup tables of a server without regex locations; `copies` are the exact copies
+        `= /p` of Prefix locations not in `server.locations` (their paths are unique)."""
         prefix_paths: set[str] = set()
+        prefixes: list[Location] = []
         slashed: list[str] = []
+        exact = server.exact
         for loc in server.locations:
             path = loc.path
             if loc.path_type == "Exact":
-                server.exact.setdefault(path, loc)
+                exact.setdefault(path, loc)
             elif path not in prefix_paths:
                 prefix_paths.add(path)
-                server.prefixes.append(loc)
+                prefixes.append(loc)
             if path.endswith("/") and path != "/":
                 slashed.append(path[:-1])
-        if len(server.prefixes) > 1:
-            server.prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
+        for path, loc in copies:  # (a copy named `/p/` adds nothing to `slashed`: its location did)
+            exact.setdefault(path, loc)
+        if len(prefixes) > 1:
+            prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
+            server.prefix_tests = tuple([(loc.path, loc) for loc in prefixes[:-1]])
+        server.fallback = prefixes[-1] if prefixes else server.locations[-1]
         if slashed:
             # nginx's automatic 301 from `/p` to `/p/` applies only when no location is named `/p`.
-            server.auto_redirect = {p for p in slashed if p not in server.exact and p not in prefix_paths}
+            server.auto_redirect = {p for p in slashed if p not in exact and p not in prefix_paths}
 
     def _index_names(self) -> None:
         r"""nginx server_name lookup tables: exact names, `*.x` and `x.*` wildcards (server-alias
@@ -604,37 +635,71 @@ class NginxModel:
     def evaluate(self, probe: Probe) -> Outcome:
         # Host normalisation, ssl-passthrough, the www redirect and the server lookup depend on
         # the Host header and scheme only: one cached record per pair, one lookup per probe.
-        key = (probe.host, probe.scheme)
-        route = self._routes.get(key)
+        routes = self._routes.get(probe.scheme)
+        if routes is None:
+            routes = self._routes[probe.scheme] = {}
+        route = routes.get(probe.host)
         if route is None:
-            route = self._routes[key] = self._route(probe.host, probe.scheme)
+            route = routes[probe.host] = self._route(probe.host, probe.scheme)
         server, trace, answer, www_target = route
         if server is None:
             return answer if answer is not None else self._www_redirect(www_target, trace, probe)
+        if not server.simple:
+            return self._special_outcome(server, probe, trace)
+        # `_static_location` and the start of `_location_outcome`, inlined: most requests end
+        # here, and a Python call costs as much as the rest of this path.
+        path = probe.path
+        loc = server.exact.get(path)
+        if loc is None:
+            for prefix, candidate in server.prefix_tests:
+                if path.startswith(prefix):
+                    loc = candidate
+                    break
+            else:
+                loc = server.fallback
+        plan = loc.plan
+        if plan is None:
+            plan = loc.plan = self._shared_plan(server, loc)
+        if plan.direct is not None and (plan.https is None or probe.scheme != "http"):
+            # By position, as in request.redirect.
+            return Outcome(
+                "proxy", plan.direct, path, probe.host, (), None, None, "", trace + plan.proxy_trace
+            )
+        return self._location_outcome(server, loc, plan, probe, trace)
+
+    def _special_outcome(self, server: Server, probe: Probe, trace: Trace) -> Outcome:
+        """`evaluate` on a server with an app-root, regex locations or automatic 301s."""
         path = probe.path
         if server.app_root and path == "/":
             app_root, owner = server.app_root
             return redirect(302, f"{probe.scheme}://{probe.host}{app_root}", (*trace, (owner, "app-root")))
         if server.regex_mode:
             trace += server.regex_forcers
-            loc = self._regex_location(server, path)
-            if loc is None:
+            found = self._regex_location(server, path)
+            if found is None:
                 return Outcome("unknown", note="regex location could not be evaluated", trace=trace)
+            loc = found
         else:
             if path in server.auto_redirect:
                 return redirect(
                     301, f"{probe.scheme}://{probe.host}{path}/", (*trace, ("", "trailing-slash-redirect"))
                 )
-            # nginx prefix matching: an exact location, else the longest prefix (else the last).
-            loc = server.exact.get(path)
-            if loc is None:
-                for candidate in server.prefixes:
-                    if path.startswith(candidate.path):
-                        loc = candidate
-                        break
-                else:
-                    loc = server.prefixes[-1] if server.prefixes else server.locations[-1]
-        return self._location_outcome(server, loc, probe, trace)
+            loc = self._static_location(server, path)
+        plan = loc.plan
+        if plan is None:
+            plan = loc.plan = self._shared_plan(server, loc)
+        return self._location_outcome(server, loc, plan, probe, trace)
+
+    @staticmethod
+    def _static_location(server: Server, path: str) -> Location:
+        """nginx prefix matching: an exact location, else the longest prefix (else the last)."""
+        loc = server.exact.get(path)
+        if loc is not None:
+            return loc
+        for prefix, candidate in server.prefix_tests:
+            if path.startswith(prefix):
+                return candidate
+        return server.fallback
 
     def _route(self, host_header: str, scheme: str) -> _HostRoute:
         host = host_header.lower().split(":")[0]
@@ -779,12 +844,13 @@ class NginxModel:
                 plan.fixed = Outcome(dest.kind, status=dest.status, note=dest.note, trace=trace)
             else:
                 plan.dests = alone(dest.identity, dest.label)  # `dest` carries weight 1
+                if plan.plain:
+                    plan.direct = plan.dests
         return plan
 
-    def _location_outcome(self, server: Server, loc: Location, probe: Probe, prefix: Trace) -> Outcome:
-        plan = loc.plan
-        if plan is None:
-            plan = loc.plan = self._shared_plan(server, loc)
+    def _location_outcome(
+        self, server: Server, loc: Location, plan: _Plan, probe: Probe, prefix: Trace
+    ) -> Outcome:
         if plan.early:
             answer = self._early_answer(plan, probe, prefix)
             if answer is not None:
