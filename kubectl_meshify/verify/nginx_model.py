@@ -1062,6 +1062,8 @@ _VAR = re.compile(r"\$(\w+)|\$\{(\w+)\}")
 
 
 def _expand_nginx_vars(url: str, probe: Probe) -> str:
+    if "$" not in url:
+        return url  # most redirect URLs and rewritten paths: nothing to expand
     values = {
         "request_uri": probe.path,
         "uri": probe.path,
