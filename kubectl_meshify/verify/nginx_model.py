@@ -194,17 +194,10 @@ def _valid_url(value: str) -> bool:
     return bool(re.match(r"^https?://[^/\s]", value))
 
 
-class Upstream(NamedTuple):
-    """An nginx upstream: one Service port of one namespace, named as the Ingress wrote the port.
-    A named tuple: upstreams key several dictionaries, and tuples hash and compare in C."""
-
-    namespace: str
-    service: str
-    port: int | str
-
-    @property
-    def name(self) -> str:
-        return f"{self.namespace}-{self.service}-{self.port}"
+# An nginx upstream: one Service port of one namespace, named as the Ingress wrote the port:
+# (namespace, service, port). A plain tuple: upstreams key several dictionaries, and tuples hash
+# and compare in C (a named tuple's constructor is a Python call, made for every backend).
+Upstream = tuple[str, str, int | str]
 
 
 @dataclass(eq=False, slots=True)
@@ -316,6 +309,7 @@ class NginxModel:
         self.services = services
         self.docs = nginx_order(ingresses)
         # Every build step walks the Ingresses: each is read once, into a compact record.
+        self.owners: dict[Upstream, Annotations] = {}  # see `_read`
         self._reads = [self._read(doc) for doc in self.docs]
         self.anns = {read.ann.key: read.ann for read in self._reads}
         self.servers: dict[str, Server] = {}
@@ -333,8 +327,20 @@ class NginxModel:
     # ------------------------------------------------------------------ build
 
     def _read(self, doc: IngressDoc) -> _IngressRead:
-        """An Ingress's annotations, default backend, server name per rule and Service paths."""
+        """An Ingress's annotations, default backend, server name per rule and Service paths.
+
+        Also controller.createUpstreams, in the same pass (the Ingresses come in order): the first
+        Ingress to use a Service port decides what the upstream is. A canary's makes it
+        canary-only (no location routes to it) with the canary's traffic policy; a normal
+        Ingress's carries no policy, so a later canary on it gets no traffic."""
         namespace = doc.namespace
+        ann = Annotations.parse(doc, self.settings)
+        owners = self.owners
+        backend = doc.default_backend()
+        found = backend_service(backend) if backend else None
+        default = (namespace, found[0], found[1]) if found is not None else None
+        if default is not None:
+            owners.setdefault(default, ann)
         upstreams: dict[tuple[str, int | str], Upstream] = {}  # one per backend, shared by its paths
         hosts: list[str] = []
         paths: list[_Path] = []
@@ -347,23 +353,16 @@ class NginxModel:
                     continue
                 upstream = upstreams.get(found)
                 if upstream is None:
-                    upstream = upstreams[found] = Upstream(namespace, found[0], found[1])
+                    upstream = upstreams[found] = (namespace, found[0], found[1])
+                    owners.setdefault(upstream, ann)
                 path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
                 paths.append((host, str(path.get("path") or "") or "/", path_type, upstream))
-        default = backend_service(doc.default_backend())
-        return _IngressRead(
-            doc,
-            Annotations.parse(doc, self.settings),
-            Upstream(namespace, default[0], default[1]) if default is not None else None,
-            hosts,
-            paths,
-        )
+        return _IngressRead(doc, ann, default, hosts, paths)
 
     def _build(self) -> None:
         default_root = Location("/", "Prefix", None, None, is_def_backend=True)
         self.servers[DEFAULT_SERVER] = Server(DEFAULT_SERVER, [default_root], None, default_root)
         self.servers[DEFAULT_SERVER].first_by_path["/"] = default_root
-        self._own_upstreams()
         primaries = [read for read in self._reads if not read.ann.canary]
         all_aliases: dict[str, tuple[str, ...]] = {}
         for read in primaries:
@@ -398,19 +397,6 @@ class NginxModel:
         for server in self.servers.values():
             self._finalise(server)
         self._index_names()
-
-    def _own_upstreams(self) -> None:
-        """controller.createUpstreams: the first Ingress to use a Service port decides what the
-        upstream is. A canary's makes it canary-only (no location routes to it) with the canary's
-        traffic policy; a normal Ingress's carries no policy, so a later canary on it gets no traffic."""
-        self.owners: dict[Upstream, Annotations] = {}
-        owners = self.owners
-        for read in self._reads:
-            ann = read.ann
-            if read.default is not None:
-                owners.setdefault(read.default, ann)
-            for path in read.paths:
-                owners.setdefault(path[3], ann)
 
     def _canary_only(self, upstream: Upstream) -> bool:
         owner = self.owners.get(upstream)
