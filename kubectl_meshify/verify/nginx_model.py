@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -227,8 +229,8 @@ class Location:
     upstream: Upstream | None  # None: the controller's default backend (404)
     ann: Annotations | None  # annotations of the Ingress the location came from
     is_def_backend: bool = False
-    pattern: re.Pattern[str] | None = None  # regex mode: compiled `^<path>`, case-insensitive
-    regex_error: str = ""
+    # Regex mode: compiled `^<path>`, case-insensitive; None if it does not compile.
+    pattern: re.Pattern[str] | None = None
     rewrites: bool = False  # `needs_rewrite()` of the final path, set once the server is final
     plan: _Plan | None = None
 
@@ -259,7 +261,7 @@ class Server:
     prefix_tests: tuple[tuple[str, Location], ...] = ()
     # Static locations ending in `/`, named without it, when no location has that name: the
     # requests nginx redirects there (301).
-    auto_redirect: set[str] = field(default_factory=set)
+    auto_redirect: AbstractSet[str] = frozenset()
     app_root: tuple[str, str] | None = None  # (path, ingress key) of the first location with it
     # No app-root, regex locations or automatic 301: a lookup in `exact` and `prefix_tests` finds the
     # location of every request (most servers; set by `_finalise`).
@@ -425,6 +427,7 @@ class NginxModel:
         pathType; when that one is a default-backend root, the path takes it over."""
         ann = read.ann
         shapes = _shapes_locations(ann)
+        marks = shapes or ann.from_to_www  # what an added location marks its server with
         for host, nginx_path, path_type, upstream in read.paths:
             server = self.servers.get(host) or self.servers[DEFAULT_SERVER]
             owner = self.owners.get(upstream)
@@ -439,10 +442,9 @@ class NginxModel:
                 first.upstream, first.ann, first.is_def_backend = upstream, ann, False
             else:
                 continue
-            if ann.from_to_www:
-                server.from_to_www = True
-            if shapes:
-                server.shaped = True
+            if marks:
+                server.from_to_www = server.from_to_www or ann.from_to_www
+                server.shaped = server.shaped or shapes
 
     def _merge_canary(self, read: _IngressRead) -> None:
         """controller.mergeAlternativeBackends. The traffic policy is the upstream owner's; an
@@ -542,10 +544,9 @@ class NginxModel:
         server.regex_forcers = tuple(forcers)
         if server.regex_mode:
             for loc in final:
-                try:
+                # A pattern that does not compile stays None: see `_regex_location`.
+                with suppress(RegexError):
                     loc.pattern = compile_pcre("^" + loc.path, ignore_case=True)
-                except RegexError as exc:
-                    loc.regex_error = str(exc)
         else:
             self._index_static(server, [])
             server.simple = server.app_root is None and not server.auto_redirect
@@ -584,8 +585,9 @@ class NginxModel:
         self.names: dict[str, Server] = {}
         leading: list[tuple[str, Server]] = []
         trailing: list[tuple[str, Server]] = []
-        for host in sorted(self.servers):
-            server = self.servers[host]
+        # One pass in host order: aliases never name a server (`_build` drops those), so setting
+        # each host's name and then its aliases' gives what names first, aliases next would.
+        for host, server in sorted(self.servers.items()):
             if host.startswith("*."):
                 rest = re.escape(host[2:])
                 self.wildcards.append((re.compile(r"^[\w-]+\." + rest + "$"), server))
@@ -601,20 +603,15 @@ class NginxModel:
                     leading.append((alias[1:], server))
                 elif alias.endswith(".*"):
                     trailing.append((alias[:-1], server))
-        for host in sorted(self.servers):
-            for alias in self.servers[host].aliases:
-                if not alias.startswith(("~", "*.")) and not alias.endswith(".*"):
-                    self.names.setdefault(alias, self.servers[host])
+                else:
+                    self.names.setdefault(alias, server)
+            # template.buildRedirects: the www / non-www twin, unless a server already has that name.
+            if server.from_to_www and host != DEFAULT_SERVER:
+                twin = host[4:] if host.startswith("www.") else "www." + host
+                if twin not in self.servers:
+                    self.www_redirects.setdefault(twin, host)
         self.leading = sorted(leading, key=lambda entry: -len(entry[0]))
         self.trailing = sorted(trailing, key=lambda entry: -len(entry[0]))
-        # template.buildRedirects: the www / non-www twin, unless a server already has that name.
-        for host in sorted(self.servers):
-            server = self.servers[host]
-            if not server.from_to_www or host == DEFAULT_SERVER:
-                continue
-            twin = host[4:] if host.startswith("www.") else "www." + host
-            if twin not in self.servers:
-                self.www_redirects.setdefault(twin, host)
 
     # ------------------------------------------------------------------ evaluate
 
