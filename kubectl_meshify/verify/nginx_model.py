@@ -33,7 +33,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -544,9 +543,10 @@ class NginxModel:
         server.regex_forcers = tuple(forcers)
         if server.regex_mode:
             for loc in final:
-                # A pattern that does not compile stays None: see `_regex_location`.
-                with suppress(RegexError):
+                try:
                     loc.pattern = compile_pcre("^" + loc.path, ignore_case=True)
+                except RegexError:
+                    loc.pattern = None  # nginx would not load this configuration: `_regex_location`
         else:
             self._index_static(server, [])
             server.simple = server.app_root is None and not server.auto_redirect
@@ -696,6 +696,9 @@ class NginxModel:
             return _HostRoute(
                 None, self._owner_trace(self.servers[target], "from-to-www-redirect"), None, target
             )
+        server = self.names.get(host)
+        if server is not None and not server.passthrough:
+            return _HostRoute(server, ())  # most hosts: a server's own name, nothing to trace
         server, trace = self._server_and_trace(host, scheme)
         return _HostRoute(server, trace)
 
