@@ -487,6 +487,10 @@ class NginxModel:
         return True
 
     def _finalise(self, server: Server) -> None:
+        if not server.shaped:
+            # No location rewrites, forces regex mode or has an app-root: the defaults stand.
+            self._finalise_static(server)
+            return
         locs = server.locations
         if len(locs) > 1:
             # getBackendServers: stable sort by path descending, then by length descending (one
@@ -494,22 +498,6 @@ class NginxModel:
             locs = sorted(locs, key=lambda loc: (len(loc.path), loc.path), reverse=True)
         # updateServerLocations: Prefix /p → /p/ plus an exact copy = /p.
         exact_paths = {loc.path for loc in locs if loc.path_type == "Exact"}
-        if not server.shaped:
-            # No location rewrites, forces regex mode or has an app-root: the defaults stand.
-            # The exact copies are only looked up by path, where they behave as their Prefix
-            # location: that location stands for its copy (one object, one plan, fewer to build).
-            copies: list[tuple[str, Location]] = []
-            for loc in locs:
-                original = loc.path
-                if loc.path_type == "Prefix" and original != "/":
-                    if not original.endswith("/"):
-                        loc.path = original + "/"
-                    if original not in exact_paths:
-                        copies.append((original, loc))
-            server.locations = locs
-            self._index_static(server, copies)
-            server.simple = not server.auto_redirect
-            return
         final: list[Location] = []
         for loc in locs:
             ann = loc.ann
@@ -548,13 +536,60 @@ class NginxModel:
                 except RegexError:
                     loc.pattern = None  # nginx would not load this configuration: `_regex_location`
         else:
-            self._index_static(server, [])
+            self._index_static(server)
             server.simple = server.app_root is None and not server.auto_redirect
 
     @staticmethod
-    def _index_static(server: Server, copies: list[tuple[str, Location]]) -> None:
-        """The lookup tables of a server without regex locations; `copies` are the exact copies
-        `= /p` of Prefix locations not in `server.locations` (their paths are unique)."""
+    def _finalise_static(server: Server) -> None:
+        """`_finalise` and `_index_static` for a server of static locations, in one pass and
+        without sorting them: their nginx order decides only which of two Prefix locations with
+        the same final path wins (the longer path as written, else the first) and the order the
+        prefixes are tried in (longest first), both worked out here. The exact copy `= /p` of a
+        Prefix location is only looked up by path, where it behaves as that location: the
+        location stands for it (one object, one plan)."""
+        locs = server.locations
+        exact_paths = {loc.path for loc in locs if loc.path_type == "Exact"}
+        exact = server.exact
+        prefixes: dict[str, Location] = {}  # by final path
+        from_bare: set[str] = set()  # final paths `/p/` whose location was written `/p`
+        slashed: list[str] = []
+        for loc in locs:
+            path = loc.path
+            if loc.path_type == "Exact":
+                exact.setdefault(path, loc)
+                if path.endswith("/") and path != "/":
+                    slashed.append(path[:-1])
+                continue
+            if path == "/":
+                prefixes.setdefault(path, loc)
+                continue
+            if path not in exact_paths:
+                exact.setdefault(path, loc)  # the copy `= /p` (its name is unique)
+            if path.endswith("/"):
+                if path not in prefixes or path in from_bare:
+                    prefixes[path] = loc
+                    from_bare.discard(path)
+            else:
+                path = loc.path = path + "/"
+                if path not in prefixes:
+                    prefixes[path] = loc
+                    from_bare.add(path)
+            slashed.append(path[:-1])
+        # The root `/` is the only one-character prefix (every other ends with `/` after a name):
+        # the fallback, which `Server` starts with.
+        if len(prefixes) > 1:
+            tests = [(path, loc) for path, loc in prefixes.items() if path != "/"]
+            tests.sort(key=lambda test: len(test[0]), reverse=True)
+            server.prefix_tests = tuple(tests)
+        if slashed:
+            # nginx's automatic 301 from `/p` to `/p/` applies only when no location is named `/p`.
+            server.auto_redirect = {p for p in slashed if p not in exact and p not in prefixes}
+        server.simple = not server.auto_redirect
+
+    @staticmethod
+    def _index_static(server: Server) -> None:
+        """The lookup tables of a shaped server that ended without regex locations (its final,
+        sorted list, exact copies included)."""
         prefix_paths: set[str] = set()
         prefixes: list[Location] = []
         slashed: list[str] = []
@@ -568,8 +603,6 @@ class NginxModel:
                 prefixes.append(loc)
             if path.endswith("/") and path != "/":
                 slashed.append(path[:-1])
-        for path, loc in copies:  # (a copy named `/p/` adds nothing to `slashed`: its location did)
-            exact.setdefault(path, loc)
         if len(prefixes) > 1:
             prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
             server.prefix_tests = tuple([(loc.path, loc) for loc in prefixes[:-1]])
