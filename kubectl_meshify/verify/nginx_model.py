@@ -84,7 +84,8 @@ def _go_int(value: str | None) -> int | None:
         return None
 
 
-@dataclass(slots=True)
+# Compared and hashed by identity (eq=False): one object per Ingress, and `_shared_plan` keys on it.
+@dataclass(slots=True, eq=False)
 class Annotations:
     """The routing-relevant annotations of one Ingress, parsed like ingress-nginx does."""
 
@@ -805,7 +806,7 @@ class NginxModel:
         """The location's plan, shared by the locations it is the same for: a plan reads the path
         only as a rewrite's regex, so a Prefix location and its exact twin usually share one."""
         key = (
-            id(loc.ann),  # unique: the locations keep their Annotations alive as long as the model
+            loc.ann,
             loc.upstream,
             loc.is_def_backend,
             loc.path if loc.rewrites else None,
@@ -946,8 +947,9 @@ class NginxModel:
                     status=503 if known else None,
                     note=f"port {port!r} of Service {namespace}/{service} not found",
                 )
-            port = number
-        elif self.services.get(namespace, service) is not None and not self.services.has_port(
+            # The Service lists that number: the same backend as an upstream naming it, shared.
+            return self._dest((namespace, service, number))
+        if self.services.get(namespace, service) is not None and not self.services.has_port(
             namespace, service, port
         ):
             return Outcome("status", status=503, note=f"Service {namespace}/{service} has no port {port}")
