@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
@@ -83,7 +84,8 @@ def _go_int(value: str | None) -> int | None:
         return None
 
 
-@dataclass(slots=True)
+# Compared and hashed by identity (eq=False): one object per Ingress, and `_shared_plan` keys on it.
+@dataclass(slots=True, eq=False)
 class Annotations:
     """The routing-relevant annotations of one Ingress, parsed like ingress-nginx does."""
 
@@ -194,17 +196,10 @@ def _valid_url(value: str) -> bool:
     return bool(re.match(r"^https?://[^/\s]", value))
 
 
-class Upstream(NamedTuple):
-    """An nginx upstream: one Service port of one namespace, named as the Ingress wrote the port.
-    A named tuple: upstreams key several dictionaries, and tuples hash and compare in C."""
-
-    namespace: str
-    service: str
-    port: int | str
-
-    @property
-    def name(self) -> str:
-        return f"{self.namespace}-{self.service}-{self.port}"
+# An nginx upstream: one Service port of one namespace, named as the Ingress wrote the port:
+# (namespace, service, port). A plain tuple: upstreams key several dictionaries, and tuples hash
+# and compare in C (a named tuple's constructor is a Python call, made for every backend).
+Upstream = tuple[str, str, int | str]
 
 
 @dataclass(eq=False, slots=True)
@@ -222,6 +217,9 @@ class _Plan:
     vhost: str | None = None
     proxy_trace: Trace = ()
     plain: bool = False  # proxied with the request's own path and Host (no rewrite, no vhost)
+    # `dests` of a plain plan with nothing else to do (no canary, no early answer): most
+    # requests, answered in `evaluate` itself.
+    direct: tuple[Dest, ...] | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -231,8 +229,8 @@ class Location:
     upstream: Upstream | None  # None: the controller's default backend (404)
     ann: Annotations | None  # annotations of the Ingress the location came from
     is_def_backend: bool = False
-    pattern: re.Pattern[str] | None = None  # regex mode: compiled `^<path>`, case-insensitive
-    regex_error: str = ""
+    # Regex mode: compiled `^<path>`, case-insensitive; None if it does not compile.
+    pattern: re.Pattern[str] | None = None
     rewrites: bool = False  # `needs_rewrite()` of the final path, set once the server is final
     plan: _Plan | None = None
 
@@ -245,6 +243,9 @@ class Server:
     hostname: str
     locations: list[Location]
     creator: Annotations | None
+    # The shortest prefix (else the last location), the answer when no prefix test matches: the
+    # root location until `_index_static` knows them all.
+    fallback: Location
     aliases: tuple[str, ...] = ()
     certificate: str = ""  # "" none, "default" (listed without a secret), "secret"
     passthrough: bool = False
@@ -255,11 +256,16 @@ class Server:
     # `_finalise` must look at each location for (most servers have none).
     shaped: bool = False
     exact: dict[str, Location] = field(default_factory=dict)
-    prefixes: list[Location] = field(default_factory=list)  # longest first
+    # What the prefix match tests: every prefix but the shortest, which answers when none of them
+    # matches anyway (most requests end at `/`), as (path, location) pairs.
+    prefix_tests: tuple[tuple[str, Location], ...] = ()
     # Static locations ending in `/`, named without it, when no location has that name: the
     # requests nginx redirects there (301).
-    auto_redirect: set[str] = field(default_factory=set)
+    auto_redirect: AbstractSet[str] = frozenset()
     app_root: tuple[str, str] | None = None  # (path, ingress key) of the first location with it
+    # No app-root, regex locations or automatic 301: a lookup in `exact` and `prefix_tests` finds the
+    # location of every request (most servers; set by `_finalise`).
+    simple: bool = False
     # The first location of each path, while the Ingresses add theirs (the list scan, by name).
     first_by_path: dict[str, Location] = field(default_factory=dict)
 
@@ -305,6 +311,7 @@ class NginxModel:
         self.services = services
         self.docs = nginx_order(ingresses)
         # Every build step walks the Ingresses: each is read once, into a compact record.
+        self.owners: dict[Upstream, Annotations] = {}  # see `_read`
         self._reads = [self._read(doc) for doc in self.docs]
         self.anns = {read.ann.key: read.ann for read in self._reads}
         self.servers: dict[str, Server] = {}
@@ -313,7 +320,8 @@ class NginxModel:
         self.alternatives: dict[Upstream, list[_CanaryPolicy]] = {}
         self.deleted: set[Upstream] = set()
         self._dests: dict[Upstream, Dest | Outcome] = {}
-        self._routes: dict[tuple[str, str], _HostRoute] = {}  # by (Host header, scheme)
+        # By scheme, then Host header: two lookups cost less than building a (host, scheme) key.
+        self._routes: dict[str, dict[str, _HostRoute]] = {}
         self._plans: dict[tuple[Any, ...], _Plan] = {}  # see `_shared_plan`
         self._choices: dict[tuple[Upstream, Any], tuple[tuple[Dest, ...] | Outcome, Trace]] = {}
         self._build()
@@ -321,8 +329,20 @@ class NginxModel:
     # ------------------------------------------------------------------ build
 
     def _read(self, doc: IngressDoc) -> _IngressRead:
-        """An Ingress's annotations, default backend, server name per rule and Service paths."""
+        """An Ingress's annotations, default backend, server name per rule and Service paths.
+
+        Also controller.createUpstreams, in the same pass (the Ingresses come in order): the first
+        Ingress to use a Service port decides what the upstream is. A canary's makes it
+        canary-only (no location routes to it) with the canary's traffic policy; a normal
+        Ingress's carries no policy, so a later canary on it gets no traffic."""
         namespace = doc.namespace
+        ann = Annotations.parse(doc, self.settings)
+        owners = self.owners
+        backend = doc.default_backend()
+        found = backend_service(backend) if backend else None
+        default = (namespace, found[0], found[1]) if found is not None else None
+        if default is not None:
+            owners.setdefault(default, ann)
         upstreams: dict[tuple[str, int | str], Upstream] = {}  # one per backend, shared by its paths
         hosts: list[str] = []
         paths: list[_Path] = []
@@ -335,23 +355,16 @@ class NginxModel:
                     continue
                 upstream = upstreams.get(found)
                 if upstream is None:
-                    upstream = upstreams[found] = Upstream(namespace, found[0], found[1])
+                    upstream = upstreams[found] = (namespace, found[0], found[1])
+                    owners.setdefault(upstream, ann)
                 path_type = "Exact" if path.get("pathType") == "Exact" else "Prefix"
                 paths.append((host, str(path.get("path") or "") or "/", path_type, upstream))
-        default = backend_service(doc.default_backend())
-        return _IngressRead(
-            doc,
-            Annotations.parse(doc, self.settings),
-            Upstream(namespace, default[0], default[1]) if default is not None else None,
-            hosts,
-            paths,
-        )
+        return _IngressRead(doc, ann, default, hosts, paths)
 
     def _build(self) -> None:
         default_root = Location("/", "Prefix", None, None, is_def_backend=True)
-        self.servers[DEFAULT_SERVER] = Server(DEFAULT_SERVER, [default_root], None)
+        self.servers[DEFAULT_SERVER] = Server(DEFAULT_SERVER, [default_root], None, default_root)
         self.servers[DEFAULT_SERVER].first_by_path["/"] = default_root
-        self._own_upstreams()
         primaries = [read for read in self._reads if not read.ann.canary]
         all_aliases: dict[str, tuple[str, ...]] = {}
         for read in primaries:
@@ -366,7 +379,7 @@ class NginxModel:
                 if host in self.servers:
                     continue
                 root = Location("/", "Prefix", read.default, ann, is_def_backend=True)
-                server = self.servers[host] = Server(host, [root], ann, passthrough=ann.ssl_passthrough)
+                server = self.servers[host] = Server(host, [root], ann, root, passthrough=ann.ssl_passthrough)
                 server.shaped = _shapes_locations(ann)
                 server.first_by_path["/"] = root
             # Aliases and certificates depend only on the Ingresses before this one: same pass.
@@ -386,19 +399,6 @@ class NginxModel:
         for server in self.servers.values():
             self._finalise(server)
         self._index_names()
-
-    def _own_upstreams(self) -> None:
-        """controller.createUpstreams: the first Ingress to use a Service port decides what the
-        upstream is. A canary's makes it canary-only (no location routes to it) with the canary's
-        traffic policy; a normal Ingress's carries no policy, so a later canary on it gets no traffic."""
-        self.owners: dict[Upstream, Annotations] = {}
-        owners = self.owners
-        for read in self._reads:
-            ann = read.ann
-            if read.default is not None:
-                owners.setdefault(read.default, ann)
-            for path in read.paths:
-                owners.setdefault(path[3], ann)
 
     def _canary_only(self, upstream: Upstream) -> bool:
         owner = self.owners.get(upstream)
@@ -427,6 +427,7 @@ class NginxModel:
         pathType; when that one is a default-backend root, the path takes it over."""
         ann = read.ann
         shapes = _shapes_locations(ann)
+        marks = shapes or ann.from_to_www  # what an added location marks its server with
         for host, nginx_path, path_type, upstream in read.paths:
             server = self.servers.get(host) or self.servers[DEFAULT_SERVER]
             owner = self.owners.get(upstream)
@@ -441,10 +442,9 @@ class NginxModel:
                 first.upstream, first.ann, first.is_def_backend = upstream, ann, False
             else:
                 continue
-            if ann.from_to_www:
-                server.from_to_www = True
-            if shapes:
-                server.shaped = True
+            if marks:
+                server.from_to_www = server.from_to_www or ann.from_to_www
+                server.shaped = server.shaped or shapes
 
     def _merge_canary(self, read: _IngressRead) -> None:
         """controller.mergeAlternativeBackends. The traffic policy is the upstream owner's; an
@@ -488,6 +488,10 @@ class NginxModel:
         return True
 
     def _finalise(self, server: Server) -> None:
+        if not server.shaped:
+            # No location rewrites, forces regex mode or has an app-root: the defaults stand.
+            self._finalise_static(server)
+            return
         locs = server.locations
         if len(locs) > 1:
             # getBackendServers: stable sort by path descending, then by length descending (one
@@ -495,14 +499,13 @@ class NginxModel:
             locs = sorted(locs, key=lambda loc: (len(loc.path), loc.path), reverse=True)
         # updateServerLocations: Prefix /p → /p/ plus an exact copy = /p.
         exact_paths = {loc.path for loc in locs if loc.path_type == "Exact"}
-        shaped = server.shaped
         final: list[Location] = []
         for loc in locs:
             ann = loc.ann
             if (
                 loc.path_type != "Prefix"
                 or loc.path == "/"
-                or (shaped and ann is not None and (ann.use_regex or loc.needs_rewrite()))
+                or (ann is not None and (ann.use_regex or loc.needs_rewrite()))
             ):
                 final.append(loc)
                 continue
@@ -512,10 +515,6 @@ class NginxModel:
             if original not in exact_paths:
                 final.append(Location(original, "Exact", loc.upstream, loc.ann, loc.is_def_backend))
         server.locations = final
-        if not shaped:
-            # No location rewrites, forces regex mode or has an app-root: the defaults stand.
-            self._index_static(server)
-            return
         forcers: list[tuple[str, str]] = []
         for loc in final:  # the final paths: a Prefix `/p` is `/p/` by now
             ann = loc.ann
@@ -535,30 +534,83 @@ class NginxModel:
             for loc in final:
                 try:
                     loc.pattern = compile_pcre("^" + loc.path, ignore_case=True)
-                except RegexError as exc:
-                    loc.regex_error = str(exc)
+                except RegexError:
+                    loc.pattern = None  # nginx would not load this configuration: `_regex_location`
         else:
             self._index_static(server)
+            server.simple = server.app_root is None and not server.auto_redirect
+
+    @staticmethod
+    def _finalise_static(server: Server) -> None:
+        """`_finalise` and `_index_static` for a server of static locations, in one pass and
+        without sorting them: their nginx order decides only which of two Prefix locations with
+        the same final path wins (the longer path as written, else the first) and the order the
+        prefixes are tried in (longest first), both worked out here. The exact copy `= /p` of a
+        Prefix location is only looked up by path, where it behaves as that location: the
+        location stands for it (one object, one plan)."""
+        locs = server.locations
+        exact_paths = {loc.path for loc in locs if loc.path_type == "Exact"}
+        exact = server.exact
+        prefixes: dict[str, Location] = {}  # by final path
+        from_bare: set[str] = set()  # final paths `/p/` whose location was written `/p`
+        slashed: list[str] = []
+        for loc in locs:
+            path = loc.path
+            if loc.path_type == "Exact":
+                exact.setdefault(path, loc)
+                if path.endswith("/") and path != "/":
+                    slashed.append(path[:-1])
+                continue
+            if path == "/":
+                prefixes.setdefault(path, loc)
+                continue
+            if path not in exact_paths:
+                exact.setdefault(path, loc)  # the copy `= /p` (its name is unique)
+            if path.endswith("/"):
+                if path not in prefixes or path in from_bare:
+                    prefixes[path] = loc
+                    from_bare.discard(path)
+            else:
+                path = loc.path = path + "/"
+                if path not in prefixes:
+                    prefixes[path] = loc
+                    from_bare.add(path)
+            slashed.append(path[:-1])
+        # The root `/` is the only one-character prefix (every other ends with `/` after a name):
+        # the fallback, which `Server` starts with.
+        if len(prefixes) > 1:
+            tests = [(path, loc) for path, loc in prefixes.items() if path != "/"]
+            tests.sort(key=lambda test: len(test[0]), reverse=True)
+            server.prefix_tests = tuple(tests)
+        if slashed:
+            # nginx's automatic 301 from `/p` to `/p/` applies only when no location is named `/p`.
+            server.auto_redirect = {p for p in slashed if p not in exact and p not in prefixes}
+        server.simple = not server.auto_redirect
 
     @staticmethod
     def _index_static(server: Server) -> None:
-        """The lookup tables of a server without regex locations."""
+        """The lookup tables of a shaped server that ended without regex locations (its final,
+        sorted list, exact copies included)."""
         prefix_paths: set[str] = set()
+        prefixes: list[Location] = []
         slashed: list[str] = []
+        exact = server.exact
         for loc in server.locations:
             path = loc.path
             if loc.path_type == "Exact":
-                server.exact.setdefault(path, loc)
+                exact.setdefault(path, loc)
             elif path not in prefix_paths:
                 prefix_paths.add(path)
-                server.prefixes.append(loc)
+                prefixes.append(loc)
             if path.endswith("/") and path != "/":
                 slashed.append(path[:-1])
-        if len(server.prefixes) > 1:
-            server.prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
+        if len(prefixes) > 1:
+            prefixes.sort(key=lambda loc: len(loc.path), reverse=True)
+            server.prefix_tests = tuple([(loc.path, loc) for loc in prefixes[:-1]])
+        server.fallback = prefixes[-1] if prefixes else server.locations[-1]
         if slashed:
             # nginx's automatic 301 from `/p` to `/p/` applies only when no location is named `/p`.
-            server.auto_redirect = {p for p in slashed if p not in server.exact and p not in prefix_paths}
+            server.auto_redirect = {p for p in slashed if p not in exact and p not in prefix_paths}
 
     def _index_names(self) -> None:
         r"""nginx server_name lookup tables: exact names, `*.x` and `x.*` wildcards (server-alias
@@ -567,8 +619,9 @@ class NginxModel:
         self.names: dict[str, Server] = {}
         leading: list[tuple[str, Server]] = []
         trailing: list[tuple[str, Server]] = []
-        for host in sorted(self.servers):
-            server = self.servers[host]
+        # One pass in host order: aliases never name a server (`_build` drops those), so setting
+        # each host's name and then its aliases' gives what names first, aliases next would.
+        for host, server in sorted(self.servers.items()):
             if host.startswith("*."):
                 rest = re.escape(host[2:])
                 self.wildcards.append((re.compile(r"^[\w-]+\." + rest + "$"), server))
@@ -584,57 +637,86 @@ class NginxModel:
                     leading.append((alias[1:], server))
                 elif alias.endswith(".*"):
                     trailing.append((alias[:-1], server))
-        for host in sorted(self.servers):
-            for alias in self.servers[host].aliases:
-                if not alias.startswith(("~", "*.")) and not alias.endswith(".*"):
-                    self.names.setdefault(alias, self.servers[host])
+                else:
+                    self.names.setdefault(alias, server)
+            # template.buildRedirects: the www / non-www twin, unless a server already has that name.
+            if server.from_to_www and host != DEFAULT_SERVER:
+                twin = host[4:] if host.startswith("www.") else "www." + host
+                if twin not in self.servers:
+                    self.www_redirects.setdefault(twin, host)
         self.leading = sorted(leading, key=lambda entry: -len(entry[0]))
         self.trailing = sorted(trailing, key=lambda entry: -len(entry[0]))
-        # template.buildRedirects: the www / non-www twin, unless a server already has that name.
-        for host in sorted(self.servers):
-            server = self.servers[host]
-            if not server.from_to_www or host == DEFAULT_SERVER:
-                continue
-            twin = host[4:] if host.startswith("www.") else "www." + host
-            if twin not in self.servers:
-                self.www_redirects.setdefault(twin, host)
 
     # ------------------------------------------------------------------ evaluate
 
     def evaluate(self, probe: Probe) -> Outcome:
         # Host normalisation, ssl-passthrough, the www redirect and the server lookup depend on
         # the Host header and scheme only: one cached record per pair, one lookup per probe.
-        key = (probe.host, probe.scheme)
-        route = self._routes.get(key)
+        routes = self._routes.get(probe.scheme)
+        if routes is None:
+            routes = self._routes[probe.scheme] = {}
+        route = routes.get(probe.host)
         if route is None:
-            route = self._routes[key] = self._route(probe.host, probe.scheme)
+            route = routes[probe.host] = self._route(probe.host, probe.scheme)
         server, trace, answer, www_target = route
         if server is None:
             return answer if answer is not None else self._www_redirect(www_target, trace, probe)
+        if not server.simple:
+            return self._special_outcome(server, probe, trace)
+        # `_static_location` and the start of `_location_outcome`, inlined: most requests end
+        # here, and a Python call costs as much as the rest of this path.
+        path = probe.path
+        loc = server.exact.get(path)
+        if loc is None:
+            for prefix, candidate in server.prefix_tests:
+                if path.startswith(prefix):
+                    loc = candidate
+                    break
+            else:
+                loc = server.fallback
+        plan = loc.plan
+        if plan is None:
+            plan = loc.plan = self._shared_plan(server, loc)
+        if plan.direct is not None and (plan.https is None or probe.scheme != "http"):
+            # By position, as in request.redirect.
+            return Outcome(
+                "proxy", plan.direct, path, probe.host, (), None, None, "", trace + plan.proxy_trace
+            )
+        return self._location_outcome(server, loc, plan, probe, trace)
+
+    def _special_outcome(self, server: Server, probe: Probe, trace: Trace) -> Outcome:
+        """`evaluate` on a server with an app-root, regex locations or automatic 301s."""
         path = probe.path
         if server.app_root and path == "/":
             app_root, owner = server.app_root
             return redirect(302, f"{probe.scheme}://{probe.host}{app_root}", (*trace, (owner, "app-root")))
         if server.regex_mode:
             trace += server.regex_forcers
-            loc = self._regex_location(server, path)
-            if loc is None:
+            found = self._regex_location(server, path)
+            if found is None:
                 return Outcome("unknown", note="regex location could not be evaluated", trace=trace)
+            loc = found
         else:
             if path in server.auto_redirect:
                 return redirect(
                     301, f"{probe.scheme}://{probe.host}{path}/", (*trace, ("", "trailing-slash-redirect"))
                 )
-            # nginx prefix matching: an exact location, else the longest prefix (else the last).
-            loc = server.exact.get(path)
-            if loc is None:
-                for candidate in server.prefixes:
-                    if path.startswith(candidate.path):
-                        loc = candidate
-                        break
-                else:
-                    loc = server.prefixes[-1] if server.prefixes else server.locations[-1]
-        return self._location_outcome(server, loc, probe, trace)
+            loc = self._static_location(server, path)
+        plan = loc.plan
+        if plan is None:
+            plan = loc.plan = self._shared_plan(server, loc)
+        return self._location_outcome(server, loc, plan, probe, trace)
+
+    @staticmethod
+    def _static_location(server: Server, path: str) -> Location:
+        """nginx prefix matching: an exact location, else the longest prefix (else the last)."""
+        loc = server.exact.get(path)
+        if loc is not None:
+            return loc
+        for prefix, candidate in server.prefix_tests:
+            if path.startswith(prefix):
+                return candidate
+        return server.fallback
 
     def _route(self, host_header: str, scheme: str) -> _HostRoute:
         host = host_header.lower().split(":")[0]
@@ -648,6 +730,9 @@ class NginxModel:
             return _HostRoute(
                 None, self._owner_trace(self.servers[target], "from-to-www-redirect"), None, target
             )
+        server = self.names.get(host)
+        if server is not None and not server.passthrough:
+            return _HostRoute(server, ())  # most hosts: a server's own name, nothing to trace
         server, trace = self._server_and_trace(host, scheme)
         return _HostRoute(server, trace)
 
@@ -721,7 +806,7 @@ class NginxModel:
         """The location's plan, shared by the locations it is the same for: a plan reads the path
         only as a rewrite's regex, so a Prefix location and its exact twin usually share one."""
         key = (
-            id(loc.ann),  # unique: the locations keep their Annotations alive as long as the model
+            loc.ann,
             loc.upstream,
             loc.is_def_backend,
             loc.path if loc.rewrites else None,
@@ -779,12 +864,13 @@ class NginxModel:
                 plan.fixed = Outcome(dest.kind, status=dest.status, note=dest.note, trace=trace)
             else:
                 plan.dests = alone(dest.identity, dest.label)  # `dest` carries weight 1
+                if plan.plain:
+                    plan.direct = plan.dests
         return plan
 
-    def _location_outcome(self, server: Server, loc: Location, probe: Probe, prefix: Trace) -> Outcome:
-        plan = loc.plan
-        if plan is None:
-            plan = loc.plan = self._shared_plan(server, loc)
+    def _location_outcome(
+        self, server: Server, loc: Location, plan: _Plan, probe: Probe, prefix: Trace
+    ) -> Outcome:
         if plan.early:
             answer = self._early_answer(plan, probe, prefix)
             if answer is not None:
@@ -861,8 +947,9 @@ class NginxModel:
                     status=503 if known else None,
                     note=f"port {port!r} of Service {namespace}/{service} not found",
                 )
-            port = number
-        elif self.services.get(namespace, service) is not None and not self.services.has_port(
+            # The Service lists that number: the same backend as an upstream naming it, shared.
+            return self._dest((namespace, service, number))
+        if self.services.get(namespace, service) is not None and not self.services.has_port(
             namespace, service, port
         ):
             return Outcome("status", status=503, note=f"Service {namespace}/{service} has no port {port}")
@@ -996,6 +1083,8 @@ _VAR = re.compile(r"\$(\w+)|\$\{(\w+)\}")
 
 
 def _expand_nginx_vars(url: str, probe: Probe) -> str:
+    if "$" not in url:
+        return url  # most redirect URLs and rewritten paths: nothing to expand
     values = {
         "request_uri": probe.path,
         "uri": probe.path,
