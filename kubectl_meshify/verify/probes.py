@@ -244,8 +244,8 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
                         for headers, canary_kind in canary_variants:
                             _add(probes, scheme, host, path, f"{label} {canary_kind}", headers)
     for path in ("/", first_path if first_path.startswith("/") else "/"):
-        key, probe = _unmatched_host_probe(path)
-        probes.setdefault(key, probe)
+        unmatched_key, unmatched = _unmatched_host_probe(path)
+        probes.setdefault(unmatched_key, unmatched)
     for knobs in canaries.get("", ()):
         for headers, canary_kind in knobs.variants():
             _add(probes, "http", UNMATCHED_HOST, "/", f"no-rule-host {canary_kind}", headers)
