@@ -68,14 +68,13 @@ def _cell(text: str) -> str:
 
 
 def _ingress_markdown(outcome: Any, controller: str) -> list[str]:
-    different = len(outcome.different)
     lines = [
         "#### Behaviour check",
         "",
-        f"{outcome.probes} probe requests: {outcome.probes - different} routed the same, {different} differently.",
+        f"{outcome.probes} probe requests: {outcome.same} routed the same, {len(outcome.different)} differently.",
         "",
     ]
-    if not different:
+    if not outcome.different:
         return lines
     lines += [
         f"| request | before ({controller}) | after (Istio) | finding |",
@@ -96,7 +95,7 @@ def _ingress_markdown(outcome: Any, controller: str) -> list[str]:
 
 def _summary_markdown(verification: VerificationResult) -> list[str]:
     totals = verification.totals()
-    unexplained = sum(d.finding is None for v in verification.ingresses.values() for d in v.different)
+    unexplained = sum(len(v.unexplained) for v in verification.ingresses.values())
     lines = [
         "## Behaviour check",
         "",

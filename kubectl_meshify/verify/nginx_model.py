@@ -430,8 +430,7 @@ class NginxModel:
         marks = shapes or ann.from_to_www  # what an added location marks its server with
         for host, nginx_path, path_type, upstream in read.paths:
             server = self.servers.get(host) or self.servers[DEFAULT_SERVER]
-            owner = self.owners.get(upstream)
-            if owner is not None and owner.canary:
+            if self._canary_only(upstream):
                 continue  # "Backend is not referenced to by a server"
             first = server.first_by_path.get(nginx_path)
             if first is None or first.path_type != path_type:
