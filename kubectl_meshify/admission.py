@@ -27,7 +27,7 @@ import re
 MAX_SUBDOMAIN = 253  # validation.DNS1123SubdomainMaxLength
 MAX_LABEL = 63  # Istio labels.DNS1123LabelMaxLength
 _SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_WILDCARD_OR_SUBDOMAIN = re.compile(r"(\*\.)?" + _SUBDOMAIN.pattern)
 # Spellings of a value that was meant to be filled in: `<your domain>`, `{{ .Values.host }}`, `${HOST}`, `__HOST__`.
 _PLACEHOLDER = re.compile(r"<[^>]*>|\{\{.*?\}\}|\$\{[^}]*\}|__[A-Za-z0-9_]+__")
 _NGINX_STRICT_PATH = re.compile(r"/[A-Za-z0-9._\-/]*")
@@ -40,6 +40,8 @@ def host_problem(host: str, *, rule: bool = True) -> str | None:
 
     `rule`: a `spec.rules[].host` (IP addresses are refused there); else a `spec.tls[].hosts[]` entry.
     """
+    if _accepted(host):
+        return None
     placeholder = _PLACEHOLDER.search(host)
     if placeholder:
         return f"contains the placeholder {placeholder.group(0)!r}, a value that was never filled in"
@@ -106,6 +108,17 @@ def path_problem(path: object, path_type: object, *, nginx_admission: bool) -> s
     elif value and not value.startswith("/"):
         return f"{value!r} is not an absolute path (it must start with '/')"
     return None
+
+
+def _accepted(host: str) -> bool:
+    """The common case, decided at once: a (wildcard) lowercase subdomain that every check accepts.
+
+    An IP address never gets here: its last label is all digits.
+    """
+    if len(host) > MAX_SUBDOMAIN or not _WILDCARD_OR_SUBDOMAIN.fullmatch(host):
+        return False
+    labels = host.split(".")
+    return not labels[-1].isdigit() and max(map(len, labels)) <= MAX_LABEL
 
 
 def _is_ip(host: str) -> bool:
