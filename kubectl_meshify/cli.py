@@ -75,7 +75,9 @@ GatewaySelectorOpt = Annotated[
 IngressClassOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--ingress-class", metavar="NAME", help="Convert only Ingresses of this class (repeatable)."
+        "--ingress-class",
+        metavar="NAME",
+        help="Convert only Ingresses of this class (repeatable, * for all; default: nginx and istio).",
     ),
 ]
 ClusterDomainOpt = Annotated[

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubectl_meshify import admission, classes, gateways, placement
 from kubectl_meshify import annotations as annotation_registry
-from kubectl_meshify import gateways
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import (
     Destination,
@@ -32,10 +32,6 @@ from kubectl_meshify.options import Options
 from kubectl_meshify.resources import KubeObject, ResourceSet
 from kubectl_meshify.tls import credentials
 
-NGINX_CONTROLLERS = {"k8s.io/ingress-nginx"}
-ISTIO_CONTROLLERS = {"istio.io/ingress-controller"}
-CLASS_ANNOTATION = "kubernetes.io/ingress.class"
-DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 # Istio's precedence for "the version of a workload" (application requirements page).
 VERSION_LABELS = ("service.istio.io/canonical-revision", "app.kubernetes.io/version", "version")
 CATCH_ALL_HOST = "*"
@@ -91,10 +87,10 @@ def _descending(text: str) -> str:
 
 
 def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Options) -> IngressRecord:
-    class_name, controller, how = _ingress_class(obj, resources)
+    info = classes.resolve(obj, resources)
     stamp = str(obj.metadata.get("creationTimestamp") or "")
     order: tuple[str, ...]
-    if controller in ISTIO_CONTROLLERS or (controller is None and class_name == "istio"):
+    if info.served_by == classes.ISTIO:
         semantics = Semantics.ISTIO
         order = (stamp, obj.name, obj.namespace)
     else:
@@ -103,33 +99,15 @@ def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Option
         # have none and keep their input order (the order `kubectl apply` creates them in).
         order = (stamp, _descending(obj.namespace + "/" + obj.name) if stamp else f"{seq:08d}")
     record = IngressRecord(obj=obj, semantics=semantics, order=order)
-    if options.ingress_classes and class_name not in options.ingress_classes:
+    if not classes.selected(info, options.ingress_classes):
         record.status = Status.SKIPPED
-        record.findings.append(
-            _finding(
-                "INGRESS_CLASS_SKIPPED",
-                Severity.INFO,
-                None,
-                record.key,
-                f"Ingress class {class_name or '(none)'} is not among --ingress-class"
-                f" {', '.join(options.ingress_classes)}; not converted.",
-            )
-        )
+        record.findings.append(_class_skipped(record.key, info, options))
         return record
-    if semantics is Semantics.NGINX and controller not in NGINX_CONTROLLERS and class_name != "nginx":
-        record.findings.append(
-            _finding(
-                "INGRESS_CLASS_ASSUMED_NGINX",
-                Severity.INFO,
-                None,
-                record.key,
-                f"Ingress class {class_name or '(none)'} ({how}) is not one kubectl-meshify recognises;"
-                " ingress-nginx semantics were assumed.",
-                "If another controller served this Ingress, review the routes against its behaviour.",
-            )
-        )
+    assumed = _class_assumed(record.key, info)
+    if assumed is not None:
+        record.findings.append(assumed)
     try:
-        _validate(obj)
+        _validate(obj, nginx_admission=info.served_by == classes.NGINX)
     except InvalidIngress as err:
         record.status = Status.FAILED
         record.findings.append(
@@ -145,25 +123,52 @@ def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Option
     return record
 
 
-def _ingress_class(obj: KubeObject, resources: ResourceSet) -> tuple[str | None, str | None, str]:
-    """(class name, controller if known, how it was found). The annotation beats spec.ingressClassName."""
-    annotated = obj.annotations.get(CLASS_ANNOTATION)
-    if annotated:
-        cls = resources.ingress_classes.get(annotated)
-        controller = str(cls.spec.get("controller")) if cls else None
-        return annotated, controller, f"annotation {CLASS_ANNOTATION}"
-    name = obj.spec.get("ingressClassName")
-    if name:
-        cls = resources.ingress_classes.get(str(name))
-        controller = str(cls.spec.get("controller")) if cls else None
-        return str(name), controller, "spec.ingressClassName"
-    for cls in resources.ingress_classes.values():
-        if cls.annotations.get(DEFAULT_CLASS_ANNOTATION) == "true":
-            return cls.name, str(cls.spec.get("controller")), "the default IngressClass"
-    return None, None, "no class set"
+def _class_skipped(key: str, info: classes.IngressClassInfo, options: Options) -> Finding:
+    if options.ingress_classes:
+        message = (
+            f"Ingress {key} has {info.describe()}, which is not among --ingress-class"
+            f" {', '.join(options.ingress_classes)}; not converted."
+        )
+        action = None
+    else:
+        message = (
+            f"Ingress {key} has {info.describe()}: another controller than ingress-nginx or Istio served it,"
+            " so it is not converted and stays as it is."
+        )
+        action = f"To convert it with ingress-nginx semantics anyway, pass --ingress-class {info.name}."
+    return _finding("INGRESS_CLASS_SKIPPED", Severity.INFO, None, key, message, action)
 
 
-def _validate(obj: KubeObject) -> None:
+def _class_assumed(key: str, info: classes.IngressClassInfo) -> Finding | None:
+    """Why ingress-nginx semantics were assumed for a class-less Ingress or a class given by --ingress-class."""
+    if info.name is None:
+        message = (
+            f"Ingress {key} has no class (no {classes.CLASS_ANNOTATION} annotation, no spec.ingressClassName);"
+            " ingress-nginx serves such Ingresses with --watch-ingress-without-class, so its semantics were"
+            " assumed."
+        )
+        if info.default_ignored:
+            message += (
+                f" The default IngressClass {info.default_ignored} does not name its controller: the API server"
+                " sets the default class only when an Ingress is created."
+            )
+        action = "If another controller served it, give it that controller's class: it is then left alone."
+    elif info.served_by == classes.OTHER:
+        message = (
+            f"Ingress {key} has {info.describe()}, which is neither ingress-nginx's nor Istio's; it is converted"
+            " because of --ingress-class, with ingress-nginx semantics assumed."
+        )
+        action = "Review the routes against the behaviour of the controller that served it."
+    else:
+        return None
+    return _finding("INGRESS_CLASS_ASSUMED_NGINX", Severity.INFO, None, key, message, action)
+
+
+def _validate(obj: KubeObject, nginx_admission: bool) -> None:
+    """Structure first, then what admission refuses (admission.py); the message names the field.
+
+    `nginx_admission`: ingress-nginx served it, so its admission webhook's path check applied too.
+    """
     if not obj.name:
         raise InvalidIngress("metadata.name is missing")
     spec = obj.body.get("spec")
@@ -179,6 +184,13 @@ def _validate(obj: KubeObject) -> None:
     for r, rule in enumerate(rules):
         if not isinstance(rule, dict):
             raise InvalidIngress(f"spec.rules[{r}] is not a mapping")
+        host = rule.get("host")
+        if host not in (None, ""):
+            if not isinstance(host, str):
+                raise InvalidIngress(f"spec.rules[{r}].host is not a string")
+            problem = admission.host_problem(host)
+            if problem:
+                raise InvalidIngress(f"spec.rules[{r}].host {host!r} {problem}")
         http = rule.get("http")
         if http is None:
             continue
@@ -199,10 +211,19 @@ def _validate(obj: KubeObject) -> None:
                     f"{where}.pathType {path.get('pathType')!r} is not Exact, Prefix or"
                     " ImplementationSpecific"
                 )
+            problem = admission.path_problem(value, path.get("pathType"), nginx_admission=nginx_admission)
+            if problem:
+                raise InvalidIngress(f"{where}.path {problem}")
             _check_backend(path["backend"], f"{where}.backend")
     tls = spec.get("tls", [])
     if tls is not None and not isinstance(tls, list):
         raise InvalidIngress("spec.tls is not a list")
+    for t, entry in enumerate(tls or []):
+        hosts = entry.get("hosts") if isinstance(entry, dict) else None
+        for h, tls_host in enumerate(hosts if isinstance(hosts, list) else []):
+            problem = admission.host_problem(str(tls_host), rule=False)
+            if problem:
+                raise InvalidIngress(f"spec.tls[{t}].hosts[{h}] {str(tls_host)!r} {problem}")
     backend = _default_backend(spec)
     if backend is not None:
         _check_backend(backend, "spec.defaultBackend")
@@ -292,6 +313,7 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
     for record in routed:
         _default_backend_route(model, record, resources, options)
     _apply_nginx_host_settings(model)
+    placement.place_hosts(model, resources, options)
     _note_cross_namespace_merges(model)
     for host in regex_hosts:
         _note_regex_mode(model, host)

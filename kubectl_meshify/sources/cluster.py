@@ -128,7 +128,13 @@ def read_cluster(
     try:
         _add_all(resources, api.list(INGRESS_CLASSES))
     except Forbidden as err:
-        findings.append(forbidden_finding(err, "Ingress classes are resolved by name only."))
+        findings.append(
+            forbidden_finding(
+                err,
+                "Ingress classes are resolved by name only: only classes nginx and istio are converted,"
+                " unless --ingress-class names others.",
+            )
+        )
 
     referenced = _custom_header_maps(resources)
     if referenced:

@@ -10,7 +10,7 @@ from operator import ne
 from typing import Any, Protocol
 
 from kubectl_meshify.findings import Finding, Severity, Verdict
-from kubectl_meshify.verify.ingress import IngressDoc, ingress_doc, is_istio_class
+from kubectl_meshify.verify.ingress import IngressDoc, ingress_doc, is_istio_class, refused_at_admission
 from kubectl_meshify.verify.istio_ingress_model import IstioIngressModel
 from kubectl_meshify.verify.istio_model import IstioModel, IstioSettings
 from kubectl_meshify.verify.nginx_model import CANARY_KEYS, NginxModel, NginxSettings
@@ -200,6 +200,8 @@ def _verify(
         semantics = options.semantics.get(doc.key)
         if semantics is None:
             semantics = "istio" if is_istio_class(doc, options.ingress_classes) else "nginx"
+        if refused_at_admission(doc, nginx_class=semantics == "nginx"):
+            continue  # never stored or never served: probing it expects no route of its own
         (istio_docs if semantics == "istio" else nginx_docs).append(doc)
     prefix = options.annotation_prefix.rstrip("/") + "/"
     nginx = NginxModel(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,3 +147,37 @@ def http_paths(rule: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
     if not isinstance(http, dict):
         return None
     return [p for p in http.get("paths") or [] if isinstance(p, dict)]
+
+
+# What the API server stores (kubernetes pkg/apis/networking/validation `validateIngressRules`,
+# `validateHTTPIngressPath`) and what ingress-nginx's admission webhook lets through for its own class
+# (`inspector.ValidatePathType` under strict-validate-path-type). An Ingress either refuses was never
+# served by anyone: the models leave it out, so a conversion that routes it shows as a difference.
+_STORED_HOST = re.compile(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_IPV4 = re.compile(r"[0-9.]+")
+_NGINX_PATH = re.compile(r"/[A-Za-z0-9._\-/]*")
+
+
+def refused_at_admission(doc: IngressDoc, nginx_class: bool) -> bool:
+    """Whether the API server, or (`nginx_class`) ingress-nginx's webhook, refuses this Ingress."""
+    for rule in doc.rules():
+        host = rule.get("host")
+        if host and (
+            not isinstance(host, str)
+            or len(host) > 253
+            or not _STORED_HOST.fullmatch(host)
+            or _IPV4.fullmatch(host) is not None
+        ):
+            return True
+        for path in http_paths(rule) or []:
+            value, kind = path.get("path") or "", path.get("pathType")
+            if kind not in ("Exact", "Prefix"):
+                if value and not str(value).startswith("/"):
+                    return True
+                continue
+            value = str(value)
+            if not value.startswith("/") or any(s in value for s in ("//", "/./", "/../", "%2f", "%2F")):
+                return True
+            if value.endswith(("/..", "/.")) or (nginx_class and not _NGINX_PATH.fullmatch(value)):
+                return True
+    return False
