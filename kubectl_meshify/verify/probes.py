@@ -3,7 +3,7 @@
 For every host and path of an Ingress: the path, with and without a trailing slash, a deeper path,
 a sibling sharing the string prefix but not the segment (`/foo` → `/foozz`), an upper-case variant
 on hosts in regex mode, strings matching regex paths; `/` (app-root, default backend); http, plus
-https for TLS and passthrough hosts; wildcard hosts' one-label and two-label subdomains; server
+https for TLS hosts (every rule host of an Ingress with a `spec.tls` entry) and passthrough hosts; wildcard hosts' one-label and two-label subdomains; server
 aliases and the www twin; a host matching no rule; and, on hosts with a canary, every canary header
 and cookie value (always / never / the exact value / a pattern match / another value).
 """
@@ -181,7 +181,11 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
     """`ingress_probes` by request: the key hashes in C, which the probe loop does for every probe."""
     ann = doc.controller_annotations(annotation_prefix)
     passthrough = ann.get("ssl-passthrough", "").lower() == "true"
-    own_tls = frozenset() if ann.get("canary", "").lower() == "true" else doc.tls_hosts()
+    canary = ann.get("canary", "").lower() == "true"
+    own_tls = frozenset() if canary else doc.tls_hosts()
+    # ingress-nginx gives every rule host of an Ingress with any spec.tls entry a certificate (its
+    # own, a covering one, or the default one: createServers), so each of them answers HTTPS.
+    any_tls = not canary and bool(doc.tls())
     canaries = context.canaries or {}
     probes: dict[ProbeKey, Probe] = {}
     first_path = "/"
@@ -221,6 +225,7 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
             hosts.append((twin, "www-twin"))
         tls = (
             passthrough
+            or any_tls
             or rule_host in own_tls
             or (bool(own_tls) and _wildcard_tls(rule_host, own_tls))
             or rule_host in context.tls_hosts
