@@ -95,3 +95,51 @@ def test_istio_class_single_label_host_stays_unserved(tmp_path: Path) -> None:
     [note] = single_label_findings(report)
     assert note["verdict"] == "exact" and "already got 404" in note["message"]
     assert report["summary"]["verification"]["different"] == 0
+
+
+# test/e2e/settings/tls.go (host `settings-tls`, "should not use ports during the HTTP to HTTPS
+# redirection": 308 to https://settings-tls) and test/e2e/ingress/without_host.go ("... with host without
+# IngressRuleValue, only Backend": `only-backend` answers with the default backend, other hosts 404).
+E2E = """apiVersion: v1
+kind: Service
+metadata: {name: echo, namespace: e2e}
+spec: {selector: {app: echo}, ports: [{name: http, port: 80}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: settings-tls, namespace: e2e}
+spec:
+  ingressClassName: nginx
+  tls: [{hosts: [settings-tls], secretName: settings-tls}]
+  rules:
+  - host: settings-tls
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: echo, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: backend, namespace: e2e}
+spec:
+  ingressClassName: nginx
+  defaultBackend: {service: {name: echo, port: {number: 80}}}
+  rules:
+  - host: only-backend
+"""
+
+
+def test_e2e_single_label_hosts_keep_their_routing_tls_and_redirect(tmp_path: Path) -> None:
+    objects, report = run(tmp_path, E2E)
+    tls = virtual_service(objects, "settings-tls")
+    assert tls["spec"]["hosts"] == ["*"]
+    [redirect] = [r for r in tls["spec"]["http"] if "redirect" in r]
+    assert redirect["redirect"] == {"scheme": "https", "redirectCode": 308}
+    assert redirect["match"][0]["port"] == 80 and "authority" in redirect["match"][0]
+    [gateway] = [o for o in objects if o["kind"] == "Gateway"]
+    https = [s for s in gateway["spec"]["servers"] if s["port"]["protocol"] == "HTTPS"]
+    assert [s["hosts"] for s in https] == [["settings-tls"]]
+    assert virtual_service(objects, "only-backend")["spec"]["hosts"] == ["*"]
+    assert len(single_label_findings(report)) == 2
+    totals = report["summary"]["verification"]
+    assert totals["different"] == 0 and totals["same"] == totals["probes"] > 0
+    assert istio_errors(objects) == []
