@@ -215,7 +215,7 @@ def _nginx_certificates(
         if options.default_ssl_certificate is not None:
             vhost.tls_secret_namespace, vhost.tls_secret = options.default_ssl_certificate
         if host == CATCH_ALL_HOST:
-            why = "the catch-all server of rules without host always used it"
+            why = "the catch-all server of rules without host always used it, never a spec.tls secret"
         elif secret == "":
             why = "its spec.tls entry has no secretName"
         else:
