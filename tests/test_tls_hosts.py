@@ -153,3 +153,24 @@ def test_a_bad_option_value_is_a_usage_error(tmp_path: Path) -> None:
     code, _, _ = run(tmp_path, CASES, "--default-ssl-certificate", "no-namespace")
     assert code == 2
     assert not (tmp_path / "r.json").exists()
+
+
+def test_a_host_under_a_certified_wildcard_host_is_served_its_certificate(tmp_path: Path) -> None:
+    # certificate.lua `get_pem_cert_uid`: no certificate for plain.example.com, so the one of
+    # `*.example.com` is served for it, and its HTTP requests are redirected.
+    text = (
+        SERVICE
+        + ingress("wild", '[{hosts: ["*.example.com"], secretName: wildcard-cert}]', "'*.example.com'")
+        + ingress("plain", "[]", "plain.example.com")
+    )
+    _, objects, report = run(tmp_path, text)
+    assert https_hosts(objects) == {
+        "*.example.com": "shop-wildcard-cert",
+        "plain.example.com": "shop-wildcard-cert",
+    }
+    assert redirects(objects, "plain.example.com") == [{"scheme": "https", "redirectCode": 308}]
+    [note] = findings(report, "plain", "TLS_WILDCARD_CERTIFICATE")
+    assert note["verdict"] == "exact" and "*.example.com" in note["message"]
+    for entry in report["ingresses"]:
+        assert all(d["finding"] for d in entry["verification"]["different"]), entry["verification"]
+    assert istio_errors(objects) == []

@@ -19,6 +19,7 @@ Secret contents are never read. Which secret serves a host:
   controller's default certificate (an entry without secretName, or entries for other hosts). The
   catch-all server of rules without host always has the default certificate. The default certificate is
   a controller flag (`--default-ssl-certificate`): it is served where the option names it, else reported.
+  A host left without a certificate is served the one of its one-label wildcard host (certificate.lua).
 - Istio's own Ingress handling: each entry's hosts get the entry's secret, the oldest Ingress first.
 """
 
@@ -28,7 +29,15 @@ from dataclasses import replace
 from typing import Any
 
 from kubectl_meshify.findings import Finding, Severity, Verdict
-from kubectl_meshify.model import Credential, ExtraObject, IngressRecord, MeshModel, Semantics, Status
+from kubectl_meshify.model import (
+    Credential,
+    ExtraObject,
+    IngressRecord,
+    MeshModel,
+    Semantics,
+    Status,
+    VirtualHost,
+)
 from kubectl_meshify.naming import credential_name
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import KubeObject, ResourceSet
@@ -50,6 +59,7 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
     )
     defaulted: list[tuple[IngressRecord, str, str]] = []
     entries = _assign_hosts(model, records, options, defaulted)
+    inherited = _inherit_wildcard_certificates(model, defaulted)
     sources = sorted(
         {(v.tls_secret_namespace or "", v.tls_secret) for v in model.hosts.values() if v.tls_secret}
     )
@@ -96,6 +106,9 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
             _attach(model, credential, [_missing_note(credential)])
     for record, host, reason in defaulted:
         _note_default_certificate(model, record, host, reason, options)
+    for vhost, parent in inherited:
+        if vhost.credential:
+            _note_wildcard_certificate(model, vhost, parent)
 
 
 # --- hosts → secrets ---------------------------------------------------------------------------------
@@ -221,6 +234,53 @@ def _nginx_certificates(
         else:
             why = "no spec.tls entry of the Ingress lists the host or covers it"
         defaulted.append((record, host, why))
+
+
+def _inherit_wildcard_certificates(
+    model: MeshModel, defaulted: list[tuple[IngressRecord, str, str]]
+) -> list[tuple[VirtualHost, VirtualHost]]:
+    """certificate.lua `get_pem_cert_uid`: for a Host without a certificate of its own, ingress-nginx
+    serves (and redirects to) the certificate of its one-label wildcard host `*.<rest>`, if that has one."""
+    inherited: list[tuple[VirtualHost, VirtualHost]] = []
+    for host in sorted(model.hosts):
+        vhost = model.hosts[host]
+        head, dot, rest = host.partition(".")
+        if (
+            vhost.semantics is not Semantics.NGINX
+            or vhost.passthrough
+            or vhost.tls_secret is not None
+            or vhost.default_certificate
+            or not dot
+            or head in ("", "*")
+        ):
+            continue
+        parent = model.hosts.get("*." + rest)
+        if parent is None or parent.semantics is not Semantics.NGINX or parent.passthrough:
+            continue
+        if parent.tls_secret is None and not parent.default_certificate:
+            continue
+        vhost.tls_secret, vhost.tls_secret_namespace = parent.tls_secret, parent.tls_secret_namespace
+        if parent.default_certificate:
+            vhost.default_certificate = True
+            why = f"it has none of its own, and {parent.host}, whose certificate it is served, has the default one"
+            defaulted.append((model.records[vhost.ingresses[0]], host, why))
+        else:
+            inherited.append((vhost, parent))
+    return inherited
+
+
+def _note_wildcard_certificate(model: MeshModel, vhost: VirtualHost, parent: VirtualHost) -> None:
+    text = (
+        f"Host {vhost.host} has no certificate of its own; ingress-nginx served the certificate of"
+        f" {parent.host} for it (certificate.lua looks up the one-label wildcard of the Host) and redirected"
+        f" its HTTP requests to HTTPS. The Gateway serves it with the same credential, {vhost.credential}."
+    )
+    for key in vhost.ingresses:
+        record = model.records[key]
+        if not any(f.code == "TLS_WILDCARD_CERTIFICATE" for f in record.findings):
+            record.findings.append(
+                _finding("TLS_WILDCARD_CERTIFICATE", Severity.INFO, Verdict.EXACT, record, text)
+            )
 
 
 def tls_secret_for(host: str, tls: list[dict[str, Any]]) -> str | None:

@@ -58,6 +58,8 @@ class ProbeContext:
     canaries: Mapping[str, tuple[CanaryKnobs, ...]] | None = None
     tls_hosts: frozenset[str] = frozenset()
     rule_hosts: frozenset[str] = frozenset()
+    # Rule hosts ingress-nginx gave a certificate: those of every Ingress with a spec.tls entry.
+    certified_hosts: frozenset[str] = frozenset()
 
 
 def build_context(
@@ -67,6 +69,7 @@ def build_context(
     canaries: dict[str, list[CanaryKnobs]] = {}
     tls_hosts: set[str] = set(ingress_hosts_tls)
     rule_hosts: set[str] = set()
+    certified: set[str] = set()
     for doc in docs:
         ann = doc.controller_annotations(annotation_prefix)
         hosts = [str(r.get("host") or "").lower() for r in doc.rules()]
@@ -86,11 +89,14 @@ def build_context(
                     canaries.setdefault(host, []).append(knobs)
         if not canary:  # ingress-nginx ignores a canary's TLS section
             tls_hosts.update(doc.tls_hosts())
+            if doc.tls():
+                certified.update(h for h in hosts if h)
     return ProbeContext(
         regex_hosts=frozenset(regex_hosts),
         canaries={h: tuple(k) for h, k in canaries.items()},
         tls_hosts=frozenset(tls_hosts),
         rule_hosts=frozenset(rule_hosts),
+        certified_hosts=frozenset(certified),
     )
 
 
@@ -229,6 +235,8 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
             or rule_host in own_tls
             or (bool(own_tls) and _wildcard_tls(rule_host, own_tls))
             or rule_host in context.tls_hosts
+            # certificate.lua: a host without a certificate is served its one-label wildcard's.
+            or "*." + rule_host.partition(".")[2] in context.certified_hosts
         )
         schemes = ("http", "https") if tls and rule_host else ("http",)
         canary_variants = [v for knobs in canaries.get(rule_host, ()) for v in knobs.variants()]

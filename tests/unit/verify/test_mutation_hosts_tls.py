@@ -178,3 +178,25 @@ def test_fixed_output_verifies_and_old_output_is_caught(case: str) -> None:
     assert request in differences, sorted(differences)
     assert differences[request].finding is None
     assert [f.code for f in result.findings()] == [UNEXPLAINED_CODE]
+
+
+def test_host_under_a_certified_wildcard_without_its_redirect_is_caught() -> None:
+    # certificate.lua `get_pem_cert_uid` falls back to `*.example.com`, so ingress-nginx redirected
+    # plain.example.com although no spec.tls names it; the old output served it on HTTP only.
+    text = (
+        ingress("wild", "'*.example.com'", '[{hosts: ["*.example.com"], secretName: wildcard-cert}]')
+        + "---"
+        + ingress("x", "plain.example.com")
+    )
+    old = [
+        gateway("meshify", "plain.example.com"),
+        virtual_service("plain", ["plain.example.com"], "meshify", [{"route": [BACKEND]}]),
+        gateway("meshify-wildcard-example-com", "*.example.com", "shop-wildcard-cert"),
+        virtual_service(
+            "wildcard", ["*.example.com"], "meshify-wildcard-example-com", [REDIRECT, {"route": [BACKEND]}]
+        ),
+    ]
+    result = check(text, old, [])
+    differences = {str(d.probe): d for d in result.ingresses["shop/x"].different}
+    assert "GET http://plain.example.com/" in differences, sorted(differences)
+    assert differences["GET http://plain.example.com/"].finding is None
