@@ -628,15 +628,14 @@ class NginxModel:
         only), then regular expressions in configuration order (servers sorted by host name; a
         wildcard Ingress host is the regex `^[\w-]+\.<rest>$`, template.buildServerName)."""
         self.names: dict[str, Server] = {}
-        # Names with a certificate (certificate.lua's `certificate_servers`); an alias counts when
-        # the server's own secret serves it (its contents are not known; the default one is the
-        # controller's self-signed certificate, which names no host).
+        # Names with a certificate (certificate.lua's `certificate_servers`). configureCertificates
+        # lists an alias with the server's certificate when that certificate names it: certificates
+        # are not read, so a server's certificate is taken to name its aliases.
         self.certified_names: set[str] = set()
         for host, server in self.servers.items():
             if server.certificate:
                 self.certified_names.add(host)
-                if server.certificate == "secret":
-                    self.certified_names.update(server.aliases)
+                self.certified_names.update(server.aliases)
         leading: list[tuple[str, Server]] = []
         trailing: list[tuple[str, Server]] = []
         # One pass in host order: aliases never name a server (`_build` drops those), so setting
