@@ -262,7 +262,7 @@ def _inherit_wildcard_certificates(
         vhost.tls_secret, vhost.tls_secret_namespace = parent.tls_secret, parent.tls_secret_namespace
         if parent.default_certificate:
             vhost.default_certificate = True
-            why = f"it has none of its own, and {parent.host}, whose certificate it is served, has the default one"
+            why = f"it has none of its own and gets the one of {parent.host}, the default one"
             defaulted.append((model.records[vhost.ingresses[0]], host, why))
         else:
             inherited.append((vhost, parent))
@@ -332,13 +332,13 @@ def _note_default_certificate(
             Severity.WARNING,
             Verdict.UNSUPPORTED,
             record,
-            f"ingress-nginx served its default certificate for {where} ({why}){redirect}. Which secret"
-            " that is is a flag of the controller, so no HTTPS server is generated for it"
+            f"ingress-nginx served its default certificate for {where} ({why}){redirect}. That secret"
+            " is set by a controller flag no manifest shows, so no HTTPS server is generated for it"
             + ("" if host == CATCH_ALL_HOST else " and plain HTTP is not redirected")
             + ".",
             "Convert again with --default-ssl-certificate NAMESPACE/SECRET, the value of ingress-nginx's"
-            " --default-ssl-certificate flag (without it, its self-signed certificate), or add a secretName"
-            f" for {host} to spec.tls.",
+            " flag of that name (without the flag it served a self-signed certificate: name a secret with a"
+            f" real one), or give {host} a secretName in spec.tls.",
         )
     for key in vhost.ingresses:
         target = model.records[key]
