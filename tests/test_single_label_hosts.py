@@ -86,6 +86,7 @@ def test_existing_gateway_must_list_the_host(tmp_path: Path) -> None:
     assert virtual_service(objects, "grafana")["spec"]["hosts"] == ["*"]
     [note] = single_label_findings(report)
     assert "Gateway istio-system/public must list grafana" in note["message"]
+    assert report["summary"]["verification"]["different"] == 0
 
 
 def test_istio_class_single_label_host_stays_unserved(tmp_path: Path) -> None:

@@ -144,6 +144,18 @@ spec:
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
+metadata:
+  name: aliased
+  namespace: e2e
+  annotations: {{nginx.ingress.kubernetes.io/server-alias: alias.example.net}}
+spec:
+  tls: [{{hosts: [main.example.net], secretName: main}}]
+  rules:
+  - host: main.example.net
+    http: {{paths: [{{path: /, pathType: Prefix, backend: {ECHO}}}]}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
 metadata: {{name: other, namespace: e2e}}
 spec:
   tls: [{{hosts: [elsewhere.example.org], secretName: other}}]
@@ -172,6 +184,9 @@ spec:
         ("http://plain.example.org/x", "e2e/echo:80 /x"),
         ("http://b.example.org/x", "308 https://b.example.org/x"),  # the default certificate
         ("http://unknown.example.net/x", "e2e/echo:80 /x"),  # hosts no rule names: never redirected
+        # nginx.go configureCertificates lists an alias with its server's certificate when that names it
+        # (taken to, as certificates are not read).
+        ("http://alias.example.net/x", "308 https://alias.example.net/x"),
     ],
 )
 def test_certificates_and_redirects_follow_the_request_host(url: str, expected: str) -> None:
