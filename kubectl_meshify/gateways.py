@@ -289,8 +289,8 @@ def bind_single_label_hosts(model: MeshModel, options: Options) -> None:
         )
         text = (
             f"{why} The VirtualService lists `*` instead and limits every route to the Host"
-            f" {', '.join(short)} (then a 404 for it), so those requests are routed as ingress-nginx routed"
-            f" them; {where}."
+            f" {', '.join(names(vhost))} (then a 404 for it), so those requests are routed as ingress-nginx"
+            f" routed them; {where}."
         )
         _note_single_label(model, vhost, text, None)
 
