@@ -72,6 +72,14 @@ GatewaySelectorOpt = Annotated[
     str | None,
     typer.Option("--gateway-selector", metavar="KEY=VALUE", help="Selector of generated Gateways."),
 ]
+DefaultCertificateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--default-ssl-certificate",
+        metavar="NAMESPACE/SECRET",
+        help="The secret ingress-nginx served as its default certificate (its flag of that name).",
+    ),
+]
 IngressClassOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -133,6 +141,7 @@ def file_cmd(
     gateway_namespace: GatewayNamespaceOpt = None,
     gateway_selector: GatewaySelectorOpt = None,
     ingress_class: IngressClassOpt = None,
+    default_ssl_certificate: DefaultCertificateOpt = None,
     cluster_domain: ClusterDomainOpt = "cluster.local",
     namespace: Annotated[
         str, typer.Option("-n", "--namespace", help="Namespace for documents that have none.")
@@ -176,6 +185,7 @@ def file_cmd(
             cluster_domain,
             nginx_annotation_prefix,
             default_namespace=namespace,
+            default_ssl_certificate=default_ssl_certificate,
         )
         options.verify = not no_verify
         resources, sources = read_resources(paths, default_namespace=namespace, exclude=out_dir)
@@ -255,6 +265,7 @@ def ns_cmd(
     gateway_namespace: GatewayNamespaceOpt = None,
     gateway_selector: GatewaySelectorOpt = None,
     ingress_class: IngressClassOpt = None,
+    default_ssl_certificate: DefaultCertificateOpt = None,
     cluster_domain: ClusterDomainOpt = "cluster.local",
     nginx_annotation_prefix: NginxPrefixOpt = DEFAULT_NGINX_PREFIX,
     kubeconfig: KubeconfigOpt = None,
@@ -283,6 +294,7 @@ def all_cmd(
     gateway_namespace: GatewayNamespaceOpt = None,
     gateway_selector: GatewaySelectorOpt = None,
     ingress_class: IngressClassOpt = None,
+    default_ssl_certificate: DefaultCertificateOpt = None,
     cluster_domain: ClusterDomainOpt = "cluster.local",
     nginx_annotation_prefix: NginxPrefixOpt = DEFAULT_NGINX_PREFIX,
     kubeconfig: KubeconfigOpt = None,
@@ -327,6 +339,7 @@ def _cluster(
     cluster_domain: str,
     nginx_annotation_prefix: str,
     kubeconfig: str | None,
+    default_ssl_certificate: str | None = None,
     context: str | None,
     request_timeout: str | None,
     apply: bool,
@@ -350,6 +363,7 @@ def _cluster(
             ingress_class,
             cluster_domain,
             nginx_annotation_prefix,
+            default_ssl_certificate=default_ssl_certificate,
         )
         options.verify = not no_verify
         return run_cluster(
@@ -385,6 +399,7 @@ def build_options(
     cluster_domain: str,
     nginx_annotation_prefix: str,
     default_namespace: str = "default",
+    default_ssl_certificate: str | None = None,
 ) -> Options:
     """Options from command-line values, with their checks (bad values are usage errors)."""
     options = Options(
@@ -400,6 +415,13 @@ def build_options(
         if not ns or not name or "/" in name:
             raise UsageError(f"--gateway {gateway!r}: expected NAMESPACE/NAME")
         options.gateway = gateway
+    if default_ssl_certificate is not None:
+        ns, _, name = default_ssl_certificate.partition("/")
+        if not ns or not name or "/" in name:
+            raise UsageError(
+                f"--default-ssl-certificate {default_ssl_certificate!r}: expected NAMESPACE/SECRET"
+            )
+        options.default_ssl_certificate = (ns, name)
     if gateway_namespace:
         options.gateway_namespace = gateway_namespace
     if gateway_selector is not None:

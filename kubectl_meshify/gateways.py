@@ -22,6 +22,12 @@ Layout:
    routes (or the 404), whatever order istiod merges them in; on other hosts the guards never match.
 5. A host that lies under another certificate's wildcard host keeps a finding: if that certificate covers
    it, connection reuse sends its requests to the wildcard's server (it cannot be seen from manifests).
+6. Single-label hosts (`foo`): istiod rewrites a VirtualService host without a dot into
+   `foo.<namespace>.svc.<domain>` (`ResolveVirtualServiceShortnames`, pilot/pkg/model/virtualservice.go),
+   so `hosts: [foo]` would never meet the Gateway server host `foo`, which it takes as written
+   (`sanitizeServerHostNamespace`, pilot/pkg/model/gateway.go). Their VirtualService lists `*` instead
+   (its intersection with the server host `foo` is `foo`), and every route is limited to the host's
+   `:authority` and followed by a 404 for it, so the `*` reaches no other host of the Gateway.
 """
 
 from __future__ import annotations
@@ -31,7 +37,16 @@ import re
 from dataclasses import replace
 
 from kubectl_meshify.findings import Finding, Severity, Verdict
-from kubectl_meshify.model import GatewayPlan, Match, MeshModel, Route, RouteOrigin, Server, VirtualHost
+from kubectl_meshify.model import (
+    GatewayPlan,
+    Match,
+    MeshModel,
+    Route,
+    RouteOrigin,
+    Semantics,
+    Server,
+    VirtualHost,
+)
 from kubectl_meshify.naming import dns_label, host_slug
 from kubectl_meshify.options import Options
 
@@ -230,6 +245,69 @@ def _note_guards(
                     severity=Severity.INFO,
                     verdict=Verdict.EXACT,
                     message=text,
+                    ingress=key,
+                )
+            )
+
+
+# --- rule 6: single-label hosts --------------------------------------------------------------------
+
+
+def is_single_label(host: str) -> bool:
+    """A name istiod would rewrite as a Kubernetes short name (no dot; `*` is kept)."""
+    return host != CATCH_ALL_HOST and "." not in host
+
+
+def bind_single_label_hosts(model: MeshModel, options: Options) -> None:
+    """Rule 6. Runs after the guards, which copy the host's own routes."""
+    for host in sorted(model.hosts):
+        vhost = model.hosts[host]
+        short = [n for n in names(vhost) if is_single_label(n)]
+        if not short or not vhost.routes or vhost.passthrough:
+            continue
+        resolved = ", ".join(f"{n}.{vhost.namespace}.svc.{options.cluster_domain}" for n in short)
+        why = (
+            f"istiod rewrites VirtualService hosts without a dot into Kubernetes service names ({resolved};"
+            f" ResolveVirtualServiceShortnames), so `hosts: [{', '.join(short)}]` answers nothing (404)."
+        )
+        if vhost.semantics is Semantics.ISTIO:
+            text = (
+                f"{why} Istio's own Ingress handling went through the same rewrite, so requests for"
+                f" {', '.join(short)} already got 404; the VirtualService keeps that."
+            )
+            action = (
+                "To serve it, use a host name with a dot, or convert the Ingress as an ingress-nginx one."
+            )
+            _note_single_label(model, vhost, text, action)
+            continue
+        vhost.virtual_service_hosts = [CATCH_ALL_HOST]
+        vhost.routes = guard_routes(vhost, vhost.routes)
+        where = (
+            f"Gateway {options.gateway} must list {', '.join(short)} (or `*`) in its servers, as written"
+            if options.gateway
+            else f"its Gateway server lists {', '.join(short)} as written (Gateway hosts are not rewritten)"
+        )
+        text = (
+            f"{why} The VirtualService lists `*` instead and limits every route to the Host"
+            f" {', '.join(names(vhost))} (then a 404 for it), so those requests are routed as ingress-nginx"
+            f" routed them; {where}."
+        )
+        _note_single_label(model, vhost, text, None)
+
+
+def _note_single_label(model: MeshModel, vhost: VirtualHost, text: str, action: str | None) -> None:
+    for key in vhost.ingresses:
+        record = model.records.get(key)
+        if record is not None and not any(
+            f.code == "HOST_SINGLE_LABEL" and f.message == text for f in record.findings
+        ):
+            record.findings.append(
+                Finding(
+                    code="HOST_SINGLE_LABEL",
+                    severity=Severity.INFO,
+                    verdict=Verdict.EXACT,
+                    message=text,
+                    action=action,
                     ingress=key,
                 )
             )

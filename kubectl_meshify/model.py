@@ -98,8 +98,12 @@ class VirtualHost:
     # ssl-passthrough host listed in spec.tls: nginx held a certificate, so it redirected plain HTTP to HTTPS.
     passthrough_secret: str | None = None
     credential: str | None = None  # its `credentialName` in the gateway namespace (tls/credentials.py)
+    # ingress-nginx served the controller's default certificate here (tls_secret names it when known).
+    default_certificate: bool = False
     passthrough: bool = False
     gateways: list[str] = field(default_factory=list)  # `ns/name`, filled by gateway assignment
+    # The VirtualService's `hosts` when they cannot be the host and its aliases (single-label names).
+    virtual_service_hosts: list[str] | None = None
     regex_mode: bool = False
 
 

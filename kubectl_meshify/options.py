@@ -17,6 +17,8 @@ class Options:
     gateway_namespace: str = "istio-system"
     gateway_selector: dict[str, str] = field(default_factory=lambda: {"istio": "ingressgateway"})
     ingress_classes: list[str] = field(default_factory=list)
+    # (namespace, secret) of ingress-nginx's `--default-ssl-certificate`: served where it served that one
+    default_ssl_certificate: tuple[str, str] | None = None
     cluster_domain: str = "cluster.local"
     default_namespace: str = "default"
     nginx_annotation_prefix: str = DEFAULT_NGINX_PREFIX

@@ -74,6 +74,7 @@ def translate(resources: ResourceSet, options: Options) -> MeshModel:
     _add_slash_redirects(model)
     _add_https_redirects(model)
     gateways.add_wildcard_guards(model, options)
+    gateways.bind_single_label_hosts(model, options)
     _finish_statuses(model)
     return model
 
@@ -761,11 +762,26 @@ def _redirects_to_https(model: MeshModel, vhost: VirtualHost, route: Route | Non
     belongs to the first Ingress of the host) from HTTP to HTTPS."""
     if route is None:
         settings = model.records[vhost.ingresses[0]].settings
-        return settings.force_ssl_redirect or (settings.ssl_redirect and vhost.tls_secret is not None)
-    if route.redirect is not None or route.direct_response is not None:
+    elif route.redirect is not None or route.direct_response is not None:
         return False  # nginx answers these before its HTTPS redirect
-    settings = model.records[route.origin.ingress].settings
-    return settings.force_ssl_redirect or (settings.ssl_redirect and vhost.tls_secret is not None)
+    else:
+        settings = model.records[route.origin.ingress].settings
+    return settings.force_ssl_redirect or (settings.ssl_redirect and _certificate_configured(model, vhost))
+
+
+def _certificate_configured(model: MeshModel, vhost: VirtualHost) -> bool:
+    """lua_ingress.lua `redirect_to_https`: a certificate is configured for the request's Host or for its
+    one-label wildcard (certificate.lua `get_pem_cert_uid`). Requests for hosts no rule names reach the
+    catch-all server under their own Host, for which no certificate is configured: never redirected.
+    A default certificate whose secret is unknown gets no HTTPS server, so no redirect either
+    (TLS_DEFAULT_CERTIFICATE says so)."""
+    if vhost.host == CATCH_ALL_HOST:
+        return False
+    if vhost.tls_secret is not None:
+        return True
+    head, dot, rest = vhost.host.partition(".")
+    wildcard = model.hosts.get("*." + rest) if head != "*" and dot else None
+    return wildcard is not None and wildcard.tls_secret is not None
 
 
 # --- DestinationRule subsets ----------------------------------------------------------------------

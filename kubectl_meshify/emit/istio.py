@@ -112,7 +112,8 @@ def _gateway(plan: GatewayPlan, api_version: str) -> dict[str, Any]:
 
 
 def _virtual_service(vhost: VirtualHost, name: str, api_version: str, options: Options) -> dict[str, Any]:
-    spec: dict[str, Any] = {"hosts": [vhost.host, *vhost.aliases], "gateways": list(vhost.gateways)}
+    hosts = vhost.virtual_service_hosts or [vhost.host, *vhost.aliases]
+    spec: dict[str, Any] = {"hosts": hosts, "gateways": list(vhost.gateways)}
     if vhost.routes:
         spec["http"] = [_http_route(route, options) for route in vhost.routes]
     if vhost.tls_routes:

@@ -10,7 +10,17 @@ too long or when two secrets would meet on one name), and one of three providers
 - copy: the report gives the command that copies the secret; a copy does not follow renewals.
 - in-place: the secret already lives in the gateway namespace.
 
-Secret contents are never read. A host keeps the secret of the oldest Ingress that names it (nginx order).
+Secret contents are never read. Which secret serves a host:
+
+- ingress-nginx (`createServers`, `extractTLSSecretName` in internal/ingress/controller/controller.go):
+  every rule host of an Ingress with any `spec.tls` entry gets a certificate, from the oldest such
+  Ingress of the host: the secret of the entry listing the host, else of an entry that covers it
+  (`*.example.com` covers one label; an entry without hosts is taken to cover its rule hosts), else the
+  controller's default certificate (an entry without secretName, or entries for other hosts). The
+  catch-all server of rules without host always has the default certificate. The default certificate is
+  a controller flag (`--default-ssl-certificate`): it is served where the option names it, else reported.
+  A host left without a certificate is served the one of its one-label wildcard host (certificate.lua).
+- Istio's own Ingress handling: each entry's hosts get the entry's secret, the oldest Ingress first.
 """
 
 from __future__ import annotations
@@ -19,7 +29,15 @@ from dataclasses import replace
 from typing import Any
 
 from kubectl_meshify.findings import Finding, Severity, Verdict
-from kubectl_meshify.model import Credential, ExtraObject, IngressRecord, MeshModel, Semantics, Status
+from kubectl_meshify.model import (
+    Credential,
+    ExtraObject,
+    IngressRecord,
+    MeshModel,
+    Semantics,
+    Status,
+    VirtualHost,
+)
 from kubectl_meshify.naming import credential_name
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import KubeObject, ResourceSet
@@ -39,7 +57,9 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
         (r for r in model.records.values() if r.status not in (Status.SKIPPED, Status.FAILED)),
         key=lambda r: r.order,
     )
-    entries = _assign_hosts(model, records, options.gateway_namespace)
+    defaulted: list[tuple[IngressRecord, str, str]] = []
+    entries = _assign_hosts(model, records, options, defaulted)
+    inherited = _inherit_wildcard_certificates(model, defaulted)
     sources = sorted(
         {(v.tls_secret_namespace or "", v.tls_secret) for v in model.hosts.values() if v.tls_secret}
     )
@@ -57,13 +77,19 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
     issued_by = certificates.certificates_by_secret(resources)
     for source in sources:
         users = users_of.get(source, [])
+        hosts = sorted(hosts_of.get(names[source], []))
+        ingresses = [record.key for record, _, _ in users]
+        if source == options.default_ssl_certificate:
+            ingresses += [
+                k for h in hosts if model.hosts[h].default_certificate for k in model.hosts[h].ingresses
+            ]
         credential = Credential(
             name=names[source],
             namespace=options.gateway_namespace,
             source_namespace=source[0],
             source_secret=source[1],
-            hosts=sorted(hosts_of.get(names[source], [])),
-            ingresses=list(dict.fromkeys(record.key for record, _, _ in users)),
+            hosts=hosts,
+            ingresses=list(dict.fromkeys(ingresses)),
         )
         existing = resources.cluster_facts.get("tls_secrets")
         if isinstance(existing, dict):
@@ -78,31 +104,45 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
             and not credential.source_present
         ):
             _attach(model, credential, [_missing_note(credential)])
+    for record, host, reason in defaulted:
+        _note_default_certificate(model, record, host, reason, options)
+    for vhost, parent in inherited:
+        if vhost.credential:
+            _note_wildcard_certificate(model, vhost, parent)
 
 
 # --- hosts → secrets ---------------------------------------------------------------------------------
 
 
 def _assign_hosts(
-    model: MeshModel, records: list[IngressRecord], gateway_namespace: str
+    model: MeshModel,
+    records: list[IngressRecord],
+    options: Options,
+    defaulted: list[tuple[IngressRecord, str, str]],
 ) -> list[tuple[IngressRecord, int, list[str], Source]]:
     """Set each host's secret (the oldest Ingress wins); return every TLS entry with its hosts and source.
 
     Istio's own Ingress handling read `credentialName` from the gateway namespace, never from the
     Ingress's: for `istio`-class Ingresses that is where the secret that served them lives.
+    `defaulted` receives (Ingress, host, why) for the hosts ingress-nginx served its default certificate.
     """
+    gateway_namespace = options.gateway_namespace
     entries: list[tuple[IngressRecord, int, list[str], Source]] = []
     for record in records:
         if record.settings.canary:
             continue  # ingress-nginx builds no server from a canary Ingress, so its TLS is never used
         spec = record.obj.spec
         rule_hosts = sorted({str(rule.get("host") or CATCH_ALL_HOST) for rule in spec.get("rules") or []})
+        nginx = record.semantics is Semantics.NGINX
+        tls = [entry for entry in spec.get("tls") or [] if isinstance(entry, dict)]
         for t, entry in enumerate(spec.get("tls") or []):
             if not isinstance(entry, dict):
                 continue
             hosts = [str(h) for h in entry.get("hosts") or []] or rule_hosts
             secret = entry.get("secretName")
             if not secret:
+                if nginx:
+                    continue  # the default certificate: `_nginx_certificates`
                 record.findings.append(
                     _finding(
                         "TLS_NO_SECRET",
@@ -124,6 +164,8 @@ def _assign_hosts(
             if known and all(v.passthrough for v in known):
                 continue  # TLS passed through to the backend: nginx used no certificate for these hosts
             entries.append((record, t, [str(h) for h in entry.get("hosts") or []], source))
+            if nginx:
+                continue
             for host in hosts:
                 vhost = model.hosts.get(host)
                 if vhost is None or vhost.passthrough:
@@ -141,7 +183,167 @@ def _assign_hosts(
                     )
                     continue
                 vhost.tls_secret, vhost.tls_secret_namespace = source[1], source[0]
+        if nginx and tls:
+            _nginx_certificates(model, record, rule_hosts, tls, options, defaulted)
     return entries
+
+
+def _nginx_certificates(
+    model: MeshModel,
+    record: IngressRecord,
+    rule_hosts: list[str],
+    tls: list[dict[str, Any]],
+    options: Options,
+    defaulted: list[tuple[IngressRecord, str, str]],
+) -> None:
+    """createServers: each rule host of this Ingress without a certificate yet gets one from it."""
+    namespace = record.obj.namespace
+    for host in rule_hosts:
+        vhost = model.hosts.get(host)
+        if vhost is None or vhost.passthrough or vhost.semantics is not Semantics.NGINX:
+            continue
+        secret = None if host == CATCH_ALL_HOST else tls_secret_for(host, tls)
+        if vhost.tls_secret is not None or vhost.default_certificate:
+            if secret and (vhost.tls_secret_namespace, vhost.tls_secret) != (namespace, secret):
+                had = (
+                    "the default certificate"
+                    if vhost.default_certificate
+                    else f"certificate {vhost.tls_secret_namespace}/{vhost.tls_secret}"
+                )
+                record.findings.append(
+                    _finding(
+                        "TLS_SECRET_CONFLICT",
+                        Severity.WARNING,
+                        Verdict.APPROXIMATED,
+                        record,
+                        f"Host {host} has {had} from an older Ingress; secret {secret} of this Ingress's"
+                        " spec.tls is not used (ingress-nginx kept the first).",
+                    )
+                )
+            continue
+        if secret:
+            vhost.tls_secret, vhost.tls_secret_namespace = secret, namespace
+            continue
+        vhost.default_certificate = True
+        if options.default_ssl_certificate is not None:
+            vhost.tls_secret_namespace, vhost.tls_secret = options.default_ssl_certificate
+        if host == CATCH_ALL_HOST:
+            why = "the catch-all server of rules without host always used it, never a spec.tls secret"
+        elif secret == "":
+            why = "its spec.tls entry has no secretName"
+        else:
+            why = "no spec.tls entry of the Ingress lists the host or covers it"
+        defaulted.append((record, host, why))
+
+
+def _inherit_wildcard_certificates(
+    model: MeshModel, defaulted: list[tuple[IngressRecord, str, str]]
+) -> list[tuple[VirtualHost, VirtualHost]]:
+    """certificate.lua `get_pem_cert_uid`: for a Host without a certificate of its own, ingress-nginx
+    serves (and redirects to) the certificate of its one-label wildcard host `*.<rest>`, if that has one."""
+    inherited: list[tuple[VirtualHost, VirtualHost]] = []
+    for host in sorted(model.hosts):
+        vhost = model.hosts[host]
+        head, dot, rest = host.partition(".")
+        if (
+            vhost.semantics is not Semantics.NGINX
+            or vhost.passthrough
+            or vhost.tls_secret is not None
+            or vhost.default_certificate
+            or not dot
+            or head in ("", "*")
+        ):
+            continue
+        parent = model.hosts.get("*." + rest)
+        if parent is None or parent.semantics is not Semantics.NGINX or parent.passthrough:
+            continue
+        if parent.tls_secret is None and not parent.default_certificate:
+            continue
+        vhost.tls_secret, vhost.tls_secret_namespace = parent.tls_secret, parent.tls_secret_namespace
+        if parent.default_certificate:
+            vhost.default_certificate = True
+            why = f"it has none of its own and gets the one of {parent.host}, the default one"
+            defaulted.append((model.records[vhost.ingresses[0]], host, why))
+        else:
+            inherited.append((vhost, parent))
+    return inherited
+
+
+def _note_wildcard_certificate(model: MeshModel, vhost: VirtualHost, parent: VirtualHost) -> None:
+    text = (
+        f"Host {vhost.host} has no certificate of its own; ingress-nginx served the certificate of"
+        f" {parent.host} for it (certificate.lua looks up the one-label wildcard of the Host) and redirected"
+        f" its HTTP requests to HTTPS. The Gateway serves it with the same credential, {vhost.credential}."
+    )
+    for key in vhost.ingresses:
+        record = model.records[key]
+        if not any(f.code == "TLS_WILDCARD_CERTIFICATE" for f in record.findings):
+            record.findings.append(
+                _finding("TLS_WILDCARD_CERTIFICATE", Severity.INFO, Verdict.EXACT, record, text)
+            )
+
+
+def tls_secret_for(host: str, tls: list[dict[str, Any]]) -> str | None:
+    """extractTLSSecretName: the secret of the entry listing `host` ("" if that entry has none), else
+    of the first entry with a secret whose certificate covers it: a `*.x` name covers one label (Go's
+    VerifyHostname); an entry without hosts is taken to cover every host (its certificate is unread)."""
+    lowered = host.lower()
+    for entry in tls:
+        if any(str(h).lower() == lowered for h in entry.get("hosts") or []):
+            return str(entry.get("secretName") or "")
+    for entry in tls:
+        secret = str(entry.get("secretName") or "")
+        names = [str(h).lower() for h in entry.get("hosts") or []]
+        if secret and (not names or any(_covers_one_label(n, lowered) for n in names)):
+            return secret
+    return None
+
+
+def _covers_one_label(name: str, host: str) -> bool:
+    head, dot, rest = host.partition(".")
+    return name.startswith("*.") and bool(head and dot) and rest == name[2:]
+
+
+def _note_default_certificate(
+    model: MeshModel, record: IngressRecord, host: str, why: str, options: Options
+) -> None:
+    """One finding per host served with ingress-nginx's default certificate, on each Ingress of the host."""
+    vhost = model.hosts[host]
+    where = "requests for hosts no rule names" if host == CATCH_ALL_HOST else f"host {host}"
+    redirect = "" if host == CATCH_ALL_HOST else " and redirected its HTTP requests to HTTPS"
+    if options.default_ssl_certificate is not None and vhost.credential:
+        credential = model.credentials[vhost.credential]
+        ns, secret = options.default_ssl_certificate
+        finding = _finding(
+            "TLS_DEFAULT_CERTIFICATE",
+            Severity.INFO,
+            Verdict.EXACT,
+            record,
+            f"ingress-nginx served its default certificate for {where} ({why}){redirect}; the Gateway"
+            f" serves the same secret, {ns}/{secret} (--default-ssl-certificate), as {credential.name}"
+            f"{_presence(credential)}.",
+            f"Copy it: {credential.command}"
+            if credential.provider == "copy" and credential.command
+            else None,
+        )
+    else:
+        finding = _finding(
+            "TLS_DEFAULT_CERTIFICATE",
+            Severity.WARNING,
+            Verdict.UNSUPPORTED,
+            record,
+            f"ingress-nginx served its default certificate for {where} ({why}){redirect}. That secret"
+            " is set by a controller flag no manifest shows, so no HTTPS server is generated for it"
+            + ("" if host == CATCH_ALL_HOST else " and plain HTTP is not redirected")
+            + ".",
+            "Convert again with --default-ssl-certificate NAMESPACE/SECRET, the value of ingress-nginx's"
+            " flag of that name (without the flag it served a self-signed certificate: name a secret with a"
+            f" real one), or give {host} a secretName in spec.tls.",
+        )
+    for key in vhost.ingresses:
+        target = model.records[key]
+        if not any(f.code == finding.code and f.message == finding.message for f in target.findings):
+            target.findings.append(replace(finding, ingress=key))
 
 
 def _names(sources: list[Source], gateway_namespace: str) -> dict[Source, str]:

@@ -33,11 +33,11 @@ FEATURE_CODES: dict[str, tuple[str, ...]] = {
     "location": ("PATH_SHADOWED", "INGRESS_DUPLICATE", "HOST_MERGED", "HOST_MIXED_CONTROLLERS"),
     "use-regex": ("PATH_REGEX_MODE",),
     "rewrite-target": ("PATH_REGEX_MODE",),
-    "ssl-redirect": ("SSL_REDIRECT_DEFAULT",),
+    "ssl-redirect": ("SSL_REDIRECT_DEFAULT", "TLS_DEFAULT_CERTIFICATE"),
     "httpsRedirect": ("SSL_REDIRECT_DEFAULT",),
     "ssl-passthrough": ("PASSTHROUGH_PATHS_DROPPED",),
     "ssl-passthrough-http": ("PASSTHROUGH_PLAIN_HTTP", "PASSTHROUGH_PATHS_DROPPED"),
-    "tls": ("TLS_NO_SECRET", "TLS_SECRET_CONFLICT", "HOST_MERGED"),
+    "tls": ("TLS_NO_SECRET", "TLS_DEFAULT_CERTIFICATE", "TLS_SECRET_CONFLICT", "HOST_MERGED"),
     "backend": ("BACKEND_NAMED_PORT_UNRESOLVED", "BACKEND_PORT_NOT_IN_SERVICE", "BACKEND_RESOURCE"),
 }
 # Istio-side features that stand for an nginx annotation (for the annotation lookup).

@@ -8,6 +8,11 @@ and `route/route.go` (istio-semantics.md §7, §11) and Envoy's route matching:
 - listeners: port 80 merges every HTTP server of every Gateway into one route configuration;
   on 443 each HTTPS server is its own filter chain chosen by SNI (exact name, then the longest
   wildcard, then `*`); TLS/PASSTHROUGH servers route by the VirtualServices' `tls` section;
+- short names: istiod rewrites every VirtualService host without a dot (but `*` and IP addresses)
+  to `<host>.<namespace>.svc.<domain>` before binding it (`ResolveVirtualServiceShortnames`,
+  `pilot/pkg/model/virtualservice.go`); Gateway server hosts are taken as written
+  (`sanitizeServerHostNamespace`, `pilot/pkg/model/gateway.go`), so `hosts: [foo]` never meets a
+  server host `foo`;
 - virtual hosts: for each server and each VirtualService bound to its Gateway, the intersection of
   the VirtualService hosts with the server hosts (`ns/host` filters honoured); routes of several
   VirtualServices for one host are concatenated; `tls.httpsRedirect` marks the host TLS-only (301);
@@ -28,6 +33,7 @@ and `route/route.go` (istio-semantics.md §7, §11) and Envoy's route matching:
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -84,6 +90,20 @@ def _meta(obj: Mapping[str, Any]) -> tuple[str, str, str, Mapping[str, Any]]:
 
 # ---------------------------------------------------------------------------------------------
 # Host names
+
+
+def resolve_shortname(host: str, namespace: str, domain: str) -> str:
+    """`ResolveShortnameToFQDN` (pilot/pkg/model/config.go): a name without a dot, other than `*`
+    and IP addresses, gets `.<namespace>` and `.svc.<domain>` (each only when known)."""
+    if not host or host == "*" or "." in host:
+        return host
+    try:
+        ipaddress.ip_address(host)
+        return host  # an IPv6 address has no dot either
+    except ValueError:
+        pass
+    out = host + "." + namespace if namespace else host
+    return out + ".svc." + domain if domain else out
 
 
 def host_matches(pattern: str, host: str) -> bool:
@@ -597,8 +617,10 @@ class IstioModel:
             if error:
                 self.errors.append(error)
         hosts = []
+        domain = self.settings.cluster_domain
         for host in spec.get("hosts") or ():  # mostly one: a loop costs less than a comprehension
-            hosts.append(str(host).lower())
+            name = str(host).lower()
+            hosts.append(name if "." in name else resolve_shortname(name, ns, domain))
         tls_spec = spec.get("tls")  # rare: no filtered copy without it
         tls: list[Mapping[str, Any]] = [t for t in tls_spec if isinstance(t, dict)] if tls_spec else []
         http = (entries, unconditional, uses_headers)

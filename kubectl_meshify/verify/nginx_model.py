@@ -19,9 +19,16 @@ the Kubernetes spec (paths cite `kubernetes/ingress-nginx`):
 - server selection: exact names and `server-alias` names, then wildcard hosts as the regex
   `^[\\w-]+\\.<rest>$` (one label only, `template.buildServerName`), then the catch-all server `_`
   (rules without host; the first rule-less Ingress with `spec.defaultBackend`);
+- certificates (`controller.createServers`, `extractTLSSecretName`): every rule host of an Ingress
+  with any `spec.tls` entry gets one, from the first such Ingress of the host: the secret of the entry
+  listing the host, else of an entry whose certificate covers it (`*.x` one label, or an entry
+  without hosts), else the controller's default certificate; the catch-all server `_` always has the
+  default certificate;
 - per location, in nginx's phase order: `app-root` (server level, 302 on `/`), permanent /
-  temporal redirect (`return`), HTTP→HTTPS redirect (`lua_ingress.lua`: ssl-redirect when the
-  host has a certificate, force-ssl-redirect; trailing `/` stripped unless preserve-trailing-slash;
+  temporal redirect (`return`), HTTP→HTTPS redirect (`lua_ingress.lua redirect_to_https`:
+  ssl-redirect when a certificate is configured for the request's Host or its one-label wildcard,
+  `certificate.lua get_pem_cert_uid`, so never for unknown hosts on the catch-all server;
+  force-ssl-redirect; trailing `/` stripped unless preserve-trailing-slash;
   code from the ConfigMap, 308 by default), then proxying: canary choice (`balancer.lua`),
   `rewrite-target` (whole-URI replacement with `$n` groups), `x-forwarded-prefix` (only with an
   effective rewrite), `upstream-vhost`;
@@ -209,7 +216,9 @@ class _Plan:
     trace: Trace
     early: bool = False  # a redirect, or a rewrite to an absolute URL: both come first
     redirect: tuple[int, str, Trace] | None = None  # code, URL, trace
-    https: tuple[str, bool, Trace, Trace] | None = None  # port, strip `/`, trace, trace when stripped
+    # ssl-redirect or force-ssl-redirect: port, strip `/`, trace, trace when stripped
+    https: tuple[str, bool, Trace, Trace] | None = None
+    forced: bool = False  # force-ssl-redirect: whatever the certificates (else only with one)
     fixed: Outcome | None = None  # the same answer for every request
     dests: tuple[Dest, ...] | None = None  # None: a canary decides per request
     rewrite: tuple[re.Pattern[str], str] | None = None
@@ -247,7 +256,7 @@ class Server:
     # root location until `_index_static` knows them all.
     fallback: Location
     aliases: tuple[str, ...] = ()
-    certificate: str = ""  # "" none, "default" (listed without a secret), "secret"
+    certificate: str = ""  # "" none, "default" (the controller's default certificate), "secret"
     passthrough: bool = False
     from_to_www: bool = False
     regex_mode: bool = False
@@ -290,6 +299,7 @@ class _HostRoute(NamedTuple):
     trace: Trace  # how the server was chosen: the start of every trace there
     answer: Outcome | None = None  # ssl-passthrough
     www_target: str = ""  # from-to-www-redirect: the host redirected to
+    certified: bool = False  # a certificate is configured for the Host (lua `redirect_to_https`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +373,10 @@ class NginxModel:
 
     def _build(self) -> None:
         default_root = Location("/", "Prefix", None, None, is_def_backend=True)
-        self.servers[DEFAULT_SERVER] = Server(DEFAULT_SERVER, [default_root], None, default_root)
+        # createServers: the catch-all server always carries the default certificate.
+        self.servers[DEFAULT_SERVER] = Server(
+            DEFAULT_SERVER, [default_root], None, default_root, certificate="default"
+        )
         self.servers[DEFAULT_SERVER].first_by_path["/"] = default_root
         primaries = [read for read in self._reads if not read.ann.canary]
         all_aliases: dict[str, tuple[str, ...]] = {}
@@ -406,7 +419,8 @@ class NginxModel:
 
     def _alias_and_certificate(self, read: _IngressRead, all_aliases: dict[str, tuple[str, ...]]) -> None:
         """The first Ingress naming a host with `server-alias` gives the server its aliases; the
-        first whose `spec.tls` covers the host, its certificate."""
+        first with any `spec.tls` entry, its certificate (createServers): the entry's secret when
+        `extractTLSSecretName` finds one for the host, else the default certificate."""
         aliases = read.ann.aliases
         tls_entries = read.doc.tls()
         if not aliases and not tls_entries:
@@ -418,9 +432,7 @@ class NginxModel:
                 all_aliases.setdefault(host, aliases)
             if server.certificate or not tls_entries:
                 continue
-            secret = _tls_secret_for(host, tls_entries)
-            if secret is not None:
-                server.certificate = "secret" if secret else "default"
+            server.certificate = "secret" if _tls_secret_for(host, tls_entries) else "default"
 
     def _add_locations(self, read: _IngressRead) -> None:
         """A path adds a location unless the first location of the server with that path has its
@@ -616,6 +628,14 @@ class NginxModel:
         only), then regular expressions in configuration order (servers sorted by host name; a
         wildcard Ingress host is the regex `^[\w-]+\.<rest>$`, template.buildServerName)."""
         self.names: dict[str, Server] = {}
+        # Names with a certificate (certificate.lua's `certificate_servers`). configureCertificates
+        # lists an alias with the server's certificate when that certificate names it: certificates
+        # are not read, so a server's certificate is taken to name its aliases.
+        self.certified_names: set[str] = set()
+        for host, server in self.servers.items():
+            if server.certificate:
+                self.certified_names.add(host)
+                self.certified_names.update(server.aliases)
         leading: list[tuple[str, Server]] = []
         trailing: list[tuple[str, Server]] = []
         # One pass in host order: aliases never name a server (`_build` drops those), so setting
@@ -657,11 +677,11 @@ class NginxModel:
         route = routes.get(probe.host)
         if route is None:
             route = routes[probe.host] = self._route(probe.host, probe.scheme)
-        server, trace, answer, www_target = route
+        server, trace, answer, www_target, certified = route
         if server is None:
             return answer if answer is not None else self._www_redirect(www_target, trace, probe)
         if not server.simple:
-            return self._special_outcome(server, probe, trace)
+            return self._special_outcome(server, probe, trace, certified)
         # `_static_location` and the start of `_location_outcome`, inlined: most requests end
         # here, and a Python call costs as much as the rest of this path.
         path = probe.path
@@ -676,14 +696,16 @@ class NginxModel:
         plan = loc.plan
         if plan is None:
             plan = loc.plan = self._shared_plan(server, loc)
-        if plan.direct is not None and (plan.https is None or probe.scheme != "http"):
+        if plan.direct is not None and (
+            plan.https is None or probe.scheme != "http" or not (certified or plan.forced)
+        ):
             # By position, as in request.redirect.
             return Outcome(
                 "proxy", plan.direct, path, probe.host, (), None, None, "", trace + plan.proxy_trace
             )
-        return self._location_outcome(server, loc, plan, probe, trace)
+        return self._location_outcome(server, loc, plan, probe, trace, certified)
 
-    def _special_outcome(self, server: Server, probe: Probe, trace: Trace) -> Outcome:
+    def _special_outcome(self, server: Server, probe: Probe, trace: Trace, certified: bool) -> Outcome:
         """`evaluate` on a server with an app-root, regex locations or automatic 301s."""
         path = probe.path
         if server.app_root and path == "/":
@@ -704,7 +726,7 @@ class NginxModel:
         plan = loc.plan
         if plan is None:
             plan = loc.plan = self._shared_plan(server, loc)
-        return self._location_outcome(server, loc, plan, probe, trace)
+        return self._location_outcome(server, loc, plan, probe, trace, certified)
 
     @staticmethod
     def _static_location(server: Server, path: str) -> Location:
@@ -729,11 +751,23 @@ class NginxModel:
             return _HostRoute(
                 None, self._owner_trace(self.servers[target], "from-to-www-redirect"), None, target
             )
+        certified = scheme == "http" and self._certified(host)
         server = self.names.get(host)
         if server is not None and not server.passthrough:
-            return _HostRoute(server, ())  # most hosts: a server's own name, nothing to trace
+            # Most hosts: a server's own name, nothing to trace.
+            return _HostRoute(server, (), None, "", certified)
         server, trace = self._server_and_trace(host, scheme)
-        return _HostRoute(server, trace)
+        return _HostRoute(server, trace, None, "", certified)
+
+    def _certified(self, host: str) -> bool:
+        """certificate.lua `get_pem_cert_uid`: a certificate is configured for the Host (without a
+        trailing dot) or for its one-label wildcard `*.<rest>` (configureCertificates lists each
+        server's name with its certificate, and its aliases when that certificate covers them)."""
+        host = host[:-1] if host.endswith(".") else host
+        if host in self.certified_names:
+            return True
+        head, dot, rest = host.partition(".")
+        return bool(head and dot) and "*." + rest in self.certified_names
 
     def _www_redirect(self, target: str, trace: Trace, probe: Probe) -> Outcome:
         uri = probe.path[:-1] if probe.path.endswith("/") else probe.path
@@ -809,7 +843,6 @@ class NginxModel:
             loc.upstream,
             loc.is_def_backend,
             loc.path if loc.rewrites else None,
-            server.certificate == "secret",
         )
         plan = self._plans.get(key)
         if plan is None:
@@ -825,9 +858,9 @@ class NginxModel:
             plan.redirect = (ann.redirect_code, ann.redirect_url, (*trace, (ann.key, ann.redirect_key)))
             plan.early = True
             return plan
-        if ann is not None and (
-            ann.force_ssl_redirect or (ann.ssl_redirect and server.certificate == "secret")
-        ):
+        if ann is not None and (ann.force_ssl_redirect or ann.ssl_redirect):
+            # Whether it applies depends on the request's Host (`_Plan.forced`, `_HostRoute.certified`).
+            plan.forced = ann.force_ssl_redirect
             feature = (ann.key, "force-ssl-redirect" if ann.force_ssl_redirect else "ssl-redirect")
             plan.https = (
                 ":443" if ann.use_port_in_redirects else "",
@@ -868,13 +901,13 @@ class NginxModel:
         return plan
 
     def _location_outcome(
-        self, server: Server, loc: Location, plan: _Plan, probe: Probe, prefix: Trace
+        self, server: Server, loc: Location, plan: _Plan, probe: Probe, prefix: Trace, certified: bool
     ) -> Outcome:
         if plan.early:
             answer = self._early_answer(plan, probe, prefix)
             if answer is not None:
                 return answer
-        if plan.https is not None and probe.scheme == "http":
+        if plan.https is not None and probe.scheme == "http" and (certified or plan.forced):
             port, strip, plain, stripped = plan.https
             uri = probe.path
             if strip and uri.endswith("/"):

@@ -3,7 +3,7 @@
 For every host and path of an Ingress: the path, with and without a trailing slash, a deeper path,
 a sibling sharing the string prefix but not the segment (`/foo` → `/foozz`), an upper-case variant
 on hosts in regex mode, strings matching regex paths; `/` (app-root, default backend); http, plus
-https for TLS and passthrough hosts; wildcard hosts' one-label and two-label subdomains; server
+https for TLS hosts (every rule host of an Ingress with a `spec.tls` entry) and passthrough hosts; wildcard hosts' one-label and two-label subdomains; server
 aliases and the www twin; a host matching no rule; and, on hosts with a canary, every canary header
 and cookie value (always / never / the exact value / a pattern match / another value).
 """
@@ -58,6 +58,8 @@ class ProbeContext:
     canaries: Mapping[str, tuple[CanaryKnobs, ...]] | None = None
     tls_hosts: frozenset[str] = frozenset()
     rule_hosts: frozenset[str] = frozenset()
+    # Rule hosts ingress-nginx gave a certificate: those of every Ingress with a spec.tls entry.
+    certified_hosts: frozenset[str] = frozenset()
 
 
 def build_context(
@@ -67,6 +69,7 @@ def build_context(
     canaries: dict[str, list[CanaryKnobs]] = {}
     tls_hosts: set[str] = set(ingress_hosts_tls)
     rule_hosts: set[str] = set()
+    certified: set[str] = set()
     for doc in docs:
         ann = doc.controller_annotations(annotation_prefix)
         hosts = [str(r.get("host") or "").lower() for r in doc.rules()]
@@ -86,11 +89,14 @@ def build_context(
                     canaries.setdefault(host, []).append(knobs)
         if not canary:  # ingress-nginx ignores a canary's TLS section
             tls_hosts.update(doc.tls_hosts())
+            if doc.tls():
+                certified.update(h for h in hosts if h)
     return ProbeContext(
         regex_hosts=frozenset(regex_hosts),
         canaries={h: tuple(k) for h, k in canaries.items()},
         tls_hosts=frozenset(tls_hosts),
         rule_hosts=frozenset(rule_hosts),
+        certified_hosts=frozenset(certified),
     )
 
 
@@ -181,7 +187,11 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
     """`ingress_probes` by request: the key hashes in C, which the probe loop does for every probe."""
     ann = doc.controller_annotations(annotation_prefix)
     passthrough = ann.get("ssl-passthrough", "").lower() == "true"
-    own_tls = frozenset() if ann.get("canary", "").lower() == "true" else doc.tls_hosts()
+    canary = ann.get("canary", "").lower() == "true"
+    own_tls = frozenset() if canary else doc.tls_hosts()
+    # ingress-nginx gives every rule host of an Ingress with any spec.tls entry a certificate (its
+    # own, a covering one, or the default one: createServers), so each of them answers HTTPS.
+    any_tls = not canary and bool(doc.tls())
     canaries = context.canaries or {}
     probes: dict[ProbeKey, Probe] = {}
     first_path = "/"
@@ -221,9 +231,12 @@ def keyed_probes(doc: IngressDoc, context: ProbeContext, annotation_prefix: str)
             hosts.append((twin, "www-twin"))
         tls = (
             passthrough
+            or any_tls
             or rule_host in own_tls
             or (bool(own_tls) and _wildcard_tls(rule_host, own_tls))
             or rule_host in context.tls_hosts
+            # certificate.lua: a host without a certificate is served its one-label wildcard's.
+            or "*." + rule_host.partition(".")[2] in context.certified_hosts
         )
         schemes = ("http", "https") if tls and rule_host else ("http",)
         canary_variants = [v for knobs in canaries.get(rule_host, ()) for v in knobs.variants()]

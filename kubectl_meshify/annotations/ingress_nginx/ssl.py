@@ -34,7 +34,8 @@ def prepare(ctx: FamilyContext) -> None:
 
 
 def refine(ctx: FamilyContext) -> None:
-    tls_hosts = sorted(v.host for v in ctx.hosts() if v.tls_secret)
+    # Unknown hosts on the catch-all server `*` are never redirected (lua_ingress.lua redirect_to_https).
+    tls_hosts = sorted(v.host for v in ctx.hosts() if v.tls_secret and v.host != "*")
     redirecting = ctx.settings.force_ssl_redirect or (ctx.settings.ssl_redirect and bool(tls_hosts))
     if ctx.has("ssl-redirect"):
         if ctx.settings.ssl_redirect:

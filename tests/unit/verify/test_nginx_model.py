@@ -323,7 +323,9 @@ spec:
         ("http://keep.example.com/a/", "308 https://keep.example.com/a/"),
         ("http://off.example.com/a", "tls/nope:80 /a"),
         ("http://force.example.com/x", "308 https://force.example.com/x"),
-        ("http://nosecret.example.com/x", "tls/plain:80 /x"),  # default certificate: no redirect
+        # The default certificate counts (test/e2e/ssl/http_redirect.go, "should redirect from
+        # HTTP to HTTPS when secret is missing").
+        ("http://nosecret.example.com/x", "308 https://nosecret.example.com/x"),
     ],
 )
 def test_https_redirects(url: str, expected: str) -> None:

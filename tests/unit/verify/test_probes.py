@@ -55,6 +55,16 @@ spec:
     http:
       paths:
       - {path: "/v[0-9]+/items", pathType: ImplementationSpecific, backend: {service: {name: items, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: plain, namespace: shop}
+spec:
+  rules:
+  - host: www.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: www, port: {number: 80}}}}
 """
 
 
@@ -93,7 +103,10 @@ def test_probes_cover_hosts_schemes_paths_and_canary_values() -> None:
         "GET http://shop.example.com/foo [cookie: beta=never]",
     ]:
         assert expected in probes
-    assert "GET https://one.apps.example.com/" not in probes  # the wildcard host has no TLS
+    # Not listed in spec.tls, but a rule host of an Ingress with TLS: ingress-nginx served it the
+    # default certificate (controller.go createServers), so it answers HTTPS too.
+    assert "GET https://one.apps.example.com/" in probes
+    assert "GET https://www.example.com/" not in _probes("plain")  # an Ingress without spec.tls
 
 
 def test_regex_paths_get_matching_examples_and_case_variants() -> None:
