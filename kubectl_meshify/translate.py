@@ -55,7 +55,7 @@ def translate(resources: ResourceSet, options: Options) -> MeshModel:
                 _finding(
                     "INGRESS_DUPLICATE",
                     Severity.WARNING,
-                    None,
+                    Verdict.NO_OP,
                     record.key,
                     f"Ingress {record.key} appears more than once in the input; the later copy"
                     f" ({obj.origin}) is ignored.",
@@ -109,7 +109,7 @@ def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Option
             _finding(
                 "INGRESS_CLASS_SKIPPED",
                 Severity.INFO,
-                None,
+                Verdict.NO_OP,
                 record.key,
                 f"Ingress class {class_name or '(none)'} is not among --ingress-class"
                 f" {', '.join(options.ingress_classes)}; not converted.",
@@ -121,7 +121,7 @@ def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Option
             _finding(
                 "INGRESS_CLASS_ASSUMED_NGINX",
                 Severity.INFO,
-                None,
+                Verdict.UNKNOWN,
                 record.key,
                 f"Ingress class {class_name or '(none)'} ({how}) is not one kubectl-meshify recognises;"
                 " ingress-nginx semantics were assumed.",
@@ -136,7 +136,7 @@ def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Option
             _finding(
                 "INGRESS_INVALID",
                 Severity.ERROR,
-                None,
+                Verdict.UNSUPPORTED,
                 record.key,
                 f"{obj.origin}: Ingress {record.key}: {err}",
                 "Fix the manifest; nothing was converted.",
@@ -253,7 +253,7 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
                     _finding(
                         "HOST_MIXED_CONTROLLERS",
                         Severity.WARNING,
-                        None,
+                        Verdict.APPROXIMATED,
                         record.key,
                         f"Host {host} is also served by Ingresses of another controller; the routes are merged"
                         f" into one VirtualService with {vhost.semantics.value} semantics.",
@@ -790,7 +790,7 @@ def _plan_subsets(model: MeshModel, resources: ResourceSet, options: Options) ->
                         _finding(
                             "SUBSETS_NO_VERSION_LABEL",
                             Severity.INFO,
-                            None,
+                            Verdict.EXACT,
                             key,
                             text,
                             "Add a `version` label to the pod templates to enable per-version routing.",
@@ -848,7 +848,7 @@ def _finish_statuses(model: MeshModel) -> None:
                 _finding(
                     "INGRESS_NOTHING_CONVERTED",
                     Severity.ERROR,
-                    None,
+                    Verdict.UNSUPPORTED,
                     record.key,
                     "No route could be generated from this Ingress.",
                     "See the other findings.",
@@ -858,9 +858,7 @@ def _finish_statuses(model: MeshModel) -> None:
             record.status = Status.PARTIAL
 
 
-def _note_once(
-    record: IngressRecord, code: str, severity: Severity, verdict: Verdict | None, text: str
-) -> None:
+def _note_once(record: IngressRecord, code: str, severity: Severity, verdict: Verdict, text: str) -> None:
     if not any(f.code == code for f in record.findings):
         record.findings.append(_finding(code, severity, verdict, record.key, text))
 
@@ -868,7 +866,7 @@ def _note_once(
 def _finding(
     code: str,
     severity: Severity,
-    verdict: Verdict | None,
+    verdict: Verdict,
     ingress: str,
     message: str,
     action: str | None = None,

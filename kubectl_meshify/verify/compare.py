@@ -141,7 +141,7 @@ class VerificationResult:
                 Finding(
                     code=UNEXPLAINED_CODE,
                     severity=Severity.ERROR,
-                    verdict=None,
+                    verdict=Verdict.UNKNOWN,
                     message=(
                         f"{len(unexplained)} probe request(s) are routed differently by the emitted Istio"
                         f" configuration and no finding explains why: {first.probe} → before:"
