@@ -243,6 +243,7 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
     records = sorted(_active(model), key=lambda r: r.order)
     routed = [r for r in records if not r.settings.canary]
     regex_hosts = _regex_hosts(routed)
+    exact_paths = _exact_paths(routed)
     for record in routed:
         spec = record.obj.spec
         for r, rule in enumerate(spec.get("rules") or []):
@@ -286,7 +287,7 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
                 continue
             vhost.regex_mode = host in regex_hosts and vhost.semantics is Semantics.NGINX
             for p, path in enumerate(rule["http"]["paths"]):
-                route = _path_route(record, vhost, r, p, path, resources, options)
+                route = _path_route(record, vhost, r, p, path, exact_paths, resources, options)
                 if route is not None:
                     vhost.routes.append(route)
     for record in routed:
@@ -343,6 +344,7 @@ def _path_route(
     r: int,
     p: int,
     path: dict[str, Any],
+    exact_paths: set[tuple[str, str]],
     resources: ResourceSet,
     options: Options,
 ) -> Route | None:
@@ -362,7 +364,9 @@ def _path_route(
         if vhost.regex_mode:
             matches, length, rank = [Match(uri=("regex", f"(?i)(?:{value or '/'}).*"))], len(value or "/"), 1
         else:
-            matches, length, rank = _nginx_matches(value, path_type, vhost, record)
+            matches, length, rank = _nginx_matches(
+                value, path_type, (vhost.host, value or "/") in exact_paths
+            )
     return Route(
         name=f"{record.obj.namespace}.{record.obj.name}.r{r}.p{p}",
         origin=origin,
@@ -395,9 +399,7 @@ def _shadowed(vhost: VirtualHost, value: str, path_type: str, record: IngressRec
     return False
 
 
-def _nginx_matches(
-    value: str, path_type: str, vhost: VirtualHost, record: IngressRecord
-) -> tuple[list[Match], int, int]:
+def _nginx_matches(value: str, path_type: str, exact_exists: bool) -> tuple[list[Match], int, int]:
     """ingress-nginx without regex mode: Exact → `= /p`; Prefix → `/p/` plus `= /p`; else string prefix."""
     path = value or "/"
     if path_type == "Exact":
@@ -409,22 +411,31 @@ def _nginx_matches(
             # nginx writes `/p/` and `= /p/`: it does not match `/p` (unlike the Ingress spec).
             return [Match(uri=("prefix", path))], len(path), 1
         matches = [Match(uri=("prefix", path + "/"))]
-        if not _exact_path_exists(vhost, path, record):
+        if not exact_exists:
             matches.insert(0, Match(uri=("exact", path)))
         return matches, len(path) + 1, 1
     return [Match(uri=("prefix", path))], len(path), 1
 
 
-def _exact_path_exists(vhost: VirtualHost, path: str, record: IngressRecord) -> bool:
-    """nginx adds no `= /p` for a Prefix path when an Exact path with the same value exists on the host."""
-    for rec_rule in record.obj.spec.get("rules") or []:
-        host = str(rec_rule.get("host") or CATCH_ALL_HOST)
-        if host != vhost.host or not isinstance(rec_rule.get("http"), dict):
+def _exact_paths(records: list[IngressRecord]) -> set[tuple[str, str]]:
+    """(host, path) of every Exact path of the nginx Ingresses that build locations.
+
+    ingress-nginx adds no `= /p` for a Prefix `/p` when any Ingress of the server has an Exact `/p`
+    (`updateServerLocations` in internal/ingress/controller/location.go reads all of the server's
+    locations first), whichever Ingress came first.
+    """
+    found: set[tuple[str, str]] = set()
+    for record in records:
+        if record.semantics is not Semantics.NGINX:
             continue
-        for other in rec_rule["http"].get("paths") or []:
-            if other.get("pathType") == "Exact" and (other.get("path") or "/") == path:
-                return True
-    return any(route.path_type == "Exact" and (route.path or "/") == path for route in vhost.routes)
+        for rule in record.obj.spec.get("rules") or []:
+            if not isinstance(rule, dict) or not isinstance(rule.get("http"), dict):
+                continue
+            host = str(rule.get("host") or CATCH_ALL_HOST)
+            for other in rule["http"].get("paths") or []:
+                if isinstance(other, dict) and other.get("pathType") == "Exact":
+                    found.add((host, str(other.get("path") or "/")))
+    return found
 
 
 def _istio_matches(value: str, path_type: str) -> tuple[list[Match], int, int]:

@@ -111,6 +111,7 @@ class Annotations:
     force_ssl_redirect: bool = False
     preserve_trailing_slash: bool = False
     use_port_in_redirects: bool = False
+    relative_redirects: bool = False  # `absolute_redirect off` in the location
     ssl_passthrough: bool = False
 
     @classmethod
@@ -141,6 +142,7 @@ class Annotations:
         ann.force_ssl_redirect = _GO_BOOLS.get(raw.get("force-ssl-redirect", ""), False)
         ann.preserve_trailing_slash = _GO_BOOLS.get(raw.get("preserve-trailing-slash", ""), False)
         ann.use_port_in_redirects = _GO_BOOLS.get(raw.get("use-port-in-redirects", ""), False)
+        ann.relative_redirects = _GO_BOOLS.get(raw.get("relative-redirects", ""), False)
         ann.ssl_passthrough = (
             _GO_BOOLS.get(raw.get("ssl-passthrough", ""), False) and settings.enable_ssl_passthrough
         )
@@ -151,7 +153,7 @@ class Annotations:
             code = _go_int(raw.get("temporal-redirect-code")) or 302
             ann.redirect_url, ann.redirect_key = temporal, "temporal-redirect"
             ann.redirect_code = code if 300 <= code <= 307 else 302
-        elif permanent and _valid_url(permanent):
+        elif permanent:  # not URL-validated: only temporal-redirect is (redirect.go, isValidURL)
             code = _go_int(raw.get("permanent-redirect-code")) or 301
             ann.redirect_url, ann.redirect_key = permanent, "permanent-redirect"
             ann.redirect_code = code if 300 <= code <= 308 else 301
@@ -183,6 +185,7 @@ _ROUTING_KEYS = frozenset(
         "force-ssl-redirect",
         "preserve-trailing-slash",
         "use-port-in-redirects",
+        "relative-redirects",
         "ssl-passthrough",
         "temporal-redirect",
         "temporal-redirect-code",
@@ -822,7 +825,14 @@ class NginxModel:
         trace = self._loc_trace(loc)
         plan = _Plan(trace)
         if ann is not None and ann.redirect_url:
-            plan.redirect = (ann.redirect_code, ann.redirect_url, (*trace, (ann.key, ann.redirect_key)))
+            url, why = ann.redirect_url, (*trace, (ann.key, ann.redirect_key))
+            if url.startswith("/") and ann.relative_redirects:
+                why += ((ann.key, "relative-redirects"),)  # `absolute_redirect off`: sent as written
+            elif url.startswith("/"):
+                # `return 301 /p` with absolute_redirect on (the default): nginx prefixes the scheme and
+                # the Host header (server_name_in_redirect and port_in_redirect are off).
+                url = "$scheme://$host" + url
+            plan.redirect = (ann.redirect_code, url, why)
             plan.early = True
             return plan
         if ann is not None and (
