@@ -233,9 +233,11 @@ def _verify(
         is_istio: _differing(sources[is_istio], target, requests)
         for is_istio, requests in _distinct_requests(probed).items()
     }
-    explained: dict[tuple[Any, ...], str | None] = {}
+    explained: dict[tuple[Any, ...], tuple[str, str | None]] = {}
+    charged_probes: set[tuple[str, ProbeKey]] = set()
+    for doc, _, probes in probed:
+        result.ingresses[doc.key] = IngressVerification(doc.key, probes=len(probes))
     for doc, is_istio, probes in probed:
-        outcome = result.ingresses[doc.key] = IngressVerification(doc.key, probes=len(probes))
         different = differing[is_istio]
         if different.keys().isdisjoint(probes):
             continue  # most Ingresses: every probe routed the same
@@ -248,15 +250,48 @@ def _verify(
             why: tuple[Any, ...] = (doc.key, probe.kind, probe.scheme, before.trace, after.trace)
             why += (before.kind, after.kind, before.status, after.status, _slash_only(before, after))
             if why in explained:
-                code = explained[why]
+                charged, code = explained[why]
             else:
-                code = explain(probe, before, after, doc.key, by_ingress, prefix)
-                if code is None and doc.key in canaries:
-                    # A canary Ingress routes nothing by itself in ingress-nginx.
-                    code = _lookup(by_ingress.get(doc.key, ()), "canary", prefix, ())
-                explained[why] = code
-            outcome.different.append(Difference.of(probe, before, after, code))
+                charged = doc.key
+                code = _explain_for(charged, probe, before, after, by_ingress, prefix, canaries)
+                server = _serving_ingress(doc.key, before, result.ingresses)
+                if code is None and server != doc.key:
+                    # An older Ingress shadows the path: the difference is that Ingress's.
+                    charged = server
+                    code = _explain_for(charged, probe, before, after, by_ingress, prefix, canaries)
+                explained[why] = charged, code
+            if (charged, key) in charged_probes:
+                continue  # the serving Ingress probed the same request itself
+            charged_probes.add((charged, key))
+            result.ingresses[charged].different.append(Difference.of(probe, before, after, code))
     return result
+
+
+def _explain_for(
+    ingress: str,
+    probe: Probe,
+    before: Outcome,
+    after: Outcome,
+    by_ingress: Mapping[str, list[Finding]],
+    prefix: str,
+    canaries: set[str],
+) -> str | None:
+    code = explain(probe, before, after, ingress, by_ingress, prefix)
+    if code is None and ingress in canaries:
+        # A canary Ingress routes nothing by itself in ingress-nginx.
+        code = _lookup(by_ingress.get(ingress, ()), "canary", prefix, ())
+    return code
+
+
+def _serving_ingress(prober: str, source: Outcome, probed: Mapping[str, Any]) -> str:
+    """The Ingress a difference is charged to: the one whose location served the request before, when
+    the Ingress the probe came from took no part in it (an older Ingress shadows its path)."""
+    owner = next((key for key, feature in source.trace if feature == "location"), None)
+    if owner is None or owner == prober or owner not in probed:
+        return prober
+    if any(key == prober for key, _ in source.trace):
+        return prober  # it shaped the result too (a canary of that location, say)
+    return owner
 
 
 def _distinct_requests(
