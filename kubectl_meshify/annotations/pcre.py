@@ -266,7 +266,12 @@ _SYNTAX_ERRORS = (
     "an unknown group syntax",
 )
 # Python `re` errors on an RE2 spelling that PCRE reports as well (bad quantifiers and ranges).
-_SHARED_ERRORS = ("nothing to repeat", "multiple repeat", "min repeat greater than max", "bad character range")
+_SHARED_ERRORS = (
+    "nothing to repeat",
+    "multiple repeat",
+    "min repeat greater than max",
+    "bad character range",
+)
 
 
 def pcre_error(pattern: str) -> str | None:

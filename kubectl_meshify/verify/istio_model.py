@@ -47,6 +47,7 @@ from kubectl_meshify.verify.request import (
     normalise_dests,
     redirect,
     service_label,
+    sticky_dest,
 )
 
 INGRESS_SEMANTICS = "internal.istio.io/route-semantics"
@@ -442,6 +443,7 @@ class IstioModel:
         self._destination_rules: list[Mapping[str, Any]] = []
         self._subset_lists: dict[tuple[str, str], list[Any]] | None = None  # Service → `subsets`
         self._subsets_by_service: dict[tuple[str, str], dict[str, tuple[tuple[str, str], ...]]] = {}
+        self._rules_by_service: dict[tuple[str, str], list[Mapping[str, Any]]] | None = None
         self._dests: dict[tuple[str, str, int, str, int], Dest | Outcome] = {}
         self._plain_matches: dict[tuple[Any, ...], _Match] = {}  # see `_compile_match`
         # Scheme → Host header → its routes. Nested, not keyed by a (scheme, Host) pair: a lookup
@@ -936,7 +938,41 @@ class IstioModel:
                 )
             labels = defined[subset]
         ident = self.services.identity(svc_ns, svc_name, port, labels)
-        return Dest(ident, weight, service_label(svc_ns, svc_name, port or "?", subset or None))
+        dest = Dest(ident, weight, service_label(svc_ns, svc_name, port or "?", subset or None))
+        return sticky_dest(dest) if self._cookie_hash(svc_ns, svc_name, port, subset) else dest
+
+    def _cookie_hash(self, namespace: str, name: str, port: int, subset: str) -> bool:
+        """Whether the gateway's DestinationRule for the Service hashes this port (and subset) on a
+        cookie. A rule with a workloadSelector (one for gateway pods) is preferred over one without,
+        the first of each in object order; a subset's policy replaces the rule's, a port's
+        `portLevelSettings` entry its `loadBalancer` (DestinationRule reference, TrafficPolicy)."""
+        if self._rules_by_service is None:
+            self._rules_by_service = {}
+            for obj in self._destination_rules:
+                spec = obj.get("spec") or {}
+                rule_ns = str((obj.get("metadata") or {}).get("namespace") or "default")
+                target = self._service_of(str(spec.get("host") or ""), rule_ns)
+                self._rules_by_service.setdefault(target, []).append(spec)
+        rules = self._rules_by_service.get((namespace, name))
+        if not rules:
+            return False
+        spec = next((r for r in rules if r.get("workloadSelector")), rules[0])
+        policies = [spec.get("trafficPolicy") or {}]
+        for entry in spec.get("subsets") or []:
+            if (
+                subset
+                and isinstance(entry, dict)
+                and entry.get("name") == subset
+                and entry.get("trafficPolicy")
+            ):
+                policies.insert(0, entry["trafficPolicy"])
+        for policy in policies:
+            for level in policy.get("portLevelSettings") or []:
+                if int((level.get("port") or {}).get("number") or 0) == port and level.get("loadBalancer"):
+                    return _hashes_cookie(level["loadBalancer"])
+            if policy.get("loadBalancer"):
+                return _hashes_cookie(policy["loadBalancer"])
+        return False
 
     def _route_tls(self, server: _Server, host: str) -> Outcome:
         for vs in self._candidates(server):
@@ -989,3 +1025,8 @@ def _request_headers(
                 if str(name).lower() in COMPARED_HEADERS:
                     values[str(name).lower()] = str(value)
     return tuple(sorted(values.items())) if values else ()
+
+
+def _hashes_cookie(load_balancer: Mapping[str, Any]) -> bool:
+    hashing = load_balancer.get("consistentHash")
+    return isinstance(hashing, Mapping) and isinstance(hashing.get("httpCookie"), Mapping)

@@ -96,6 +96,7 @@ class Result:
     answered: list[str] = field(default_factory=list)  # primary routes answering before any backend
     pattern_problems: list[str] = field(default_factory=list)
     pattern_error: str = ""  # PCRE cannot compile the pattern: the header alone decides (primary)
+    attached: list[tuple[UpstreamKey, UpstreamKey]] = field(default_factory=list)  # (primary, canary)
 
 
 def prepare(ctx: FamilyContext) -> None:
@@ -165,7 +166,7 @@ def _report_ignored_keys(ctx: FamilyContext) -> None:
 # --- the merge ------------------------------------------------------------------------------------------
 
 
-def _backend_key(namespace: str, backend: Any) -> UpstreamKey | None:
+def backend_key(namespace: str, backend: Any) -> UpstreamKey | None:
     if not isinstance(backend, dict) or "resource" in backend:
         return None
     if "serviceName" in backend:
@@ -201,13 +202,13 @@ def _route_key(model: MeshModel, route: Route) -> UpstreamKey | None:
     if record is None:
         return None
     if route.origin.rule is None:
-        return _backend_key(record.obj.namespace, _default_backend(record)) if route.path is None else None
+        return backend_key(record.obj.namespace, _default_backend(record)) if route.path is None else None
     try:
         rule = record.obj.spec["rules"][route.origin.rule]
         backend = rule["http"]["paths"][route.origin.path]["backend"]
     except (KeyError, IndexError, TypeError):
         return None
-    return _backend_key(record.obj.namespace, backend)
+    return backend_key(record.obj.namespace, backend)
 
 
 def _location(route: Route) -> tuple[str, str]:
@@ -238,8 +239,8 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
         canary.settings.extra[EXTRA] = results[canary.key]
     creators: dict[UpstreamKey, IngressRecord] = {}
     for record in nginx:
-        keys = [_backend_key(record.obj.namespace, _default_backend(record))]
-        keys += [_backend_key(record.obj.namespace, path.get("backend")) for _, _, _, path in _paths(record)]
+        keys = [backend_key(record.obj.namespace, _default_backend(record))]
+        keys += [backend_key(record.obj.namespace, path.get("backend")) for _, _, _, path in _paths(record)]
         for key in keys:
             if key is not None:
                 creators.setdefault(key, record)
@@ -273,7 +274,7 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
             where = _path_location(path)
             targets.append((f"{host} {where[1]} {where[0]}", host, where, path.get("backend")))
         for label, host, location, backend in targets:
-            alt = _backend_key(canary.obj.namespace, backend)
+            alt = backend_key(canary.obj.namespace, backend)
             if alt is None:
                 continue
             if alt in deleted:
@@ -401,6 +402,7 @@ def _split_routes(
         target = destinations[alt]
         if target is None:
             continue
+        result.attached.append((primary, alt))
         for host, route in by_upstream.get(primary, []):
             vhost = model.hosts[host]
             index = next((i for i, r in enumerate(vhost.routes) if r is route), None)
