@@ -248,19 +248,11 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
         spec = record.obj.spec
         for r, rule in enumerate(spec.get("rules") or []):
             host = str(rule.get("host") or CATCH_ALL_HOST)
+            first = model.hosts.get(host)
+            if first is not None and first.semantics is not record.semantics:
+                _note_mixed_controllers(record, first)
+                continue
             vhost = _vhost(model, host, record)
-            if record.semantics is not vhost.semantics:
-                record.findings.append(
-                    _finding(
-                        "HOST_MIXED_CONTROLLERS",
-                        Severity.WARNING,
-                        Verdict.APPROXIMATED,
-                        record.key,
-                        f"Host {host} is also served by Ingresses of another controller; the routes are merged"
-                        f" into one VirtualService with {vhost.semantics.value} semantics.",
-                        "Check that both controllers really served this host from the same address.",
-                    )
-                )
             if host.startswith("*."):
                 _note_once(
                     record,
@@ -296,6 +288,29 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
     _note_cross_namespace_merges(model)
     for host in regex_hosts:
         _note_regex_mode(model, host)
+
+
+def _note_mixed_controllers(record: IngressRecord, first: VirtualHost) -> None:
+    """Two controllers served this host, each from its own address, each with its own routes and
+    semantics; one gateway answers a host with one set of routes, so the first controller's are
+    kept and this Ingress's paths for the host are not merged into them."""
+    mine = "Istio" if record.semantics is Semantics.ISTIO else "ingress-nginx"
+    theirs = "Istio" if first.semantics is Semantics.ISTIO else "ingress-nginx"
+    record.findings.append(
+        _finding(
+            "HOST_MIXED_CONTROLLERS",
+            Severity.WARNING,
+            Verdict.UNSUPPORTED,
+            record.key,
+            f"Host {first.host} was served by {theirs} for {', '.join(first.ingresses)} and by {mine} for"
+            " this Ingress: two controllers, two addresses, two sets of routes, and clients reached the one"
+            f" DNS pointed at. The VirtualService for {first.host} keeps the {theirs} routes; this Ingress's"
+            f" paths for {first.host} are not converted (merging them would answer them with {theirs}'s"
+            " semantics, or change the other Ingress's).",
+            f"Decide which controller {first.host} belongs to: move these paths into an Ingress of that class,"
+            " or give them another host; then convert again.",
+        )
+    )
 
 
 def _apply_nginx_host_settings(model: MeshModel) -> None:
