@@ -939,11 +939,11 @@ class IstioModel:
             labels = defined[subset]
         ident = self.services.identity(svc_ns, svc_name, port, labels)
         dest = Dest(ident, weight, service_label(svc_ns, svc_name, port or "?", subset or None))
-        return sticky_dest(dest) if self._cookie_hash(svc_ns, svc_name, port, subset) else dest
+        return sticky_dest(dest) if self.hash_cookie(svc_ns, svc_name, port, subset) is not None else dest
 
-    def _cookie_hash(self, namespace: str, name: str, port: int, subset: str) -> bool:
-        """Whether the gateway's DestinationRule for the Service hashes this port (and subset) on a
-        cookie. A rule with a workloadSelector (one for gateway pods) is preferred over one without,
+    def hash_cookie(self, namespace: str, name: str, port: int, subset: str = "") -> str | None:
+        """The cookie the gateway's DestinationRule for the Service hashes this port (and subset) on,
+        if any. A rule with a workloadSelector (one for gateway pods) is preferred over one without,
         the first of each in object order; a subset's policy replaces the rule's, a port's
         `portLevelSettings` entry its `loadBalancer` (DestinationRule reference, TrafficPolicy)."""
         if self._rules_by_service is None:
@@ -955,7 +955,7 @@ class IstioModel:
                 self._rules_by_service.setdefault(target, []).append(spec)
         rules = self._rules_by_service.get((namespace, name))
         if not rules:
-            return False
+            return None
         spec = next((r for r in rules if r.get("workloadSelector")), rules[0])
         policies = [spec.get("trafficPolicy") or {}]
         for entry in spec.get("subsets") or []:
@@ -969,10 +969,10 @@ class IstioModel:
         for policy in policies:
             for level in policy.get("portLevelSettings") or []:
                 if int((level.get("port") or {}).get("number") or 0) == port and level.get("loadBalancer"):
-                    return _hashes_cookie(level["loadBalancer"])
+                    return _hash_cookie(level["loadBalancer"])
             if policy.get("loadBalancer"):
-                return _hashes_cookie(policy["loadBalancer"])
-        return False
+                return _hash_cookie(policy["loadBalancer"])
+        return None
 
     def _route_tls(self, server: _Server, host: str) -> Outcome:
         for vs in self._candidates(server):
@@ -1027,6 +1027,7 @@ def _request_headers(
     return tuple(sorted(values.items())) if values else ()
 
 
-def _hashes_cookie(load_balancer: Mapping[str, Any]) -> bool:
+def _hash_cookie(load_balancer: Mapping[str, Any]) -> str | None:
     hashing = load_balancer.get("consistentHash")
-    return isinstance(hashing, Mapping) and isinstance(hashing.get("httpCookie"), Mapping)
+    cookie = hashing.get("httpCookie") if isinstance(hashing, Mapping) else None
+    return str(cookie.get("name") or "") if isinstance(cookie, Mapping) else None
