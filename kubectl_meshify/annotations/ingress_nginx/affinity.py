@@ -4,7 +4,7 @@
 | --- | --- | --- |
 | affinity | approximated | `cookie`: `consistentHash.httpCookie {name, path, ttl}`; `ttl: 0s` when no expiry is set, so Envoy issues a session cookie as nginx did |
 | affinity-mode | approximated | `balanced`: ring hash (some sessions move when endpoints change); `persistent`: needs Istio's experimental persistent sessions (reported) |
-| affinity-canary-behavior | unsupported | `sticky`: none (the weighted canary choice happens before the hash); `legacy`: exact |
+| affinity-canary-behavior | unsupported | `sticky` (default): the canary's DestinationRule gets the primary's cookie hashing, but the weighted canary choice happens before the hash; `legacy`: exact (the canary keeps its own keys) |
 | session-cookie-name | exact | `httpCookie.name` (default `INGRESSCOOKIE`) |
 | session-cookie-path | exact | `httpCookie.path` (default: the Ingress path) |
 | session-cookie-max-age | exact | `httpCookie.ttl` |
@@ -21,7 +21,9 @@
 
 ingress-nginx chooses cookie affinity over upstream-hash-by over load-balance, keeps one setting per
 Service port (the oldest Ingress's), and reads these keys on canary Ingresses too (for the canary's own
-backend). Cookie attributes need Istio 1.28 or newer; older versions reject the field.
+backend). Unless a canary says `affinity-canary-behavior: legacy`, merging it replaces its session affinity
+with the primary's (`mergeAlternativeBackend`): the canary's Service gets the primary's cookie hashing
+(CANARY_AFFINITY_INHERITED) and its own affinity and session-cookie keys are no-ops. Cookie attributes need Istio 1.28 or newer; older versions reject the field.
 """
 
 from __future__ import annotations
