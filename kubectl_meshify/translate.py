@@ -680,11 +680,14 @@ def _add_https_redirects(model: MeshModel) -> None:
             if f
         }
         if all(flags) and len(codes) == 1:
-            # Every location redirects, and so does nginx's implicit `/` for unmatched paths.
+            # Every location redirects, and so does nginx's implicit `/` for unmatched paths. Not a
+            # catch-all match (no path, prefix `/` or regex `.*`): istiod moves those after the host's
+            # other routes (SortVHostRoutes in pilot/pkg/networking/core/route), and then the routes
+            # would proxy plain HTTP. Every request path starts with `/`.
             redirect = Route(
                 name="https-redirect",
                 origin=RouteOrigin(vhost.ingresses[0]),
-                matches=[Match(port=80)],
+                matches=[Match(uri=("regex", "/.*"), port=80)],
                 redirect={"scheme": "https", "redirectCode": codes.pop()},
             )
             vhost.routes.insert(0, redirect)

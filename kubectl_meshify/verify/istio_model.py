@@ -220,6 +220,9 @@ class _Match:
     without_headers: Sequence[tuple[str, StrMatcher]] = ()
     gateways: set[str] | None = None
     never: bool = False
+    # Envoy's catch-all (prefix `/` or regex `.*`, nothing else): istiod moves it after the gateway's
+    # other routes of the host (SortVHostRoutes, IsCatchAllRoute in pilot/pkg/networking/core/route).
+    catch_all: bool = False
 
     def holds(self, port: int, gateway: str) -> bool:
         """The conditions a listener decides alone: the same for every request it receives."""
@@ -305,9 +308,9 @@ class _VHost:
         if found is None:
             if len(self.routes) == 1 and self.routes[0][0][1]:
                 # Most virtual hosts: one VirtualService, every match unconditional. Its list is
-                # used as it is (never changed afterwards).
+                # used as it is (never changed afterwards) unless a catch-all has to move.
                 route_entries, _, uses_headers = self.routes[0][0]
-                found = self._entries[port] = (route_entries, uses_headers)
+                found = self._entries[port] = (_catch_alls_last(route_entries), uses_headers)
                 return found
             entries: list[_Entry] = []
             uses_headers = False
@@ -321,8 +324,22 @@ class _VHost:
                     if match.holds(port, gateway):
                         entries.append(entry)
                         uses_headers = uses_headers or bool(match.headers or match.without_headers)
-            found = self._entries[port] = (entries, uses_headers)
+            found = self._entries[port] = (_catch_alls_last(entries), uses_headers)
         return found
+
+
+def _catch_alls_last(entries: list[_Entry]) -> list[_Entry]:
+    """istiod's SortVHostRoutes for a gateway's virtual host: catch-all routes after the others, each
+    group in its own order. Returns `entries` itself when nothing moves (most hosts)."""
+    seen_catch_all = False
+    for entry in entries:
+        if entry[2].catch_all:
+            seen_catch_all = True
+        elif seen_catch_all:
+            break
+    else:
+        return entries
+    return [e for e in entries if not e[2].catch_all] + [e for e in entries if e[2].catch_all]
 
 
 @dataclass(eq=False, slots=True)
@@ -626,10 +643,13 @@ class IstioModel:
         if isinstance(uri, dict) and uri:
             path = self._uri(uri, ignore_case, separated)
             kind = next(iter(uri))
+            everything = (kind, str(uri[kind])) in (("prefix", "/"), ("regex", ".*"))
         else:
-            path, kind = _ANY_PATH, ""
+            path, kind, everything = _ANY_PATH, "", True
         if plain_key is not None:
-            match = self._plain_matches[plain_key] = _Match(path, kind, int(port) if port else None)
+            match = self._plain_matches[plain_key] = _Match(
+                path, kind, int(port) if port else None, catch_all=everything
+            )
             return match
         headers = []
         for name, value in (spec.get("headers") or {}).items():
@@ -644,7 +664,8 @@ class IstioModel:
         if spec.get("gateways"):
             gateways = {str(g) if "/" in str(g) else f"{namespace}/{g}" for g in spec["gateways"]}
         never = bool(spec.get("queryParams") or spec.get("sourceLabels") or spec.get("sourceNamespace"))
-        return _Match(path, kind, int(port) if port else None, headers, without, gateways, never)
+        catch_all = everything and not (headers or without or never)
+        return _Match(path, kind, int(port) if port else None, headers, without, gateways, never, catch_all)
 
     @staticmethod
     def _uri(uri_spec: Mapping[str, Any], ignore_case: bool, separated: bool) -> PathMatch:

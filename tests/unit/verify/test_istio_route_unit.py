@@ -208,3 +208,41 @@ spec:
 def test_header_matches(headers: dict[str, str], path: str, expected: str) -> None:
     model = istio(HEADERS)
     assert route(model, f"http://acme.example.com{path}", **headers).split(" ")[0] == expected
+
+
+# TestSortVHostRoutes, "routes with catchall match": a gateway's virtual host gets its catch-all routes
+# (prefix `/`, regex `.*`, no header) moved after the others, each group keeping its order; "routes
+# without catchall match" (a header makes a route no catch-all) keep their order.
+SORTED = (
+    GATEWAY
+    + r"""
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: acme, namespace: istio-system}
+spec:
+  hosts: [acme.example.com]
+  gateways: [some-gateway]
+  http:
+  - {match: [{uri: {prefix: /}}], route: [{destination: {host: first-catch-all, port: {number: 80}}}]}
+  - {match: [{uri: {exact: /path1}}], route: [{destination: {host: path1, port: {number: 80}}}]}
+  - {match: [{uri: {prefix: /prefix1}}], route: [{destination: {host: prefix1, port: {number: 80}}}]}
+  - {match: [{uri: {regex: ".*?regex1"}}], route: [{destination: {host: regex1, port: {number: 80}}}]}
+  - {match: [{uri: {regex: ".*"}}], route: [{destination: {host: second-catch-all, port: {number: 80}}}]}
+  - {match: [{uri: {prefix: /}, headers: {foo: {exact: bar}}}], route: [{destination: {host: header, port: {number: 80}}}]}
+"""
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "expected"),
+    [
+        ("/path1", {}, "istio-system/path1:80"),
+        ("/prefix1/x", {}, "istio-system/prefix1:80"),
+        ("/a/regex1", {}, "istio-system/regex1:80"),
+        ("/other", {"foo": "bar"}, "istio-system/header:80"),
+        ("/other", {}, "istio-system/first-catch-all:80"),
+    ],
+)
+def test_catch_all_routes_come_last_on_a_gateway(path: str, headers: dict[str, str], expected: str) -> None:
+    assert route(istio(SORTED), f"http://acme.example.com{path}", **headers).split(" ")[0] == expected

@@ -335,3 +335,57 @@ def test_two_controllers_on_one_host_are_not_merged(merged: bool) -> None:
         assert "GET http://shop.example.com/mesh" in unexplained(result)["shop/nginx-app"]
     else:
         assert unexplained(result) == {}
+
+
+# --- HTTP on a TLS host: one port-80 redirect for every route ----------------------------------------------
+# lua_ingress.lua redirect_to_https (308) on a host with a certificate; istiod's SortVHostRoutes moves a
+# catch-all route (a match on the port alone) after the host's other routes.
+TLS = yaml.safe_dump(
+    {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": "secure", "namespace": "shop"},
+        "spec": {
+            "ingressClassName": "nginx",
+            "tls": [{"hosts": ["shop.example.com"], "secretName": "cert"}],
+            "rules": yaml.safe_load(
+                "[{host: shop.example.com, http: {paths: [{path: /static, pathType: Prefix, backend: {service:"
+                " {name: other, port: {number: 80}}}}, {path: /, pathType: Prefix, backend: {service: {name: web,"
+                " port: {number: 80}}}}]}}]"
+            ),
+        },
+    }
+)
+
+
+@pytest.mark.parametrize("catch_all", [False, True])
+def test_the_https_redirect_route_must_not_be_a_catch_all(catch_all: bool) -> None:
+    match = {"port": 80} if catch_all else {"port": 80, "uri": {"regex": "/.*"}}
+    routes = [
+        {"name": "https-redirect", "match": [match], "redirect": {"scheme": "https", "redirectCode": 308}},
+        {
+            "name": "static",
+            "match": [{"uri": {"exact": "/static"}}, {"uri": {"prefix": "/static/"}}],
+            "route": [OTHER],
+        },
+        {"name": "root", "match": [{"uri": {"prefix": "/"}}], "route": [WEB]},
+    ]
+    gateway = docs(GATEWAY)[0]
+    gateway["spec"]["servers"].append(
+        {
+            "port": {"number": 443, "name": "https", "protocol": "HTTPS"},
+            "hosts": ["*"],
+            "tls": {"mode": "SIMPLE", "credentialName": "cert"},
+        }
+    )
+    # nginx drops a trailing `/` from the redirect target and Envoy does not: reported, so explained.
+    slash = Finding(
+        "SSL_REDIRECT_TRAILING_SLASH", Severity.INFO, Verdict.APPROXIMATED, "", ingress="shop/secure"
+    )
+    result = verify(
+        docs(TLS), docs(SERVICES), [gateway, virtual_service("shop.example.com", routes)], findings=[slash]
+    )
+    if catch_all:
+        assert "GET http://shop.example.com/static" in unexplained(result)["shop/secure"]
+    else:
+        assert unexplained(result) == {}
