@@ -236,3 +236,28 @@ def test_ingresses_of_two_controllers_on_one_host_are_not_merged(tmp_path: Path)
     assert mixed["verdict"] == "unsupported"
     assert next(i for i in report["ingresses"] if i["name"] == "istio-app")["status"] != "converted"
     assert unexplained(report) == []
+
+
+def _header_list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",")]
+
+
+def test_cors_defaults_are_the_ones_ingress_nginx_sends(tmp_path: Path) -> None:
+    # cors.go, "should enable cors": the server block carries these headers.
+    objects, _ = convert(tmp_path, ingress("cors", "web", {"enable-cors": "true"}, host="cors.foo.com"))
+    policy = virtual_service(objects, "cors.foo.com")["http"][0]["corsPolicy"]
+    assert policy["allowMethods"] == _header_list("GET, PUT, POST, DELETE, PATCH, OPTIONS")
+    assert policy["allowHeaders"] == _header_list(
+        "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization"
+    )
+    assert policy["maxAge"] == "1728000s"
+
+
+def test_cors_methods(tmp_path: Path) -> None:
+    # cors.go, "should set cors methods to only allow POST, GET".
+    annotations = {"enable-cors": "true", "cors-allow-methods": "POST, GET"}
+    objects, _ = convert(tmp_path, ingress("cors", "web", annotations, host="cors.foo.com"))
+    assert virtual_service(objects, "cors.foo.com")["http"][0]["corsPolicy"]["allowMethods"] == [
+        "POST",
+        "GET",
+    ]
