@@ -33,7 +33,7 @@ class Finding:
 
     code: str
     severity: Severity
-    verdict: Verdict | None
+    verdict: Verdict
     message: str
     action: str | None = None
     annotation: str | None = None
@@ -43,7 +43,7 @@ class Finding:
         return {
             "code": self.code,
             "severity": self.severity.value,
-            "verdict": self.verdict.value if self.verdict else None,
+            "verdict": self.verdict.value,
             "annotation": self.annotation,
             "message": self.message,
             "action": self.action,

@@ -353,7 +353,7 @@ def _note_reuse(
                 Finding(
                     code="TLS_CONNECTION_REUSE",
                     severity=Severity.WARNING,
-                    verdict=None,
+                    verdict=Verdict.APPROXIMATED,
                     message=text,
                     action=action,
                     ingress=key,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubectl_meshify.findings import Finding, Severity
+from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import Credential
 from kubectl_meshify.resources import KubeObject, ResourceSet
 from kubectl_meshify.sources.cluster import (
@@ -70,7 +70,10 @@ class Preflight:
         action: str | None = None,
         ingress: str | None = None,
     ) -> None:
-        self.findings.append(Finding(code, severity, None, message, action, None, ingress))
+        # A fact about the cluster, not about one key: an info is no difference, a warning or error is
+        # something the tool cannot resolve from here.
+        verdict = Verdict.EXACT if severity is Severity.INFO else Verdict.UNKNOWN
+        self.findings.append(Finding(code, severity, verdict, message, action, None, ingress))
 
 
 def run_preflight(
@@ -398,7 +401,7 @@ def credential_findings(credentials: Iterable[Credential]) -> list[Finding]:
             Finding(
                 code="PREFLIGHT_TLS_CREDENTIAL_MISSING",
                 severity=Severity.WARNING,
-                verdict=None,
+                verdict=Verdict.UNKNOWN,
                 message=f'TLS credential "{credential.name}" for {", ".join(credential.hosts)} is not in'
                 f" namespace {credential.namespace} yet, where the ingress gateway reads it: HTTPS would fail",
                 action=action,
@@ -447,7 +450,7 @@ def conflict_findings(facts: dict[str, Any], emitted: Iterable[dict[str, Any]]) 
                     Finding(
                         "PREFLIGHT_VIRTUALSERVICE_CONFLICT",
                         Severity.WARNING,
-                        None,
+                        Verdict.UNKNOWN,
                         f"VirtualService {_ns(other)}/{_name(other)} already binds "
                         f"{', '.join(shared_hosts)} on gateway {', '.join(sorted(shared_gw))}, like the "
                         f"generated {_ns(vs)}/{_name(vs)}: Istio merges VirtualServices of one host "
@@ -467,7 +470,7 @@ def conflict_findings(facts: dict[str, Any], emitted: Iterable[dict[str, Any]]) 
                         Finding(
                             "PREFLIGHT_GATEWAY_CONFLICT",
                             Severity.WARNING,
-                            None,
+                            Verdict.UNKNOWN,
                             f"Gateway {_ns(other)}/{_name(other)} already claims {host} on port {port} "
                             f"of the same gateway workload as the generated {_ns(gw)}/{_name(gw)}: "
                             "Istio would merge the two servers in an undefined order",

@@ -60,7 +60,7 @@ NGINX_DEFAULT_DELTAS = [
 
 def annotation_verdicts(findings: list[Finding]) -> dict[str, int]:
     """Verdict counts over annotation findings: they add up to the number of annotation keys."""
-    counts = Counter(f.verdict.value for f in findings if f.annotation and f.verdict)
+    counts = Counter(f.verdict.value for f in findings if f.annotation)
     return {v: counts.get(v, 0) for v in VERDICT_ORDER}
 
 
@@ -170,7 +170,7 @@ def _ingress_markdown(record: IngressRecord, result: MigrationResult) -> list[st
         ]
         for f in _sorted_findings(record.findings):
             lines.append(
-                f"| {f.verdict.value if f.verdict else ''} | {f.severity.value} | `{f.code}` | "
+                f"| {f.verdict.value} | {f.severity.value} | `{f.code}` | "
                 f"{'`' + f.annotation + '`' if f.annotation else ''} | {_cell(f.message)} | {_cell(f.action)} |"
             )
         lines.append("")

@@ -51,7 +51,7 @@ def translate(resources: ResourceSet, options: Options) -> MeshModel:
                 _finding(
                     "INGRESS_DUPLICATE",
                     Severity.WARNING,
-                    None,
+                    Verdict.NO_OP,
                     record.key,
                     f"Ingress {record.key} appears more than once in the input; the later copy"
                     f" ({obj.origin}) is ignored.",
@@ -115,7 +115,7 @@ def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Option
             _finding(
                 "INGRESS_INVALID",
                 Severity.ERROR,
-                None,
+                Verdict.UNSUPPORTED,
                 record.key,
                 f"{obj.origin}: Ingress {record.key}: {err}",
                 "Fix the manifest; nothing was converted.",
@@ -265,23 +265,16 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
     records = sorted(_active(model), key=lambda r: r.order)
     routed = [r for r in records if not r.settings.canary]
     regex_hosts = _regex_hosts(routed)
+    exact_paths = _exact_paths(routed)
     for record in routed:
         spec = record.obj.spec
         for r, rule in enumerate(spec.get("rules") or []):
             host = str(rule.get("host") or CATCH_ALL_HOST)
+            first = model.hosts.get(host)
+            if first is not None and first.semantics is not record.semantics:
+                _note_mixed_controllers(record, first)
+                continue
             vhost = _vhost(model, host, record)
-            if record.semantics is not vhost.semantics:
-                record.findings.append(
-                    _finding(
-                        "HOST_MIXED_CONTROLLERS",
-                        Severity.WARNING,
-                        None,
-                        record.key,
-                        f"Host {host} is also served by Ingresses of another controller; the routes are merged"
-                        f" into one VirtualService with {vhost.semantics.value} semantics.",
-                        "Check that both controllers really served this host from the same address.",
-                    )
-                )
             if host.startswith("*."):
                 _note_once(
                     record,
@@ -308,7 +301,7 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
                 continue
             vhost.regex_mode = host in regex_hosts and vhost.semantics is Semantics.NGINX
             for p, path in enumerate(rule["http"]["paths"]):
-                route = _path_route(record, vhost, r, p, path, resources, options)
+                route = _path_route(record, vhost, r, p, path, exact_paths, resources, options)
                 if route is not None:
                     vhost.routes.append(route)
     for record in routed:
@@ -318,6 +311,29 @@ def _build_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> 
     _note_cross_namespace_merges(model)
     for host in regex_hosts:
         _note_regex_mode(model, host)
+
+
+def _note_mixed_controllers(record: IngressRecord, first: VirtualHost) -> None:
+    """Two controllers served this host, each from its own address, each with its own routes and
+    semantics; one gateway answers a host with one set of routes, so the first controller's are
+    kept and this Ingress's paths for the host are not merged into them."""
+    mine = "Istio" if record.semantics is Semantics.ISTIO else "ingress-nginx"
+    theirs = "Istio" if first.semantics is Semantics.ISTIO else "ingress-nginx"
+    record.findings.append(
+        _finding(
+            "HOST_MIXED_CONTROLLERS",
+            Severity.WARNING,
+            Verdict.UNSUPPORTED,
+            record.key,
+            f"Host {first.host} was served by {theirs} for {', '.join(first.ingresses)} and by {mine} for"
+            " this Ingress: two controllers, two addresses, two sets of routes, and clients reached the one"
+            f" DNS pointed at. The VirtualService for {first.host} keeps the {theirs} routes; this Ingress's"
+            f" paths for {first.host} are not converted (merging them would answer them with {theirs}'s"
+            " semantics, or change the other Ingress's).",
+            f"Decide which controller {first.host} belongs to: move these paths into an Ingress of that class,"
+            " or give them another host; then convert again.",
+        )
+    )
 
 
 def _apply_nginx_host_settings(model: MeshModel) -> None:
@@ -366,6 +382,7 @@ def _path_route(
     r: int,
     p: int,
     path: dict[str, Any],
+    exact_paths: set[tuple[str, str]],
     resources: ResourceSet,
     options: Options,
 ) -> Route | None:
@@ -385,7 +402,9 @@ def _path_route(
         if vhost.regex_mode:
             matches, length, rank = [Match(uri=("regex", f"(?i)(?:{value or '/'}).*"))], len(value or "/"), 1
         else:
-            matches, length, rank = _nginx_matches(value, path_type, vhost, record)
+            matches, length, rank = _nginx_matches(
+                value, path_type, (vhost.host, value or "/") in exact_paths
+            )
     return Route(
         name=f"{record.obj.namespace}.{record.obj.name}.r{r}.p{p}",
         origin=origin,
@@ -418,9 +437,7 @@ def _shadowed(vhost: VirtualHost, value: str, path_type: str, record: IngressRec
     return False
 
 
-def _nginx_matches(
-    value: str, path_type: str, vhost: VirtualHost, record: IngressRecord
-) -> tuple[list[Match], int, int]:
+def _nginx_matches(value: str, path_type: str, exact_exists: bool) -> tuple[list[Match], int, int]:
     """ingress-nginx without regex mode: Exact → `= /p`; Prefix → `/p/` plus `= /p`; else string prefix."""
     path = value or "/"
     if path_type == "Exact":
@@ -432,22 +449,31 @@ def _nginx_matches(
             # nginx writes `/p/` and `= /p/`: it does not match `/p` (unlike the Ingress spec).
             return [Match(uri=("prefix", path))], len(path), 1
         matches = [Match(uri=("prefix", path + "/"))]
-        if not _exact_path_exists(vhost, path, record):
+        if not exact_exists:
             matches.insert(0, Match(uri=("exact", path)))
         return matches, len(path) + 1, 1
     return [Match(uri=("prefix", path))], len(path), 1
 
 
-def _exact_path_exists(vhost: VirtualHost, path: str, record: IngressRecord) -> bool:
-    """nginx adds no `= /p` for a Prefix path when an Exact path with the same value exists on the host."""
-    for rec_rule in record.obj.spec.get("rules") or []:
-        host = str(rec_rule.get("host") or CATCH_ALL_HOST)
-        if host != vhost.host or not isinstance(rec_rule.get("http"), dict):
+def _exact_paths(records: list[IngressRecord]) -> set[tuple[str, str]]:
+    """(host, path) of every Exact path of the nginx Ingresses that build locations.
+
+    ingress-nginx adds no `= /p` for a Prefix `/p` when any Ingress of the server has an Exact `/p`
+    (`updateServerLocations` in internal/ingress/controller/location.go reads all of the server's
+    locations first), whichever Ingress came first.
+    """
+    found: set[tuple[str, str]] = set()
+    for record in records:
+        if record.semantics is not Semantics.NGINX:
             continue
-        for other in rec_rule["http"].get("paths") or []:
-            if other.get("pathType") == "Exact" and (other.get("path") or "/") == path:
-                return True
-    return any(route.path_type == "Exact" and (route.path or "/") == path for route in vhost.routes)
+        for rule in record.obj.spec.get("rules") or []:
+            if not isinstance(rule, dict) or not isinstance(rule.get("http"), dict):
+                continue
+            host = str(rule.get("host") or CATCH_ALL_HOST)
+            for other in rule["http"].get("paths") or []:
+                if isinstance(other, dict) and other.get("pathType") == "Exact":
+                    found.add((host, str(other.get("path") or "/")))
+    return found
 
 
 def _istio_matches(value: str, path_type: str) -> tuple[list[Match], int, int]:
@@ -677,11 +703,14 @@ def _add_https_redirects(model: MeshModel) -> None:
             if f
         }
         if all(flags) and len(codes) == 1:
-            # Every location redirects, and so does nginx's implicit `/` for unmatched paths.
+            # Every location redirects, and so does nginx's implicit `/` for unmatched paths. Not a
+            # catch-all match (no path, prefix `/` or regex `.*`): istiod moves those after the host's
+            # other routes (SortVHostRoutes in pilot/pkg/networking/core/route), and then the routes
+            # would proxy plain HTTP. Every request path starts with `/`.
             redirect = Route(
                 name="https-redirect",
                 origin=RouteOrigin(vhost.ingresses[0]),
-                matches=[Match(port=80)],
+                matches=[Match(uri=("regex", "/.*"), port=80)],
                 redirect={"scheme": "https", "redirectCode": codes.pop()},
             )
             vhost.routes.insert(0, redirect)
@@ -828,7 +857,7 @@ def _plan_subsets(model: MeshModel, resources: ResourceSet, options: Options) ->
                         _finding(
                             "SUBSETS_NO_VERSION_LABEL",
                             Severity.INFO,
-                            None,
+                            Verdict.EXACT,
                             key,
                             text,
                             "Add a `version` label to the pod templates to enable per-version routing.",
@@ -886,7 +915,7 @@ def _finish_statuses(model: MeshModel) -> None:
                 _finding(
                     "INGRESS_NOTHING_CONVERTED",
                     Severity.ERROR,
-                    None,
+                    Verdict.UNSUPPORTED,
                     record.key,
                     "No route could be generated from this Ingress.",
                     "See the other findings.",
@@ -896,9 +925,7 @@ def _finish_statuses(model: MeshModel) -> None:
             record.status = Status.PARTIAL
 
 
-def _note_once(
-    record: IngressRecord, code: str, severity: Severity, verdict: Verdict | None, text: str
-) -> None:
+def _note_once(record: IngressRecord, code: str, severity: Severity, verdict: Verdict, text: str) -> None:
     if not any(f.code == code for f in record.findings):
         record.findings.append(_finding(code, severity, verdict, record.key, text))
 
@@ -906,7 +933,7 @@ def _note_once(
 def _finding(
     code: str,
     severity: Severity,
-    verdict: Verdict | None,
+    verdict: Verdict,
     ingress: str,
     message: str,
     action: str | None = None,

@@ -29,7 +29,7 @@ from kubectl_meshify.annotations import nginx_keys
 from kubectl_meshify.comments import CarryResult, GeneratedIndex, add_to_findings, carry, dotted
 from kubectl_meshify.emit.istio import MANAGED_BY, SOURCE_ANNOTATION
 from kubectl_meshify.errors import InputError, UsageError
-from kubectl_meshify.findings import Finding, Severity
+from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.fsutil import StagedFiles
 from kubectl_meshify.model import IngressRecord, Status
 from kubectl_meshify.pipeline import MigrationResult
@@ -156,7 +156,7 @@ def _note_earlier_outputs(
                 Finding(
                     code="GITOPS_EARLIER_OUTPUT",
                     severity=Severity.WARNING,
-                    verdict=None,
+                    verdict=Verdict.UNKNOWN,
                     message=f"{source.path}#{doc.index} holds {ident[1]} {ident[2]}/{ident[3]} from an earlier"
                     f" kubectl-meshify run (converted from {old_from}); this run writes it again (converted from"
                     f" {new_from}), so the copy applied last wins.",

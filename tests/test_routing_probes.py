@@ -267,8 +267,11 @@ def test_codes_envoy_cannot_redirect_with_answer_the_url_as_body() -> None:
     assert (outcome.kind, outcome.status, outcome.body) == ("direct", 300, "https://example.com/choose")
     fallback = route(virtual_service(objects, "b.example.com"), "http://b.example.com/x")
     assert (fallback.status, fallback.location) == (301, "https://b2.example.com/")
-    # A relative URL was rejected by nginx: the Ingress proxies as before.
-    assert route(virtual_service(objects, "c.example.com"), "http://c.example.com/x").kind == "proxy"
+    # permanent-redirect is not URL-validated (only temporal-redirect is: isValidURL in
+    # internal/ingress/annotations/redirect/redirect.go), so `return 301 /elsewhere;` answers with nginx's
+    # absolute_redirect: the request's scheme and Host, no port.
+    relative = route(virtual_service(objects, "c.example.com"), "http://c.example.com/x")
+    assert (relative.status, relative.location) == (301, "http://c.example.com/elsewhere")
 
 
 def test_www_twin_redirects_to_the_host_keeping_scheme_path_and_query() -> None:

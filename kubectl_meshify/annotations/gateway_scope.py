@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubectl_meshify.annotations.base import FamilyContext
-from kubectl_meshify.findings import Finding, Severity
+from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import DestinationPolicy, IngressRecord, MeshModel
 from kubectl_meshify.naming import dns_label
 
@@ -117,7 +117,7 @@ def set_policy(ctx: FamilyContext, backend: Backend, field: tuple[str, ...], val
             Finding(
                 code="GATEWAY_POLICY_OVERRIDDEN",
                 severity=Severity.WARNING,
-                verdict=None,
+                verdict=Verdict.EXACT,
                 message=f"{'.'.join(field)} for {backend.label()} in DestinationRule"
                 f" {policy.namespace}/{policy.name} comes from the older Ingress {ctx.ingress}, as in"
                 " ingress-nginx; this Ingress's value is not used.",
@@ -188,7 +188,7 @@ def _note_scope(ctx: FamilyContext, policy: DestinationPolicy, backend: Backend)
         Finding(
             code="GATEWAY_DESTINATION_RULE",
             severity=Severity.WARNING if service_rule is not None else Severity.INFO,
-            verdict=None,
+            verdict=Verdict.EXACT,
             message=text,
             action=action,
             ingress=ctx.ingress,

@@ -255,3 +255,36 @@ def nginx_target(target: str, groups: int) -> Target:
 def nginx_variables(text: str) -> list[str]:
     """nginx variables (`$name`, `${name}`) in a value that Istio would take literally."""
     return [m.group(0) for m in _VARIABLE.finditer(text) if m.group(1)]
+
+
+# Problems `to_re2` finds that are syntax errors for PCRE too (the pattern does not compile at all).
+_SYNTAX_ERRORS = (
+    "an unmatched `)`",
+    "an unclosed `(`",
+    "a trailing backslash",
+    "an unterminated character class",
+    "an unknown group syntax",
+)
+# Python `re` errors on an RE2 spelling that PCRE reports as well (bad quantifiers and ranges).
+_SHARED_ERRORS = (
+    "nothing to repeat",
+    "multiple repeat",
+    "min repeat greater than max",
+    "bad character range",
+)
+
+
+def pcre_error(pattern: str) -> str | None:
+    """Why PCRE refuses to compile `pattern` (so `ngx.re.match` returns an error), or None."""
+    conversion = to_re2(pattern)
+    for problem in conversion.problems:
+        if problem.startswith(_SYNTAX_ERRORS):
+            return problem
+    if conversion.problems:
+        return None  # constructs only PCRE knows: PCRE compiles them
+    try:
+        re.compile(conversion.regex)
+    except re.error as exc:
+        if exc.msg.startswith(_SHARED_ERRORS):
+            return exc.msg
+    return None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kubectl_meshify.findings import Finding, Severity
+from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.resources import KubeObject, Origin, ResourceSet
 from kubectl_meshify.sources.kubeapi import Forbidden, KubeApi, Resource, Target
 from kubectl_meshify.sources.kubeconfig import (
@@ -99,7 +99,7 @@ def forbidden_finding(err: Forbidden, consequence: str) -> Finding:
     return Finding(
         code="PREFLIGHT_FORBIDDEN",
         severity=Severity.WARNING,
-        verdict=None,
+        verdict=Verdict.UNKNOWN,
         message=f"{err} {consequence}",
         action="grant the permission (docs/rbac.md) and run again for a complete review",
     )

@@ -495,7 +495,7 @@ def _missing_note(credential: Credential) -> Finding:
     return Finding(
         code="TLS_SECRET_MISSING",
         severity=Severity.WARNING,
-        verdict=None,
+        verdict=Verdict.APPROXIMATED,
         message=f"Secret {source} does not exist (cluster preflight){also}: the old controller served its"
         f" default certificate for {', '.join(credential.hosts)}, and the Gateway server has no certificate"
         " either.",
@@ -562,7 +562,7 @@ def _namespaced_issuer_note(credential: Credential, ref: dict[str, Any], resourc
     return Finding(
         code="CERT_MANAGER_NAMESPACED_ISSUER",
         severity=Severity.WARNING,
-        verdict=None,
+        verdict=Verdict.APPROXIMATED,
         message=f"{kind} {source_ns}/{name} is namespaced: cert-manager uses it only for Certificates in"
         f" {source_ns}. Certificate {gateway_ns}/{credential.name} refers to {kind} {name} in {gateway_ns}, which"
         " stays pending until that issuer exists."
@@ -590,7 +590,7 @@ def _acme_notes(credential: Credential, ref: dict[str, Any], resources: Resource
             Finding(
                 code="CERT_MANAGER_ACME_HTTP01",
                 severity=Severity.WARNING,
-                verdict=None,
+                verdict=Verdict.UNKNOWN,
                 message=f"If {issuer_name} is an ACME issuer that answers HTTP-01 challenges through"
                 " ingress-nginx (`http01.ingress.class: nginx` or `ingressClassName: nginx`), issuing works"
                 " while ingress-nginx still serves the hosts, but renewals fail after cut-over, quietly until"
@@ -605,7 +605,7 @@ def _acme_notes(credential: Credential, ref: dict[str, Any], resources: Resource
         Finding(
             code="CERT_MANAGER_ACME_HTTP01",
             severity=Severity.WARNING,
-            verdict=None,
+            verdict=Verdict.APPROXIMATED,
             message=f"{issuer_name} answers ACME HTTP-01 challenges through an Ingress ({', '.join(solvers)})."
             " That works while ingress-nginx serves the hosts, but renewals fail after cut-over, quietly until"
             " the certificate expires.",
@@ -669,7 +669,7 @@ def _keystore_note(credential: Credential, source: KubeObject) -> Finding:
 def _finding(
     code: str,
     severity: Severity,
-    verdict: Verdict | None,
+    verdict: Verdict,
     record: IngressRecord,
     message: str,
     action: str | None = None,

@@ -30,7 +30,9 @@ FEATURE_CODES: dict[str, tuple[str, ...]] = {
     "wildcard-host": ("HOST_WILDCARD",),
     "default-backend": ("DEFAULT_BACKEND", "DEFAULT_BACKEND_IGNORED"),
     "default-server": ("DEFAULT_BACKEND", "DEFAULT_BACKEND_IGNORED"),
-    "location": ("PATH_SHADOWED", "INGRESS_DUPLICATE", "HOST_MERGED", "HOST_MIXED_CONTROLLERS"),
+    "location": ("PATH_SHADOWED", "INGRESS_DUPLICATE", "HOST_MERGED"),
+    # A host two controllers served (see `_mixed_hosts`): only the report of that can explain.
+    "mixed-controllers": ("HOST_MIXED_CONTROLLERS",),
     "use-regex": ("PATH_REGEX_MODE",),
     "rewrite-target": ("PATH_REGEX_MODE",),
     "ssl-redirect": ("SSL_REDIRECT_DEFAULT", "TLS_DEFAULT_CERTIFICATE"),
@@ -141,7 +143,7 @@ class VerificationResult:
                 Finding(
                     code=UNEXPLAINED_CODE,
                     severity=Severity.ERROR,
-                    verdict=None,
+                    verdict=Verdict.UNKNOWN,
                     message=(
                         f"{len(unexplained)} probe request(s) are routed differently by the emitted Istio"
                         f" configuration and no finding explains why: {first.probe} → before:"
@@ -227,6 +229,9 @@ def _verify(
         for doc in docs
         if wanted is None or doc.key in wanted
     ]
+    mixed = _mixed_hosts(nginx_docs, istio_docs)
+    if mixed:
+        probed += _cross_probes(probed, mixed)
     sources: dict[bool, _Evaluator] = {
         False: nginx,
         True: istio_source if istio_source is not None else nginx,
@@ -235,9 +240,12 @@ def _verify(
         is_istio: _differing(sources[is_istio], target, requests)
         for is_istio, requests in _distinct_requests(probed).items()
     }
-    explained: dict[tuple[Any, ...], str | None] = {}
+    explained: dict[tuple[Any, ...], tuple[str, str | None]] = {}
+    charged_probes: set[tuple[str, ProbeKey]] = set()
+    for doc, _, probes in probed:
+        # setdefault: the borrowed probes of a mixed host (`_cross_probes`) come last and count nowhere.
+        result.ingresses.setdefault(doc.key, IngressVerification(doc.key, probes=len(probes)))
     for doc, is_istio, probes in probed:
-        outcome = result.ingresses[doc.key] = IngressVerification(doc.key, probes=len(probes))
         different = differing[is_istio]
         if different.keys().isdisjoint(probes):
             continue  # most Ingresses: every probe routed the same
@@ -250,15 +258,91 @@ def _verify(
             why: tuple[Any, ...] = (doc.key, probe.kind, probe.scheme, before.trace, after.trace)
             why += (before.kind, after.kind, before.status, after.status, _slash_only(before, after))
             if why in explained:
-                code = explained[why]
+                charged, code = explained[why]
             else:
-                code = explain(probe, before, after, doc.key, by_ingress, prefix)
-                if code is None and doc.key in canaries:
-                    # A canary Ingress routes nothing by itself in ingress-nginx.
-                    code = _lookup(by_ingress.get(doc.key, ()), "canary", prefix, ())
-                explained[why] = code
-            outcome.different.append(Difference.of(probe, before, after, code))
+                charged = doc.key
+                code = _explain_for(charged, probe, before, after, by_ingress, prefix, canaries, mixed)
+                server = _serving_ingress(doc.key, before, result.ingresses)
+                if code is None and server != doc.key:
+                    # An older Ingress shadows the path: the difference is that Ingress's.
+                    charged = server
+                    code = _explain_for(charged, probe, before, after, by_ingress, prefix, canaries, mixed)
+                explained[why] = charged, code
+            if (charged, key) in charged_probes:
+                continue  # the serving Ingress probed the same request itself
+            charged_probes.add((charged, key))
+            result.ingresses[charged].different.append(Difference.of(probe, before, after, code))
     return result
+
+
+def _explain_for(
+    ingress: str,
+    probe: Probe,
+    before: Outcome,
+    after: Outcome,
+    by_ingress: Mapping[str, list[Finding]],
+    prefix: str,
+    canaries: set[str],
+    mixed: Mapping[str, Any],
+) -> str | None:
+    code = explain(probe, before, after, ingress, by_ingress, prefix, probe.host in mixed)
+    if code is None and ingress in canaries:
+        # A canary Ingress routes nothing by itself in ingress-nginx.
+        code = _lookup(by_ingress.get(ingress, ()), "canary", prefix, ())
+    return code
+
+
+def _mixed_hosts(nginx_docs: Sequence[IngressDoc], istio_docs: Sequence[IngressDoc]) -> dict[str, bool]:
+    """Rule hosts that Ingresses of both controllers name: each controller answered them from its own
+    address with its own routes, so each side's probes of them must hold on the other side too."""
+    if not nginx_docs or not istio_docs:
+        return {}
+
+    def hosts(docs: Sequence[IngressDoc]) -> set[str]:
+        return {str(r.get("host")) for d in docs for r in d.rules() if isinstance(r, dict) and r.get("host")}
+
+    return dict.fromkeys(hosts(nginx_docs) & hosts(istio_docs), True)
+
+
+def _cross_probes(
+    probed: Sequence[tuple[IngressDoc, bool, dict[ProbeKey, Probe]]], mixed: Mapping[str, Any]
+) -> list[tuple[IngressDoc, bool, dict[ProbeKey, Probe]]]:
+    """Each mixed host's probes from one controller's Ingresses, also run under the other controller,
+    on behalf of that controller's first Ingress naming the host (probe counts stay with their own)."""
+    extra: list[tuple[IngressDoc, bool, dict[ProbeKey, Probe]]] = []
+    for host in mixed:
+        for is_istio in (False, True):
+            owner = next(
+                (
+                    d
+                    for d, side, _ in probed
+                    if side is not is_istio and any(r.get("host") == host for r in d.rules())
+                ),
+                None,
+            )
+            if owner is None:
+                continue
+            borrowed = {
+                key: probe
+                for doc, side, probes in probed
+                if side is is_istio
+                for key, probe in probes.items()
+                if probe.host == host
+            }
+            if borrowed:
+                extra.append((owner, not is_istio, borrowed))
+    return extra
+
+
+def _serving_ingress(prober: str, source: Outcome, probed: Mapping[str, Any]) -> str:
+    """The Ingress a difference is charged to: the one whose location served the request before, when
+    the Ingress the probe came from took no part in it (an older Ingress shadows its path)."""
+    owner = next((key for key, feature in source.trace if feature == "location"), None)
+    if owner is None or owner == prober or owner not in probed:
+        return prober
+    if any(key == prober for key, _ in source.trace):
+        return prober  # it shaped the result too (a canary of that location, say)
+    return owner
 
 
 def _distinct_requests(
@@ -304,6 +388,7 @@ def explain(
     ingress: str,
     findings: Mapping[str, list[Finding]],
     annotation_prefix: str,
+    mixed_host: bool = False,
 ) -> str | None:
     """The code of an approximated/unsupported finding that accounts for this difference, or None.
 
@@ -330,6 +415,8 @@ def explain(
         candidates.append((ingress, "backend"))
     if probe.scheme == "https":
         candidates.append((ingress, "tls"))
+    if mixed_host:
+        candidates.append((ingress, "mixed-controllers"))
     for key, feature in candidates:
         found = _lookup(findings.get(key, ()), feature, annotation_prefix, FEATURE_CODES.get(feature, ()))
         if found:

@@ -53,6 +53,7 @@ from kubectl_meshify.verify.request import (
     normalise_dests,
     redirect,
     service_label,
+    sticky_dest,
 )
 
 INGRESS_SEMANTICS = "internal.istio.io/route-semantics"
@@ -239,6 +240,9 @@ class _Match:
     without_headers: Sequence[tuple[str, StrMatcher]] = ()
     gateways: set[str] | None = None
     never: bool = False
+    # Envoy's catch-all (prefix `/` or regex `.*`, nothing else): istiod moves it after the gateway's
+    # other routes of the host (SortVHostRoutes, IsCatchAllRoute in pilot/pkg/networking/core/route).
+    catch_all: bool = False
 
     def holds(self, port: int, gateway: str) -> bool:
         """The conditions a listener decides alone: the same for every request it receives."""
@@ -324,9 +328,9 @@ class _VHost:
         if found is None:
             if len(self.routes) == 1 and self.routes[0][0][1]:
                 # Most virtual hosts: one VirtualService, every match unconditional. Its list is
-                # used as it is (never changed afterwards).
+                # used as it is (never changed afterwards) unless a catch-all has to move.
                 route_entries, _, uses_headers = self.routes[0][0]
-                found = self._entries[port] = (route_entries, uses_headers)
+                found = self._entries[port] = (_catch_alls_last(route_entries), uses_headers)
                 return found
             entries: list[_Entry] = []
             uses_headers = False
@@ -340,8 +344,22 @@ class _VHost:
                     if match.holds(port, gateway):
                         entries.append(entry)
                         uses_headers = uses_headers or bool(match.headers or match.without_headers)
-            found = self._entries[port] = (entries, uses_headers)
+            found = self._entries[port] = (_catch_alls_last(entries), uses_headers)
         return found
+
+
+def _catch_alls_last(entries: list[_Entry]) -> list[_Entry]:
+    """istiod's SortVHostRoutes for a gateway's virtual host: catch-all routes after the others, each
+    group in its own order. Returns `entries` itself when nothing moves (most hosts)."""
+    seen_catch_all = False
+    for entry in entries:
+        if entry[2].catch_all:
+            seen_catch_all = True
+        elif seen_catch_all:
+            break
+    else:
+        return entries
+    return [e for e in entries if not e[2].catch_all] + [e for e in entries if e[2].catch_all]
 
 
 @dataclass(eq=False, slots=True)
@@ -462,6 +480,7 @@ class IstioModel:
         self._destination_rules: list[Mapping[str, Any]] = []
         self._subset_lists: dict[tuple[str, str], list[Any]] | None = None  # Service → `subsets`
         self._subsets_by_service: dict[tuple[str, str], dict[str, tuple[tuple[str, str], ...]]] = {}
+        self._rules_by_service: dict[tuple[str, str], list[Mapping[str, Any]]] | None = None
         self._dests: dict[tuple[str, str, int, str, int], Dest | Outcome] = {}
         self._plain_matches: dict[tuple[Any, ...], _Match] = {}  # see `_compile_match`
         # Scheme → Host header → its routes. Nested, not keyed by a (scheme, Host) pair: a lookup
@@ -646,10 +665,13 @@ class IstioModel:
         if isinstance(uri, dict) and uri:
             path = self._uri(uri, ignore_case, separated)
             kind = next(iter(uri))
+            everything = (kind, str(uri[kind])) in (("prefix", "/"), ("regex", ".*"))
         else:
-            path, kind = _ANY_PATH, ""
+            path, kind, everything = _ANY_PATH, "", True
         if plain_key is not None:
-            match = self._plain_matches[plain_key] = _Match(path, kind, int(port) if port else None)
+            match = self._plain_matches[plain_key] = _Match(
+                path, kind, int(port) if port else None, catch_all=everything
+            )
             return match
         headers = []
         for name, value in (spec.get("headers") or {}).items():
@@ -664,7 +686,8 @@ class IstioModel:
         if spec.get("gateways"):
             gateways = {str(g) if "/" in str(g) else f"{namespace}/{g}" for g in spec["gateways"]}
         never = bool(spec.get("queryParams") or spec.get("sourceLabels") or spec.get("sourceNamespace"))
-        return _Match(path, kind, int(port) if port else None, headers, without, gateways, never)
+        catch_all = everything and not (headers or without or never)
+        return _Match(path, kind, int(port) if port else None, headers, without, gateways, never, catch_all)
 
     @staticmethod
     def _uri(uri_spec: Mapping[str, Any], ignore_case: bool, separated: bool) -> PathMatch:
@@ -958,7 +981,41 @@ class IstioModel:
                 )
             labels = defined[subset]
         ident = self.services.identity(svc_ns, svc_name, port, labels)
-        return Dest(ident, weight, service_label(svc_ns, svc_name, port or "?", subset or None))
+        dest = Dest(ident, weight, service_label(svc_ns, svc_name, port or "?", subset or None))
+        return sticky_dest(dest) if self.hash_cookie(svc_ns, svc_name, port, subset) is not None else dest
+
+    def hash_cookie(self, namespace: str, name: str, port: int, subset: str = "") -> str | None:
+        """The cookie the gateway's DestinationRule for the Service hashes this port (and subset) on,
+        if any. A rule with a workloadSelector (one for gateway pods) is preferred over one without,
+        the first of each in object order; a subset's policy replaces the rule's, a port's
+        `portLevelSettings` entry its `loadBalancer` (DestinationRule reference, TrafficPolicy)."""
+        if self._rules_by_service is None:
+            self._rules_by_service = {}
+            for obj in self._destination_rules:
+                spec = obj.get("spec") or {}
+                rule_ns = str((obj.get("metadata") or {}).get("namespace") or "default")
+                target = self._service_of(str(spec.get("host") or ""), rule_ns)
+                self._rules_by_service.setdefault(target, []).append(spec)
+        rules = self._rules_by_service.get((namespace, name))
+        if not rules:
+            return None
+        spec = next((r for r in rules if r.get("workloadSelector")), rules[0])
+        policies = [spec.get("trafficPolicy") or {}]
+        for entry in spec.get("subsets") or []:
+            if (
+                subset
+                and isinstance(entry, dict)
+                and entry.get("name") == subset
+                and entry.get("trafficPolicy")
+            ):
+                policies.insert(0, entry["trafficPolicy"])
+        for policy in policies:
+            for level in policy.get("portLevelSettings") or []:
+                if int((level.get("port") or {}).get("number") or 0) == port and level.get("loadBalancer"):
+                    return _hash_cookie(level["loadBalancer"])
+            if policy.get("loadBalancer"):
+                return _hash_cookie(policy["loadBalancer"])
+        return None
 
     def _route_tls(self, server: _Server, host: str) -> Outcome:
         for vs in self._candidates(server):
@@ -1011,3 +1068,9 @@ def _request_headers(
                 if str(name).lower() in COMPARED_HEADERS:
                     values[str(name).lower()] = str(value)
     return tuple(sorted(values.items())) if values else ()
+
+
+def _hash_cookie(load_balancer: Mapping[str, Any]) -> str | None:
+    hashing = load_balancer.get("consistentHash")
+    cookie = hashing.get("httpCookie") if isinstance(hashing, Mapping) else None
+    return str(cookie.get("name") or "") if isinstance(cookie, Mapping) else None

@@ -60,6 +60,7 @@ from kubectl_meshify.verify.request import (
     normalise_dests,
     redirect,
     service_label,
+    sticky_dest,
 )
 
 DEFAULT_SERVER = "_"
@@ -118,6 +119,9 @@ class Annotations:
     force_ssl_redirect: bool = False
     preserve_trailing_slash: bool = False
     use_port_in_redirects: bool = False
+    relative_redirects: bool = False  # `absolute_redirect off` in the location
+    affinity_cookie: bool = False  # `affinity: cookie`: the upstream's balancer is sticky
+    affinity_canary_legacy: bool = False  # `affinity-canary-behavior: legacy`
     ssl_passthrough: bool = False
 
     @classmethod
@@ -148,6 +152,10 @@ class Annotations:
         ann.force_ssl_redirect = _GO_BOOLS.get(raw.get("force-ssl-redirect", ""), False)
         ann.preserve_trailing_slash = _GO_BOOLS.get(raw.get("preserve-trailing-slash", ""), False)
         ann.use_port_in_redirects = _GO_BOOLS.get(raw.get("use-port-in-redirects", ""), False)
+        ann.relative_redirects = _GO_BOOLS.get(raw.get("relative-redirects", ""), False)
+        # sessionaffinity/main.go reads the type as written; balancer.lua makes it sticky for "cookie".
+        ann.affinity_cookie = raw.get("affinity", "") == "cookie"
+        ann.affinity_canary_legacy = raw.get("affinity-canary-behavior", "") == "legacy"
         ann.ssl_passthrough = (
             _GO_BOOLS.get(raw.get("ssl-passthrough", ""), False) and settings.enable_ssl_passthrough
         )
@@ -158,7 +166,7 @@ class Annotations:
             code = _go_int(raw.get("temporal-redirect-code")) or 302
             ann.redirect_url, ann.redirect_key = temporal, "temporal-redirect"
             ann.redirect_code = code if 300 <= code <= 307 else 302
-        elif permanent and _valid_url(permanent):
+        elif permanent:  # not URL-validated: only temporal-redirect is (redirect.go, isValidURL)
             code = _go_int(raw.get("permanent-redirect-code")) or 301
             ann.redirect_url, ann.redirect_key = permanent, "permanent-redirect"
             ann.redirect_code = code if 300 <= code <= 308 else 301
@@ -190,6 +198,9 @@ _ROUTING_KEYS = frozenset(
         "force-ssl-redirect",
         "preserve-trailing-slash",
         "use-port-in-redirects",
+        "relative-redirects",
+        "affinity",
+        "affinity-canary-behavior",
         "ssl-passthrough",
         "temporal-redirect",
         "temporal-redirect-code",
@@ -329,6 +340,7 @@ class NginxModel:
         self.www_redirects: dict[str, str] = {}
         self.alternatives: dict[Upstream, list[_CanaryPolicy]] = {}
         self.deleted: set[Upstream] = set()
+        self.sticky: set[Upstream] = set()  # upstreams with cookie affinity (see `_session_affinity`)
         self._dests: dict[Upstream, Dest | Outcome] = {}
         # By scheme, then Host header: two lookups cost less than building a (host, scheme) key.
         self._routes: dict[str, dict[str, _HostRoute]] = {}
@@ -411,7 +423,29 @@ class NginxModel:
                     self._merge_canary(read)
         for server in self.servers.values():
             self._finalise(server)
+        self._session_affinity()
         self._index_names()
+
+    def _session_affinity(self) -> None:
+        """Which upstreams are sticky. An Ingress with cookie affinity makes the upstreams it names
+        sticky (getBackendServers); merging a canary copies the primary upstream's affinity onto the
+        canary's, sticky or not, unless the canary says `affinity-canary-behavior: legacy`
+        (mergeAlternativeBackend in internal/ingress/controller/controller.go)."""
+        for read in self._reads:
+            if read.ann.affinity_cookie:
+                self.sticky.update(upstream for _, _, _, upstream in read.paths)
+                if read.default is not None:
+                    self.sticky.add(read.default)
+        copied: dict[Upstream, bool] = {}
+        for primary, policies in self.alternatives.items():
+            for policy in policies:
+                if policy.ann is not None and not policy.ann.affinity_canary_legacy:
+                    copied[policy.upstream] = primary in self.sticky
+        for alt, sticky in copied.items():
+            if sticky:
+                self.sticky.add(alt)
+            else:
+                self.sticky.discard(alt)
 
     def _canary_only(self, upstream: Upstream) -> bool:
         owner = self.owners.get(upstream)
@@ -855,7 +889,14 @@ class NginxModel:
         trace = self._loc_trace(loc)
         plan = _Plan(trace)
         if ann is not None and ann.redirect_url:
-            plan.redirect = (ann.redirect_code, ann.redirect_url, (*trace, (ann.key, ann.redirect_key)))
+            url, why = ann.redirect_url, (*trace, (ann.key, ann.redirect_key))
+            if url.startswith("/") and ann.relative_redirects:
+                why += ((ann.key, "relative-redirects"),)  # `absolute_redirect off`: sent as written
+            elif url.startswith("/"):
+                # `return 301 /p` with absolute_redirect on (the default): nginx prefixes the scheme and
+                # the Host header (server_name_in_redirect and port_in_redirect are off).
+                url = "$scheme://$host" + url
+            plan.redirect = (ann.redirect_code, url, why)
             plan.early = True
             return plan
         if ann is not None and (ann.force_ssl_redirect or ann.ssl_redirect):
@@ -965,7 +1006,10 @@ class NginxModel:
     def _dest(self, upstream: Upstream) -> Dest | Outcome:
         cached = self._dests.get(upstream)
         if cached is None:
-            cached = self._dests[upstream] = self._resolve(upstream)
+            cached = self._resolve(upstream)
+            if upstream in self.sticky and isinstance(cached, Dest):
+                cached = sticky_dest(cached)
+            self._dests[upstream] = cached
         return cached
 
     def _resolve(self, upstream: Upstream) -> Dest | Outcome:

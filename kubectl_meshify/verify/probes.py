@@ -5,7 +5,8 @@ a sibling sharing the string prefix but not the segment (`/foo` → `/foozz`), a
 on hosts in regex mode, strings matching regex paths; `/` (app-root, default backend); http, plus
 https for TLS hosts (every rule host of an Ingress with a `spec.tls` entry) and passthrough hosts; wildcard hosts' one-label and two-label subdomains; server
 aliases and the www twin; a host matching no rule; and, on hosts with a canary, every canary header
-and cookie value (always / never / the exact value / a pattern match / another value).
+and cookie value (always / never / the exact value / a pattern match / another value), and another
+header value together with the cookie `always`.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ class CanaryKnobs:
         if self.cookie:
             for value in ("always", "never", "other"):
                 out.append(((("cookie", f"{self.cookie}={value}"),), f"canary-cookie={value}"))
+        if self.header and self.cookie:
+            # A header that does not decide falls through to the cookie, except when the pattern does
+            # not compile: then balancer.lua answers with the mainline before reading the cookie.
+            name = self.header.lower().replace("_", "-")
+            both = ((name, "other"), ("cookie", f"{self.cookie}=always"))
+            out.append((both, "canary-header=other canary-cookie=always"))
         return out
 
 

@@ -57,6 +57,17 @@ class Dest:
     label: str = field(default="", compare=False)
 
 
+STICKY = " (sticky cookie)"
+
+
+def sticky_dest(dest: Dest) -> Dest:
+    """The same backend behind a balancer that pins clients by cookie: session affinity is part of
+    what a backend is, so a sticky and a non-sticky route to the same pods differ."""
+    if dest.identity.endswith(STICKY):
+        return dest  # a named port resolves through the numbered upstream, already marked
+    return Dest(dest.identity + STICKY, dest.weight, dest.label + STICKY)
+
+
 @dataclass(slots=True)
 class Outcome:
     """What a controller does with a probe.

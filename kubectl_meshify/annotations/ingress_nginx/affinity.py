@@ -4,7 +4,7 @@
 | --- | --- | --- |
 | affinity | approximated | `cookie`: `consistentHash.httpCookie {name, path, ttl}`; `ttl: 0s` when no expiry is set, so Envoy issues a session cookie as nginx did |
 | affinity-mode | approximated | `balanced`: ring hash (some sessions move when endpoints change); `persistent`: needs Istio's experimental persistent sessions (reported) |
-| affinity-canary-behavior | unsupported | `sticky`: none (the weighted canary choice happens before the hash); `legacy`: exact |
+| affinity-canary-behavior | unsupported | `sticky` (default): the canary's DestinationRule gets the primary's cookie hashing, but the weighted canary choice happens before the hash; `legacy`: exact (the canary keeps its own keys) |
 | session-cookie-name | exact | `httpCookie.name` (default `INGRESSCOOKIE`) |
 | session-cookie-path | exact | `httpCookie.path` (default: the Ingress path) |
 | session-cookie-max-age | exact | `httpCookie.ttl` |
@@ -21,7 +21,9 @@
 
 ingress-nginx chooses cookie affinity over upstream-hash-by over load-balance, keeps one setting per
 Service port (the oldest Ingress's), and reads these keys on canary Ingresses too (for the canary's own
-backend). Cookie attributes need Istio 1.28 or newer; older versions reject the field.
+backend). Unless a canary says `affinity-canary-behavior: legacy`, merging it replaces its session affinity
+with the primary's (`mergeAlternativeBackend`): the canary's Service gets the primary's cookie hashing
+(CANARY_AFFINITY_INHERITED) and its own affinity and session-cookie keys are no-ops. Cookie attributes need Istio 1.28 or newer; older versions reject the field.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
 from kubectl_meshify.annotations.gateway_scope import Backend, backend_of, ingress_backends, set_policy
+from kubectl_meshify.annotations.ingress_nginx import canary
 from kubectl_meshify.annotations.ingress_nginx._common import (
     duration,
     present,
@@ -38,7 +41,8 @@ from kubectl_meshify.annotations.ingress_nginx._common import (
     seconds,
 )
 from kubectl_meshify.annotations.request_scope import regex_literal_prefix
-from kubectl_meshify.findings import Severity, Verdict
+from kubectl_meshify.findings import Finding, Severity, Verdict
+from kubectl_meshify.model import IngressRecord, MeshModel, Semantics, Status
 
 KEYS = {
     "affinity": KeyInfo(Verdict.APPROXIMATED, "`consistentHash.httpCookie {name, path, ttl}`"),
@@ -126,14 +130,42 @@ def hash_key(expression: str) -> tuple[dict[str, Any] | None, Verdict, str]:
 
 
 def refine(ctx: FamilyContext) -> None:
+    inherited, inherited_cookie = _inherit_primary_affinity(ctx) if ctx.settings.canary else (False, False)
     keys = present(ctx, KEYS)
     if not keys or report_ignored(ctx, keys, backend_keys=True):
         return
-    affinity = (ctx.value("affinity") or "").strip().lower()
+    if inherited:
+        for key in keys:
+            if key.startswith(("affinity", "session-cookie-")) and key != "affinity-canary-behavior":
+                ctx.report(
+                    key,
+                    Verdict.NO_OP,
+                    "ingress-nginx replaced this canary's session affinity with the primary's"
+                    " (affinity-canary-behavior is not legacy), so this key had no effect.",
+                )
+        keys = [k for k in keys if not k.startswith(("affinity", "session-cookie-"))]
+        if ctx.has("affinity-canary-behavior"):
+            _canary_behavior(ctx, True)
+    affinity = "" if inherited else (ctx.value("affinity") or "").strip().lower()
     cookie = affinity == "cookie"
+    if inherited_cookie:
+        # The copied cookie affinity takes precedence over this canary's hashing and balancing keys.
+        for key in (
+            "upstream-hash-by",
+            "upstream-hash-by-subset",
+            "upstream-hash-by-subset-size",
+            "load-balance",
+        ):
+            if ctx.has(key):
+                ctx.report(
+                    key,
+                    Verdict.NO_OP,
+                    "The canary has the primary's cookie affinity, which takes precedence in ingress-nginx.",
+                )
+        return
     hash_by = (ctx.value("upstream-hash-by") or "").strip()
     backends = ingress_backends(ctx)
-    if ctx.has("affinity") and not cookie:
+    if ctx.has("affinity") and not cookie and not inherited:
         ctx.report(
             "affinity",
             Verdict.NO_OP,
@@ -145,7 +177,7 @@ def refine(ctx: FamilyContext) -> None:
         for key in keys:
             if key.startswith("session-cookie-") or key in ("affinity-mode",):
                 ctx.report(key, Verdict.NO_OP, "Only used with `affinity: cookie`; it had no effect.")
-    if ctx.has("affinity-canary-behavior"):
+    if ctx.has("affinity-canary-behavior") and not inherited:
         _canary_behavior(ctx, cookie)
     if hash_by and not cookie:
         _hash_by(ctx, backends, hash_by)
@@ -184,11 +216,7 @@ def _claim_all(
     return applied, conflicts
 
 
-def _cookie_affinity(ctx: FamilyContext, backends: list[Backend]) -> None:
-    name = (ctx.value("session-cookie-name") or "").strip() or DEFAULT_COOKIE
-    max_age = seconds(ctx.value("session-cookie-max-age"))
-    expires = seconds(ctx.value("session-cookie-expires"))
-    ttl = max_age if max_age is not None else expires
+def _cookie_attributes(ctx: FamilyContext) -> list[dict[str, str]]:
     attributes: list[dict[str, str]] = []
     domain = (ctx.value("session-cookie-domain") or "").strip()
     if domain:
@@ -196,20 +224,41 @@ def _cookie_affinity(ctx: FamilyContext, backends: list[Backend]) -> None:
     samesite = SAMESITE.get((ctx.value("session-cookie-samesite") or "").strip().lower())
     if samesite:
         attributes.append({"name": "SameSite", "value": samesite})
-    secure = (ctx.value("session-cookie-secure") or "").strip().lower() == "true"
-    if secure:
+    if (ctx.value("session-cookie-secure") or "").strip().lower() == "true":
         attributes.append({"name": "Secure"})
+    return attributes
+
+
+def _cookie(ctx: FamilyContext, backend: Backend) -> tuple[dict[str, Any], str | None]:
+    """The `httpCookie` of this Ingress's cookie affinity for one backend, and a note on its path."""
+    max_age = seconds(ctx.value("session-cookie-max-age"))
+    ttl = max_age if max_age is not None else seconds(ctx.value("session-cookie-expires"))
+    path, note = _cookie_path(ctx, backend)
+    name = (ctx.value("session-cookie-name") or "").strip() or DEFAULT_COOKIE
+    cookie: dict[str, Any] = {"name": name, "path": path, "ttl": duration(ttl or 0)}
+    attributes = _cookie_attributes(ctx)
+    if attributes:
+        cookie["attributes"] = attributes
+    return cookie, note
+
+
+def _cookie_affinity(ctx: FamilyContext, backends: list[Backend]) -> None:
+    name = (ctx.value("session-cookie-name") or "").strip() or DEFAULT_COOKIE
+    max_age = seconds(ctx.value("session-cookie-max-age"))
+    expires = seconds(ctx.value("session-cookie-expires"))
+    ttl = max_age if max_age is not None else expires
+    domain = (ctx.value("session-cookie-domain") or "").strip()
+    samesite = SAMESITE.get((ctx.value("session-cookie-samesite") or "").strip().lower())
+    secure = (ctx.value("session-cookie-secure") or "").strip().lower() == "true"
     applied: list[str] = []
     conflicts: list[str] = []
     paths: dict[str, str] = {}
     notes: list[str] = []
     for backend in backends:
-        path, note = _cookie_path(ctx, backend)
+        cookie, note = _cookie(ctx, backend)
+        path = cookie["path"]
         if note and note not in notes:
             notes.append(note)
-        cookie: dict[str, Any] = {"name": name, "path": path, "ttl": duration(ttl or 0)}
-        if attributes:
-            cookie["attributes"] = attributes
         done, clash = _claim_all(ctx, [backend], {"consistentHash": {"httpCookie": cookie}})
         applied += done
         conflicts += clash
@@ -481,3 +530,77 @@ def _load_balance(ctx: FamilyContext, backends: list[Backend]) -> None:
     if conflicts:
         text += " " + "; ".join(conflicts) + "."
     ctx.report("load-balance", verdict, text)
+
+
+# --- a canary takes the primary's session affinity --------------------------------------------------
+
+
+def _inherit_primary_affinity(ctx: FamilyContext) -> tuple[bool, bool]:
+    """ingress-nginx copies the primary upstream's session affinity onto the canary's upstream unless
+    the canary says `affinity-canary-behavior: legacy` (`mergeAlternativeBackend` in
+    internal/ingress/controller/controller.go), so the canary keeps cookie stickiness. Returns
+    (whether the canary's own affinity keys are replaced, whatever the primary had, even nothing;
+    whether it got a cookie affinity that way)."""
+    if (ctx.value("affinity-canary-behavior") or "").strip().lower() == "legacy":
+        return False, False
+    result = ctx.settings.extra.get(canary.EXTRA)
+    pairs = result.attached if isinstance(result, canary.Result) else []
+    if not pairs:
+        return False, False
+    copied: list[str] = []
+    for primary, alt in pairs:
+        source = _affinity_source(ctx.model, ctx.prefix, primary)
+        target = backend_of(ctx, _reference(alt))
+        if source is None or target is None:
+            continue
+        source_ctx = FamilyContext(source, ctx.model, ctx.resources, ctx.options, ctx.prefix)
+        primary_backend = backend_of(source_ctx, _reference(primary))
+        if primary_backend is None:
+            continue
+        cookie, _ = _cookie(source_ctx, primary_backend)
+        claim = set_policy(ctx, target, ("loadBalancer",), {"consistentHash": {"httpCookie": cookie}})
+        if claim.kept:
+            copied.append(f"{target.label()} (cookie {cookie['name']} of {source.key})")
+    if copied:
+        ctx.note(
+            Finding(
+                code="CANARY_AFFINITY_INHERITED",
+                severity=Severity.INFO,
+                verdict=Verdict.APPROXIMATED,
+                message="ingress-nginx gave the canary the primary's cookie affinity, and so does the"
+                f" conversion: {', '.join(copied)}. Once a user is on the canary, Envoy keeps them on the"
+                " same canary endpoint; but Istio picks primary or canary before the cookie hash, so the"
+                " choice between the two is not sticky as it was with nginx.",
+                action="To pin users to the canary, route it by cookie (canary-by-cookie).",
+                ingress=ctx.ingress,
+            )
+        )
+    return True, bool(copied)
+
+
+def _reference(key: tuple[str, str, str]) -> dict[str, Any]:
+    """An Ingress backend reference for an upstream key (namespace, Service, port as written)."""
+    _, service, port = key
+    return {"service": {"name": service, "port": {"number": int(port)} if port.isdigit() else {"name": port}}}
+
+
+def _affinity_source(model: MeshModel, prefix: str, upstream: tuple[str, str, str]) -> IngressRecord | None:
+    """The oldest non-canary nginx Ingress with cookie affinity that sends traffic to `upstream`."""
+    for record in sorted(model.records.values(), key=lambda r: r.order):
+        if (
+            record.semantics is not Semantics.NGINX
+            or record.settings.canary
+            or record.status in (Status.SKIPPED, Status.FAILED)
+            or (record.obj.annotations.get(prefix + "affinity") or "").strip().lower() != "cookie"
+        ):
+            continue
+        spec = record.obj.spec
+        refs = [spec.get("defaultBackend") or spec.get("backend")]
+        for rule in spec.get("rules") or []:
+            http = rule.get("http") if isinstance(rule, dict) else None
+            for path in (http.get("paths") or []) if isinstance(http, dict) else []:
+                if isinstance(path, dict):
+                    refs.append(path.get("backend"))
+        if any(canary.backend_key(record.obj.namespace, ref) == upstream for ref in refs):
+            return record
+    return None

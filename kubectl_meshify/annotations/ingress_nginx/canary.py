@@ -5,7 +5,7 @@
 | canary | exact | no object of its own: the primary's routes are split in place, in nginx's decision order |
 | canary-by-header | exact | routes before the primary's: `headers: {<h>: {exact: always}}` → canary, `{exact: never}` → primary |
 | canary-by-header-value | exact | `headers: {<h>: {exact: <value>}}` → canary (no `never` route) |
-| canary-by-header-pattern | exact | `headers: {<h>: {regex: ".*(?:<pattern>).*"}}` → canary; PCRE-only syntax unsupported |
+| canary-by-header-pattern | exact | `headers: {<h>: {regex: ".*(?:<pattern>).*"}}` → canary; PCRE-only syntax unsupported; a pattern PCRE cannot compile: `{regex: ".*"}` → primary |
 | canary-by-cookie | exact | `headers: {cookie: {regex: "(?:.*;\\s*)?<name>=always(?:\\s*;.*)?"}}` → canary, `=never` → primary |
 | canary-weight | exact | the primary's route gets weighted destinations: primary `T − w`, canary `w` |
 | canary-weight-total | exact | `T = max(100, canary-weight-total)`: nginx's Lua ignores totals under 100 |
@@ -21,7 +21,8 @@ lists the extra ones. Only the first alternative of an upstream is used, even wh
 afterwards: then that upstream has no canary at all. The policy is the one of the Ingress that first
 referenced the canary's Service port; when that is not a canary Ingress, nginx never sends traffic to
 the canary. Per request nginx decides:
-header (`value` if set, else `pattern` (PCRE, unanchored), else `always`/`never`), then cookie
+header (`value` if set, else `pattern` (PCRE, unanchored; a pattern that does not compile sends every
+request carrying the header to the primary, with no cookie or weight check), else `always`/`never`), then cookie
 (`always`/`never`), then `random(T) <= w`. Requests that match no header or cookie rule fall through to
 the weighted route, exactly like nginx's fall-through. The canary inherits every route setting of the
 primary (rewrite, headers, timeouts, …): the split routes are copies of the primary route and keep its
@@ -40,7 +41,7 @@ from typing import Any
 
 import kubectl_meshify.translate as core
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.pcre import to_re2
+from kubectl_meshify.annotations.pcre import pcre_error, to_re2
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import Destination, IngressRecord, Match, MeshModel, Route, Semantics, Status
 from kubectl_meshify.options import Options
@@ -94,6 +95,8 @@ class Result:
     extra_routes: list[str] = field(default_factory=list)  # of those, routes on paths it did not name
     answered: list[str] = field(default_factory=list)  # primary routes answering before any backend
     pattern_problems: list[str] = field(default_factory=list)
+    pattern_error: str = ""  # PCRE cannot compile the pattern: the header alone decides (primary)
+    attached: list[tuple[UpstreamKey, UpstreamKey]] = field(default_factory=list)  # (primary, canary)
 
 
 def prepare(ctx: FamilyContext) -> None:
@@ -163,7 +166,7 @@ def _report_ignored_keys(ctx: FamilyContext) -> None:
 # --- the merge ------------------------------------------------------------------------------------------
 
 
-def _backend_key(namespace: str, backend: Any) -> UpstreamKey | None:
+def backend_key(namespace: str, backend: Any) -> UpstreamKey | None:
     if not isinstance(backend, dict) or "resource" in backend:
         return None
     if "serviceName" in backend:
@@ -199,13 +202,13 @@ def _route_key(model: MeshModel, route: Route) -> UpstreamKey | None:
     if record is None:
         return None
     if route.origin.rule is None:
-        return _backend_key(record.obj.namespace, _default_backend(record)) if route.path is None else None
+        return backend_key(record.obj.namespace, _default_backend(record)) if route.path is None else None
     try:
         rule = record.obj.spec["rules"][route.origin.rule]
         backend = rule["http"]["paths"][route.origin.path]["backend"]
     except (KeyError, IndexError, TypeError):
         return None
-    return _backend_key(record.obj.namespace, backend)
+    return backend_key(record.obj.namespace, backend)
 
 
 def _location(route: Route) -> tuple[str, str]:
@@ -236,8 +239,8 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
         canary.settings.extra[EXTRA] = results[canary.key]
     creators: dict[UpstreamKey, IngressRecord] = {}
     for record in nginx:
-        keys = [_backend_key(record.obj.namespace, _default_backend(record))]
-        keys += [_backend_key(record.obj.namespace, path.get("backend")) for _, _, _, path in _paths(record)]
+        keys = [backend_key(record.obj.namespace, _default_backend(record))]
+        keys += [backend_key(record.obj.namespace, path.get("backend")) for _, _, _, path in _paths(record)]
         for key in keys:
             if key is not None:
                 creators.setdefault(key, record)
@@ -271,7 +274,7 @@ def _merge_all(model: MeshModel, resources: ResourceSet, options: Options) -> No
             where = _path_location(path)
             targets.append((f"{host} {where[1]} {where[0]}", host, where, path.get("backend")))
         for label, host, location, backend in targets:
-            alt = _backend_key(canary.obj.namespace, backend)
+            alt = backend_key(canary.obj.namespace, backend)
             if alt is None:
                 continue
             if alt in deleted:
@@ -399,6 +402,7 @@ def _split_routes(
         target = destinations[alt]
         if target is None:
             continue
+        result.attached.append((primary, alt))
         for host, route in by_upstream.get(primary, []):
             vhost = model.hosts[host]
             index = next((i for i, r in enumerate(vhost.routes) if r is route), None)
@@ -443,6 +447,11 @@ def _split(route: Route, policy: Policy, canary: Destination, result: Result) ->
         name = policy.header.lower().replace("_", "-")  # nginx reads $http_<name with - as _>
         if policy.header_value:
             variant("canary-header", name, ("exact", policy.header_value), [canary])
+        elif policy.header_pattern and pcre_error(policy.header_pattern):
+            # balancer.lua: ngx.re.match returns an error, and `return false` sends the request to the
+            # primary at once, before the cookie and the weight are looked at.
+            result.pattern_error = pcre_error(policy.header_pattern) or ""
+            variant("canary-header-invalid", name, ("regex", ".*"), primary)
         elif policy.header_pattern:
             conversion = to_re2(policy.header_pattern)
             if conversion.ok:
@@ -588,6 +597,11 @@ def _report_header(ctx: FamilyContext, policy: Policy, result: Result) -> None:
             text = (
                 f"Requests with `{name}: {policy.header_value}` go to the canary; other values fall through."
             )
+        elif policy.header_pattern and result.pattern_error:
+            text = (
+                f"Requests that carry `{name}` go to the primary (the pattern does not compile, see"
+                " canary-by-header-pattern)."
+            )
         elif policy.header_pattern and not result.pattern_problems:
             text = f"Requests whose `{name}` contains a match of {policy.header_pattern!r} go to the canary."
         elif policy.header_pattern:
@@ -612,6 +626,16 @@ def _report_header(ctx: FamilyContext, policy: Policy, result: Result) -> None:
             ctx.report(key, Verdict.NO_OP, f"{key} has no effect without canary-by-header, as in nginx.")
         elif key == "canary-by-header-pattern" and policy.header_value:
             ctx.report(key, Verdict.NO_OP, "nginx ignores the pattern when canary-by-header-value is set.")
+        elif key == "canary-by-header-pattern" and result.pattern_error:
+            ctx.report(
+                key,
+                Verdict.EXACT,
+                f"{value!r} does not compile ({result.pattern_error}): ingress-nginx's balancer sent every request"
+                f" carrying `{name}` to the primary at once, without looking at the cookie or the weight; a route"
+                " matching the header's presence does the same, before the cookie and weight routes.",
+                action="Fix the pattern if the header was meant to select the canary.",
+                severity=Severity.WARNING,
+            )
         elif key == "canary-by-header-pattern" and result.pattern_problems:
             ctx.report(
                 key,

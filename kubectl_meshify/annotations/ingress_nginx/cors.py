@@ -46,6 +46,13 @@ _HEADERS = re.compile(r"^([A-Za-z0-9\-\_]+,?\s?)+$")
 _EXPOSE = re.compile(r"^(([A-Za-z0-9\-\_]+|\*),?\s?)+$")
 
 
+# What differs with the origin `*` (written out or nginx's default), said wherever it applies.
+_WILDCARD_DIFFERENCE = (
+    "Any origin is allowed: nginx answered `Access-Control-Allow-Origin: *`, Envoy echoes the request's"
+    " origin; browsers refuse credentialed requests to `*`, so they stay refused."
+)
+
+
 def parse_origins(value: str | None) -> tuple[list[str], list[str]]:
     """(origins nginx accepted, origins it skipped); `["*"]` when absent or when `*` is listed."""
     if value is None:
@@ -142,6 +149,13 @@ def refine(ctx: FamilyContext) -> None:
         " preflight requests itself; other OPTIONS requests now reach the backend (nginx answered every"
         " OPTIONS request from an allowed origin with 204)."
     )
+    if wildcard:
+        text += " " + _WILDCARD_DIFFERENCE
+        if (ctx.value("cors-allow-credentials") or "").strip().lower() != "false":
+            text += (
+                " nginx also sent `Access-Control-Allow-Credentials: true`, which browsers ignore next to `*`;"
+                " allowCredentials is false so that credentialed requests stay refused."
+            )
     if rejected:
         text += " ingress-nginx rejected " + "; ".join(rejected) + "."
     ctx.report("enable-cors", Verdict.APPROXIMATED, text)

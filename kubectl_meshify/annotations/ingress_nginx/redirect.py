@@ -2,9 +2,9 @@
 
 | key | verdict | Istio |
 | --- | --- | --- |
-| permanent-redirect | exact | `redirect: {scheme, authority, port, uri}` from the URL, code 301, on every route of the Ingress |
+| permanent-redirect | exact | `redirect: {scheme, authority, port, uri}` from the URL, code 301, on every route of the Ingress; a path (`/new`) → `redirect: {uri}` (nginx does not validate this URL) |
 | permanent-redirect-code | exact | `redirectCode` (301/302/303/307/308); 300/304/305/306 → `directResponse` with the URL as body |
-| temporal-redirect | exact | as permanent-redirect with code 302; wins when both are set |
+| temporal-redirect | exact | as permanent-redirect with code 302; wins when both are set; must be an http(s) URL |
 | temporal-redirect-code | exact | `redirectCode` (302/303/307; 301 too); 300/304/305/306 → `directResponse` |
 | from-to-www-redirect | approximated | VirtualService for the `www.` (or bare) twin host: `redirect: {authority: <host>}`, code 308 |
 | use-port-in-redirects | approximated | nothing: nginx wrote the default port into its own redirects, Envoy leaves it out |
@@ -14,7 +14,10 @@ nginx answers `return <code> <URL>` in the location before proxying (and before 
 every route of the Ingress becomes a redirect; the implicit root location nginx adds to a host it creates
 carries the same annotations, so requests no path matches are redirected too. nginx sends the URL as
 `Location` only for 301/302/303/307/308; for the other codes it sends the URL as the response body, which
-a `directResponse` reproduces. Envoy keeps the request's query string when the target URL has none, where
+a `directResponse` reproduces. Only `temporal-redirect` must be an http(s) URL (`isValidURL` in
+`redirect.go`); a `permanent-redirect` path such as `/new-location` is sent by nginx as
+`Location: http://<Host>/new-location` (absolute_redirect on, no port), as an Istio `redirect` with only
+`uri` does; with `relative-redirects` nginx sent `/new-location` itself (reported with that key). Envoy keeps the request's query string when the target URL has none, where
 nginx sends the URL exactly; a URL ending in `$request_uri` keeps path and query in both. The from/to-www
 twin redirects with `http-redirect-code` (308) and keeps the scheme, path and query; nginx also drops a
 trailing `/` from the path, Envoy does not.
@@ -158,7 +161,9 @@ def _location_redirect(ctx: FamilyContext) -> None:
                     f"{orphan} has no effect without a redirect URL; nothing to convert.",
                 )
         return
-    if not urlsplit(url).scheme.lower().startswith("http"):
+    absolute = urlsplit(url).scheme.lower().startswith("http")
+    if key == "temporal-redirect" and not absolute:
+        # redirect.go validates only temporal-redirect (isValidURL): the Ingress keeps proxying.
         ctx.report(
             key,
             Verdict.NO_OP,
@@ -169,7 +174,10 @@ def _location_redirect(ctx: FamilyContext) -> None:
         )
         _report_code_key(ctx, code_key, code, code_taken, None)
         return
-    if code in ENVOY_REDIRECT_CODES:
+    if code in ENVOY_REDIRECT_CODES and not absolute:
+        redirect, problems = _path_redirect(url, code)
+        response = None
+    elif code in ENVOY_REDIRECT_CODES:
         redirect, problems = redirect_for_url(url, code)
         response = None
     elif nginx_variables(url):
@@ -199,8 +207,9 @@ def _location_redirect(ctx: FamilyContext) -> None:
         _report_code_key(ctx, code_key, code, code_taken, None)
         return
     where = _apply(ctx, redirect, response)
+    shown = url if absolute or response is not None else f"<scheme>://<host>{url}"
     detail = (
-        f"every route of this Ingress answers {code} with Location {url}"
+        f"every route of this Ingress answers {code} with Location {shown}"
         if redirect is not None
         else f"every route of this Ingress answers {code} with the URL as the body, as nginx does"
         " (nginx adds `Location` only for 301/302/303/307/308)"
@@ -212,6 +221,17 @@ def _location_redirect(ctx: FamilyContext) -> None:
     )
     ctx.report(key, Verdict.EXACT, f"Converted: {detail}{where}.{query}")
     _report_code_key(ctx, code_key, code, code_taken, response is not None)
+
+
+def _path_redirect(url: str, code: int) -> tuple[dict[str, Any] | None, list[str]]:
+    """`return 301 /path`: nginx (absolute_redirect on, port_in_redirect and server_name_in_redirect
+    off) sends `Location: <scheme>://<Host>/path`, which an Istio redirect with only `uri` sends too."""
+    if not url.startswith("/"):
+        return None, [f"{url!r} is neither an absolute http(s) URL nor a path, and nginx sent it as written"]
+    variables = nginx_variables(url)
+    if variables:
+        return None, [f"the URL uses nginx variables ({', '.join(variables)}) that Envoy cannot expand"]
+    return {"uri": url, "redirectCode": code}, []
 
 
 def _report_code_key(ctx: FamilyContext, code_key: str, code: int, taken: bool, direct: bool | None) -> None:

@@ -5,7 +5,7 @@
 | use-regex | exact | every path of the host → `uri.regex: "(?i)(?:<path>).*"` (case-insensitive, anchored at the start only) |
 | rewrite-target | exact | `rewrite.uriRegexRewrite: {match: "(?i)^(?:<path>).*", rewrite: <target, $n → \\n>}`; an `http(s)://` target → `redirect`, code 302 |
 | app-root | exact | first route of the host: `uri.exact: /` → `redirect: {uri: <app-root>, redirectCode: 302}` |
-| x-forwarded-prefix | exact | `headers.request.set: {x-forwarded-prefix: <value>}` on the routes that rewrite |
+| x-forwarded-prefix | exact | `headers.request.set: {x-forwarded-prefix: <value>}` on the routes that rewrite; empty: nothing |
 
 ingress-nginx matches every path of a host as `~* "^<path>"` when any Ingress of the host sets use-regex
 or a rewrite-target that differs from a path (core writes those matches). A rewrite is
@@ -345,6 +345,14 @@ def _report_rewrite(
 def _forwarded_prefix(ctx: FamilyContext, rewriting: list[Route]) -> None:
     value = ctx.value("x-forwarded-prefix")
     if value is None:
+        return
+    if not value:
+        # template.go (buildProxyPass) writes the header only when the value is not empty.
+        ctx.report(
+            "x-forwarded-prefix",
+            Verdict.NO_OP,
+            "The value is empty, so ingress-nginx sent no X-Forwarded-Prefix header; nothing is converted.",
+        )
         return
     if not rewriting:
         ctx.report(

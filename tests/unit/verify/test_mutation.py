@@ -147,7 +147,11 @@ def plain_prefix(objects: list[dict[str, Any]]) -> None:
 
 def wrong_order(objects: list[dict[str, Any]]) -> None:
     routes = _routes(objects, "shop-example-com")
-    routes.insert(0, routes.pop())  # the catch-all first
+    root = routes.pop()
+    # The everything-route first. Written as regex `/.*`: a route without a match is a catch-all, which
+    # istiod moves after the others anyway (SortVHostRoutes, pilot/pkg/networking/core/route/route.go).
+    root["match"] = [{"uri": {"regex": "/.*"}}]
+    routes.insert(0, root)
 
 
 def dropped_canary_header(objects: list[dict[str, Any]]) -> None:
