@@ -475,6 +475,9 @@ def convert_tree(
     from kubectl_meshify.report import to_json_text, to_markdown
 
     result = migrate(resources, options)
+    tree.report = report or (
+        os.path.join(tree.out_dir, write.REPORT_MD) if tree.out_dir is not None else None
+    )
     outputs = write.plan(result, sources, paths, tree)
     if tree.out_dir is not None:
         taken = {os.path.realpath(o.target): o.source.path for o in outputs}

@@ -64,6 +64,7 @@ class TreeOptions:
     out_dir: str | None = None
     in_place: bool = False
     keep_ingress: bool = False
+    report: str | None = None  # the Markdown report written with the tree, for the pointers in the files
 
 
 def provenance(key: str) -> str:
@@ -80,7 +81,7 @@ def plan(
     if options.in_place and any(s.path == STDIN_SHOWN for s in sources):
         raise UsageError("--in-place cannot rewrite stdin; use --out-dir DIR, or give files")
     targets = _targets(sources, given, options)
-    placement = _Placement(result, sources, options.keep_ingress)
+    placement = _Placement(result, sources, options.keep_ingress, options.report, targets)
     outputs = []
     for source in sources:
         if source.is_json and _is_our_report(source.text):
@@ -215,6 +216,8 @@ class _Placement:
     result: MigrationResult
     sources: list[SourceFile]
     keep: bool
+    report: str | None
+    targets: dict[str, str]  # input path → output path
     by_file: dict[str, list[IngressRecord]] = field(default_factory=dict)
     placed: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # id(record) → objects
     owner: dict[int, IngressRecord] = field(default_factory=dict)  # id(object) → record it is placed with
@@ -246,7 +249,9 @@ class _Placement:
 
     @staticmethod
     def replaced(record: IngressRecord) -> bool:
-        return record.status in (Status.CONVERTED, Status.PARTIAL) and bool(record.resources)
+        """Converted means gone: an Ingress that converts to no objects (a canary ingress-nginx never sent
+        traffic to) is replaced too, by its comments and a pointer to the report."""
+        return record.status in (Status.CONVERTED, Status.PARTIAL)
 
     def objects_at(self, record: IngressRecord) -> list[dict[str, Any]]:
         return self.placed.get(id(record), [])
@@ -256,7 +261,16 @@ class _Placement:
         return (carried.collected if carried else []) + [provenance(record.key)]
 
     def stub_lines(self, record: IngressRecord) -> list[str]:
-        """Where an Ingress's objects all went elsewhere: its comments, and a pointer to them."""
+        """Where an Ingress's objects all went elsewhere: its comments, and a pointer to them (or to the
+        report, when nothing was generated from it)."""
+        carried = self.carried.get(id(record))
+        if not record.resources:
+            target = self.targets.get(str(record.obj.origin.path))
+            where = "the migration report (--report)"
+            if self.report and target:
+                where = os.path.relpath(os.path.abspath(self.report), os.path.dirname(target))
+            pointer = provenance(record.key) + f"; nothing is generated from it, see {where}"
+            return (carried.collected if carried else []) + [pointer]
         owners: list[str] = []
         for ref in record.resources:
             obj = self.index.objects.get(ref)
@@ -266,7 +280,6 @@ class _Placement:
                 where = f"Ingress {holder.key} ({path})"
                 if where not in owners:
                     owners.append(where)
-        carried = self.carried.get(id(record))
         pointer = provenance(record.key) + "; its resources are placed with " + ", ".join(owners)
         return (carried.collected if carried else []) + [pointer]
 
