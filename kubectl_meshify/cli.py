@@ -17,6 +17,8 @@ from kubectl_meshify.errors import ExitCode, MeshifyError, UsageError
 from kubectl_meshify.options import DEFAULT_NGINX_PREFIX, Options
 
 if TYPE_CHECKING:  # imported lazily at run time: startup stays fast
+    from kubectl_meshify.findings import Finding
+    from kubectl_meshify.pipeline import MigrationResult
     from kubectl_meshify.resources import ResourceSet
     from kubectl_meshify.sources.files import SourceFile
     from kubectl_meshify.write import TreeOptions
@@ -153,9 +155,18 @@ def file_cmd(
             "--keep-ingress", help="With --out-dir/--in-place: keep each Ingress, Istio documents after it."
         ),
     ] = False,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            metavar="GLOB",
+            help="Leave matching paths out of a directory walk (repeatable; a name, or a path with /).",
+        ),
+    ] = None,
     no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses in manifest files (YAML or JSON; directories are read recursively)."""
+    from kubectl_meshify import skipped_inputs
     from kubectl_meshify.sources.files import read_resources
 
     def run() -> ExitCode:
@@ -176,10 +187,18 @@ def file_cmd(
             default_namespace=namespace,
         )
         options.verify = not no_verify
-        resources, sources = read_resources(paths, default_namespace=namespace, exclude=out_dir)
+        resources, sources = read_resources(
+            paths, default_namespace=namespace, exclude=out_dir, globs=exclude or ()
+        )
+        skipped = skipped_inputs.findings(sources)
+        skipped_inputs.warn(skipped)
         if tree is not None:
-            return convert_tree(resources, sources, paths, options, tree, report, report_json, strict)
-        return convert_and_write(resources, options, output.value, report, report_json, strict)
+            return convert_tree(
+                resources, sources, paths, options, tree, report, report_json, strict, input_findings=skipped
+            )
+        return convert_and_write(
+            resources, options, output.value, report, report_json, strict, input_findings=skipped
+        )
 
     _run_guarded(run)
 
@@ -418,6 +437,7 @@ def convert_and_write(
     report: str | None,
     report_json: str | None,
     strict: bool,
+    input_findings: list[Finding] | None = None,
 ) -> ExitCode:
     """Run the pipeline on `resources`, write reports, print the stream and a summary."""
     from kubectl_meshify.fsutil import write_atomic
@@ -428,6 +448,7 @@ def convert_and_write(
 
     assert isinstance(resources, ResourceSet)
     result = migrate(resources, options)
+    _add_input_findings(result, input_findings)
     stream = render(result.objects, output)
     if report:
         write_atomic(report, to_markdown(result))
@@ -465,6 +486,7 @@ def convert_tree(
     report: str | None,
     report_json: str | None,
     strict: bool,
+    input_findings: list[Finding] | None = None,
 ) -> ExitCode:
     """GitOps mode: rewrite the files (under --out-dir or in place), then write the reports."""
     import os
@@ -475,6 +497,7 @@ def convert_tree(
     from kubectl_meshify.report import to_json_text, to_markdown
 
     result = migrate(resources, options)
+    _add_input_findings(result, input_findings)
     tree.report = report or (
         os.path.join(tree.out_dir, write.REPORT_MD) if tree.out_dir is not None else None
     )
@@ -500,7 +523,9 @@ def convert_tree(
     where = "in place" if tree.in_place else f"under {tree.out_dir}"
     sys.stderr.write(
         f"files: {counts[write.FileStatus.REWRITTEN]} rewritten, {counts[write.FileStatus.NO_INGRESS]}"
-        f" without an Ingress, {counts[write.FileStatus.UNCHANGED]} with nothing to change ({where}).\n"
+        f" without an Ingress, {counts[write.FileStatus.UNCHANGED]} with nothing to change"
+        + (f", {counts[write.FileStatus.SKIPPED]} skipped" if counts[write.FileStatus.SKIPPED] else "")
+        + f" ({where}).\n"
     )
     earlier = sum(1 for f in result.run_findings if f.code == "GITOPS_EARLIER_OUTPUT")
     if earlier:
@@ -509,6 +534,15 @@ def convert_tree(
             " see GITOPS_EARLIER_OUTPUT in the report.\n"
         )
     return result.exit_code(strict)
+
+
+def _add_input_findings(result: MigrationResult, found: list[Finding] | None) -> None:
+    """Run-wide findings about the inputs (skipped files), in the JSON report and their own section."""
+    from kubectl_meshify import skipped_inputs
+
+    if found:
+        result.run_findings.extend(found)
+        result.extra.setdefault("summary_md", []).extend(skipped_inputs.report_lines(found))
 
 
 def _summary(result: object, report: str | None, report_json: str | None) -> None:

@@ -46,6 +46,7 @@ class FileStatus(StrEnum):
     REWRITTEN = "rewritten"
     NO_INGRESS = "no-ingress"  # nothing to convert: copied (out-dir) or left alone (in place)
     UNCHANGED = "unchanged"  # has Ingresses, but the result equals the input (failed, or already done)
+    SKIPPED = "skipped"  # not a manifest (found in a directory walk): copied (out-dir) or left alone
 
 
 @dataclass
@@ -84,7 +85,7 @@ def plan(
     placement = _Placement(result, sources, options.keep_ingress, options.report, targets)
     outputs = []
     for source in sources:
-        if source.is_json and _is_our_report(source.text):
+        if source.is_json and is_our_report(source.text):
             continue  # the JSON report of an earlier run into this tree: not a manifest to mirror
         records = placement.by_file.get(source.path, [])
         text: str | None = None
@@ -94,7 +95,9 @@ def plan(
                 if source.is_json
                 else _rewrite_yaml(source, placement)
             )
-        if not records:
+        if source.skipped is not None:
+            status = FileStatus.SKIPPED
+        elif not records:
             status = FileStatus.NO_INGRESS
         elif text is None or text == source.text:
             status, text = FileStatus.UNCHANGED, None
@@ -107,7 +110,7 @@ def plan(
     return outputs
 
 
-def _is_our_report(text: str) -> bool:
+def is_our_report(text: str) -> bool:
     if '"kubectl-meshify"' not in text[:400]:
         return False
     try:
@@ -796,7 +799,14 @@ def _report_extras(result: MigrationResult, outputs: list[FileOutput], options: 
         "## Files",
         "",
         f"Written {where}: {counts[FileStatus.REWRITTEN]} rewritten, {counts[FileStatus.NO_INGRESS]} without"
-        f" an Ingress (not rewritten), {counts[FileStatus.UNCHANGED]} with nothing to change.",
+        f" an Ingress (not rewritten), {counts[FileStatus.UNCHANGED]} with nothing to change"
+        + (
+            f", {counts[FileStatus.SKIPPED]} skipped (not manifests,"
+            f" {'left alone' if options.in_place else 'copied as they are'})"
+            if counts[FileStatus.SKIPPED]
+            else ""
+        )
+        + ".",
         "",
         "| file | status | output |",
         "| --- | --- | --- |",
