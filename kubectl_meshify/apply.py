@@ -111,11 +111,22 @@ def _apply_body(obj: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _same_fields(wanted: Any, live: Any) -> bool:
-    """Whether every field of `wanted` has the same value in `live` (maps compared key by key)."""
-    if isinstance(wanted, dict):
-        return isinstance(live, dict) and all(_same_fields(v, live.get(k)) for k, v in wanted.items())
-    return bool(wanted == live)
+def _changed(before: dict[str, Any], after: dict[str, Any], dry_run: bool) -> bool:
+    """Whether the server changed the object, as kubectl decides "unchanged": the API server skips a write
+    that changes nothing and keeps the resourceVersion. A dry run stores nothing, so its answer (the object
+    as it would be) is compared with the live one instead, server-kept fields aside."""
+    if not dry_run:
+        return bool(_meta(after).get("resourceVersion") != _meta(before).get("resourceVersion"))
+    return _content(after) != _content(before)
+
+
+def _content(obj: dict[str, Any]) -> dict[str, Any]:
+    body = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "status")}
+    meta = dict(_meta(obj))
+    for key in SERVER_FIELDS:
+        meta.pop(key, None)
+    body["metadata"] = meta
+    return body
 
 
 def apply_objects(
@@ -187,11 +198,7 @@ def apply_objects(
         if status == 201 or current is None:
             action = "created"
         else:
-            moved = not dry_run and _meta(answer).get("resourceVersion") != _meta(current).get(
-                "resourceVersion"
-            )
-            body_fields = {k: v for k, v in body.items() if k not in ("apiVersion", "kind")}
-            action = "configured" if moved or not _same_fields(body_fields, current) else "unchanged"
+            action = "configured" if _changed(current, answer, dry_run) else "unchanged"
         result.applied.append(
             Applied(resource.kind, resource.group, meta["namespace"], meta["name"], action, dry_run)
         )

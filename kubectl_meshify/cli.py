@@ -245,6 +245,13 @@ ForceConflictsOpt = Annotated[
     bool,
     typer.Option("--force-conflicts", help="With --apply: take over objects and fields other managers own."),
 ]
+AllowPartialOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial",
+        help="With --apply: also apply Ingresses converted only partially (otherwise left out, exit 1).",
+    ),
+]
 OutDirOpt = Annotated[
     str | None,
     typer.Option("--out-dir", metavar="DIR", help="Write one file per namespace, and the reports, into DIR."),
@@ -280,6 +287,7 @@ def ns_cmd(
     apply: ApplyOpt = False,
     dry_run: DryRunOpt = DryRun.none,
     force_conflicts: ForceConflictsOpt = False,
+    allow_partial: AllowPartialOpt = False,
     no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses of one namespace of the current cluster (nothing changes without --apply)."""
@@ -308,6 +316,7 @@ def all_cmd(
     apply: ApplyOpt = False,
     dry_run: DryRunOpt = DryRun.none,
     force_conflicts: ForceConflictsOpt = False,
+    allow_partial: AllowPartialOpt = False,
     no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses of every namespace of the current cluster (nothing changes without --apply)."""
@@ -349,6 +358,7 @@ def _cluster(
     apply: bool,
     dry_run: DryRun,
     force_conflicts: bool,
+    allow_partial: bool = False,
     no_verify: bool = False,
 ) -> None:
     """The shared body of `ns` and `all`; the cluster work itself is in cluster_cli.py."""
@@ -387,6 +397,7 @@ def _cluster(
                 apply=apply,
                 dry_run=dry_run.value,
                 force_conflicts=force_conflicts,
+                allow_partial=allow_partial,
             )
         )
 
