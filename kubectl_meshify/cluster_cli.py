@@ -122,6 +122,10 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
                 force_conflicts=args.force_conflicts,
             )
             applied_lines = [str(a) for a in applied.applied]
+            applied_lines += [
+                f"kept: {kept}: ingress-shim's Certificate, left as it is; see CERT_MANAGER_KEPT_CERTIFICATE"
+                for kept in applied.kept
+            ]
             counts = ", ".join(
                 f"{applied.count(a)} {a}" for a in ("created", "configured", "unchanged") if applied.count(a)
             )

@@ -23,7 +23,7 @@ from kubectl_meshify.model import Credential, ExtraObject, IngressRecord, MeshMo
 from kubectl_meshify.naming import credential_name
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import KubeObject, ResourceSet
-from kubectl_meshify.tls import certificates
+from kubectl_meshify.tls import certificates, kept_certificates
 from kubectl_meshify.tls.certificates import IssuanceIntent
 from kubectl_meshify.tls.copy_command import copy_command
 
@@ -39,7 +39,8 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
         (r for r in model.records.values() if r.status not in (Status.SKIPPED, Status.FAILED)),
         key=lambda r: r.order,
     )
-    entries = _assign_hosts(model, records, options.gateway_namespace)
+    kept: list[kept_certificates.SecretUse] = []
+    entries = _assign_hosts(model, records, options.gateway_namespace, kept)
     sources = sorted(
         {(v.tls_secret_namespace or "", v.tls_secret) for v in model.hosts.values() if v.tls_secret}
     )
@@ -72,19 +73,29 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
                 credential.source_present = source[1] in existing[source[0]]
         model.credentials[credential.name] = credential
         _provide(model, credential, users, resources, issued_by.get(source))
+        if credential.provider == "in-place":
+            kept += [
+                kept_certificates.SecretUse(r, t, secret=source[1], hosts=h, consumer="the Gateway server")
+                for r, t, h in users
+                if r.obj.namespace == credential.namespace
+            ]
         if (
             credential.provider != "cert-manager"
             and credential.present is False
             and not credential.source_present
         ):
             _attach(model, credential, [_missing_note(credential)])
+    kept_certificates.keep(model, resources, kept)
 
 
 # --- hosts → secrets ---------------------------------------------------------------------------------
 
 
 def _assign_hosts(
-    model: MeshModel, records: list[IngressRecord], gateway_namespace: str
+    model: MeshModel,
+    records: list[IngressRecord],
+    gateway_namespace: str,
+    passed_through: list[kept_certificates.SecretUse],
 ) -> list[tuple[IngressRecord, int, list[str], Source]]:
     """Set each host's secret (the oldest Ingress wins); return every TLS entry with its hosts and source.
 
@@ -122,7 +133,18 @@ def _assign_hosts(
                 if passed.passthrough and passed.passthrough_secret is None:
                     passed.passthrough_secret = str(secret)
             if known and all(v.passthrough for v in known):
-                continue  # TLS passed through to the backend: nginx used no certificate for these hosts
+                # TLS passed through to the backend: nginx used no certificate for these hosts, the backend
+                # serves this secret itself.
+                passed_through.append(
+                    kept_certificates.SecretUse(
+                        record,
+                        t,
+                        str(secret),
+                        [str(h) for h in entry.get("hosts") or []],
+                        "the backend (ssl-passthrough)",
+                    )
+                )
+                continue
             entries.append((record, t, [str(h) for h in entry.get("hosts") or []], source))
             for host in hosts:
                 vhost = model.hosts.get(host)
