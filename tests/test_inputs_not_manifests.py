@@ -258,3 +258,26 @@ def test_exclude_leaves_paths_out_of_the_walk(tmp_path: Path) -> None:
 )
 def test_exclude_glob_forms(path: str, globs: list[str], expected: bool) -> None:
     assert excluded(path, "k8s", globs) is expected
+
+
+def test_walking_the_current_directory_skips_the_same_files(tmp_path: Path) -> None:
+    repo = _repository(tmp_path / "repo")
+    report = tmp_path / "r.json"
+    run = meshify("file", ".", "--no-verify", *CLASSES, "--report-json", str(report), cwd=repo)
+    assert run.returncode == 0, run.stderr
+    skipped = sorted(
+        f["message"].split(": skipped: ")[0]
+        for f in json.loads(report.read_text())["findings"]
+        if f["code"] == "INPUT_FILE_SKIPPED"
+    )
+    assert skipped == [
+        "./apps/broken.yaml",
+        "./apps/notes.yaml",
+        "./base/kustomization.yaml",
+        "./charts/web/Chart.yaml",
+        "./charts/web/templates/ingress-quoted.yaml",
+        "./charts/web/templates/ingress.yaml",
+        "./charts/web/values.yaml",
+        "./overlays/prod/ingress-host.yaml",
+        "./overlays/prod/kustomization.yaml",
+    ]

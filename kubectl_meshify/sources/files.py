@@ -325,23 +325,22 @@ class NotManifests:
     """Which files of a directory walk are not manifests: Helm charts, kustomize files and patches."""
 
     def __init__(self) -> None:
-        self._dirs: dict[str, str | None] = {}  # real directory → chart root / kustomization, when any
-        self._patches: dict[str, str] = {}  # real path of a patch → the kustomization listing it
+        self._dirs: dict[str, str | None] = {}  # directory → the chart holding it, when any
+        self._patches: dict[str, str] = {}  # path of a patch → the kustomization listing it
         self._read: set[str] = set()
 
     def reason(self, path: str, walked: str) -> str | None:
-        real = os.path.realpath(path)
-        directory = os.path.dirname(real)
-        root = os.path.realpath(walked)
-        chart = self._chart_of(directory, root)
+        # Paths as the walk spells them (normalised, not resolved: one string operation per file).
+        here = os.path.normpath(path)
+        directory = os.path.dirname(here)
+        chart = self._chart_of(directory, os.path.normpath(walked))
         if chart is not None:
-            shown = os.path.normpath(os.path.join(walked, os.path.relpath(chart, root)))
-            return f"part of the Helm chart {shown} (it has a Chart.yaml): a chart is not a manifest"
-        if os.path.basename(path) in KUSTOMIZATION_NAMES:
+            return f"part of the Helm chart {chart} (it has a Chart.yaml): a chart is not a manifest"
+        if os.path.basename(here) in KUSTOMIZATION_NAMES:
             return "a kustomize Kustomization, not a Kubernetes object"
         self._read_kustomization(directory)
-        if real in self._patches:
-            return f"a kustomize patch, listed in {self._patches[real]}"
+        if here in self._patches:
+            return f"a kustomize patch, listed in {self._patches[here]}"
         return None
 
     def _chart_of(self, directory: str, root: str) -> str | None:
@@ -351,7 +350,7 @@ class NotManifests:
         found: str | None = None
         if os.path.isfile(os.path.join(directory, "Chart.yaml")):
             found = directory
-        elif directory != root and directory.startswith(root + os.sep):
+        elif directory != root and os.path.dirname(directory) != directory:
             found = self._chart_of(os.path.dirname(directory), root)
         self._dirs[directory] = found
         return found
@@ -364,7 +363,7 @@ class NotManifests:
             file = os.path.join(directory, name)
             if os.path.isfile(file):
                 for patch in kustomize_patches(file):
-                    self._patches.setdefault(os.path.realpath(os.path.join(directory, patch)), file)
+                    self._patches.setdefault(os.path.normpath(os.path.join(directory, patch)), file)
                 return
 
 
