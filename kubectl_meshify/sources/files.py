@@ -330,17 +330,18 @@ class NotManifests:
         self._read: set[str] = set()
 
     def reason(self, path: str, walked: str) -> str | None:
-        # Paths as the walk spells them (normalised, not resolved: one string operation per file).
-        here = os.path.normpath(path)
-        directory = os.path.dirname(here)
-        chart = self._chart_of(directory, os.path.normpath(walked))
+        # Per file: a few string operations and cached lookups by directory (the walk's own spelling).
+        directory = os.path.dirname(path)
+        chart = self._chart_of(directory, walked)
         if chart is not None:
             return f"part of the Helm chart {chart} (it has a Chart.yaml): a chart is not a manifest"
-        if os.path.basename(here) in KUSTOMIZATION_NAMES:
+        if os.path.basename(path) in KUSTOMIZATION_NAMES:
             return "a kustomize Kustomization, not a Kubernetes object"
         self._read_kustomization(directory)
-        if here in self._patches:
-            return f"a kustomize patch, listed in {self._patches[here]}"
+        if self._patches:
+            listed = self._patches.get(os.path.normpath(path))
+            if listed is not None:
+                return f"a kustomize patch, listed in {listed}"
         return None
 
     def _chart_of(self, directory: str, root: str) -> str | None:
@@ -348,10 +349,11 @@ class NotManifests:
         if directory in self._dirs:
             return self._dirs[directory]
         found: str | None = None
+        parent = os.path.dirname(directory)
         if os.path.isfile(os.path.join(directory, "Chart.yaml")):
-            found = directory
-        elif directory != root and os.path.dirname(directory) != directory:
-            found = self._chart_of(os.path.dirname(directory), root)
+            found = os.path.normpath(directory)
+        elif os.path.normpath(directory) != os.path.normpath(root) and parent != directory:
+            found = self._chart_of(parent, root)
         self._dirs[directory] = found
         return found
 
