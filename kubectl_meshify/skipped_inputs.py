@@ -14,7 +14,7 @@ from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.sources.files import NOT_OBJECTS, SourceFile
 
 CODE = "INPUT_FILE_SKIPPED"
-SHOWN_ON_STDERR = 10  # more are summed up; the report lists them all
+SHOWN_ON_STDERR = 10  # files without any object named on stderr; the report lists them all
 _MENTIONS_INGRESS = re.compile(r"""(?:^|[\s{,])["']?kind["']?\s*:\s*["']?Ingress\b""", re.M)
 
 
@@ -72,14 +72,14 @@ def _text(source: SourceFile) -> str:
 
 
 def warn(found: list[Finding]) -> None:
-    """The skipped files on stderr: every warning, the first few in all, then a count."""
-    shown = [f for f in found if f.severity is not Severity.INFO]
-    shown += [f for f in found if f.severity is Severity.INFO]
-    for finding in shown[:SHOWN_ON_STDERR]:
+    """The skipped files on stderr: every warning; files without any object only up to a count."""
+    quiet = [f for f in found if f.severity is Severity.INFO]
+    for finding in [f for f in found if f.severity is not Severity.INFO] + quiet[:SHOWN_ON_STDERR]:
         sys.stderr.write(f"warning: {finding.message}\n")
-    if len(shown) > SHOWN_ON_STDERR:
+    if len(quiet) > SHOWN_ON_STDERR:
         sys.stderr.write(
-            f"warning: {len(shown) - SHOWN_ON_STDERR} more files skipped; the report lists them ({CODE}).\n"
+            f"warning: {len(quiet) - SHOWN_ON_STDERR} more files without a Kubernetes object skipped; the report"
+            f" lists them ({CODE}).\n"
         )
 
 

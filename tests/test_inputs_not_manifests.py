@@ -97,8 +97,13 @@ def _repository(root: Path) -> Path:
         "charts/web/templates/ingress-quoted.yaml": CHART_TEMPLATE_PARSES,
         "base/kustomization.yaml": "resources:\n  - ingress.yaml\n",
         "base/ingress.yaml": _ingress("base", "base.example.com", "nginx"),
-        "overlays/prod/kustomization.yaml": "resources:\n  - ../../base\npatches:\n  - path: ingress-host.yaml\n",
+        "overlays/prod/kustomization.yaml": (
+            "resources:\n  - ../../base\npatches:\n  - path: ingress-host.yaml\n"
+            "patchesStrategicMerge:\n  - ../../a-patches/tls.yaml\n"
+        ),
         "overlays/prod/ingress-host.yaml": PATCH,
+        # Listed by the overlay, and found by the walk before it.
+        "a-patches/tls.yaml": PATCH.replace("prod.example.com", "tls.example.com"),
         "apps/nginx.yaml": "# the shop\n" + _ingress("web", "shop.example.com", "nginx"),
         "apps/istio.yaml": _ingress("api", "api.example.com", "istio"),
         "apps/traefik.yaml": "# served by traefik\n" + _ingress("blog", "blog.example.com", "traefik"),
@@ -138,6 +143,7 @@ def test_repository_in_place_changes_only_the_nginx_and_istio_ingresses(tmp_path
         "charts/web/templates/ingress-quoted.yaml",
         "overlays/prod/ingress-host.yaml",
         "overlays/prod/kustomization.yaml",
+        "a-patches/tls.yaml",
         "apps/notes.yaml",
         "apps/broken.yaml",
     ):
@@ -271,6 +277,7 @@ def test_walking_the_current_directory_skips_the_same_files(tmp_path: Path) -> N
         if f["code"] == "INPUT_FILE_SKIPPED"
     )
     assert skipped == [
+        "./a-patches/tls.yaml",
         "./apps/broken.yaml",
         "./apps/notes.yaml",
         "./base/kustomization.yaml",
@@ -281,3 +288,24 @@ def test_walking_the_current_directory_skips_the_same_files(tmp_path: Path) -> N
         "./overlays/prod/ingress-host.yaml",
         "./overlays/prod/kustomization.yaml",
     ]
+
+
+def test_files_without_objects_are_summed_up_after_ten_but_warnings_never(tmp_path: Path) -> None:
+    root = tmp_path / "k8s"
+    root.mkdir()
+    for n in range(12):
+        (root / f"config-{n:02}.yaml").write_text(f"setting: {n}\n")
+    for n in range(12):
+        (root / f"patch-{n:02}.yaml").write_text(PATCH)
+    (root / "kustomization.yaml").write_text(
+        "patches:\n" + "".join(f"  - path: patch-{n:02}.yaml\n" for n in range(12))
+    )
+    run = meshify("file", str(root), "--no-verify", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    for n in range(12):
+        assert f"{root / f'patch-{n:02}.yaml'}: skipped: a kustomize patch" in run.stderr
+    named = [
+        line for line in run.stderr.splitlines() if "no Kubernetes object" in line or "Kustomization" in line
+    ]
+    assert len(named) == 10
+    assert "warning: 3 more files without a Kubernetes object skipped; the report lists them" in run.stderr

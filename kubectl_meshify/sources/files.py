@@ -263,8 +263,10 @@ def read_resources(
     """
     resources = ResourceSet()
     sources: list[SourceFile] = []
-    not_manifests = NotManifests()
-    for path, walked in walk_inputs(paths, exclude, globs):
+    inputs = list(walk_inputs(paths, exclude, globs))
+    # Every kustomization of the walk is read first: a patch may sort before the overlay that lists it.
+    not_manifests = NotManifests({os.path.dirname(path) for path, walked in inputs if walked is not None})
+    for path, walked in inputs:
         if walked is None:
             source = read_source(path)
             sources.append(source)
@@ -324,10 +326,12 @@ def _read_text_lossy(path: str) -> str:
 class NotManifests:
     """Which files of a directory walk are not manifests: Helm charts, kustomize files and patches."""
 
-    def __init__(self) -> None:
+    def __init__(self, directories: Iterable[str] = ()) -> None:
         self._dirs: dict[str, str | None] = {}  # directory → the chart holding it, when any
         self._patches: dict[str, str] = {}  # path of a patch → the kustomization listing it
         self._read: set[str] = set()
+        for directory in sorted(directories):
+            self._read_kustomization(directory)
 
     def reason(self, path: str, walked: str) -> str | None:
         # Per file: a few string operations and cached lookups by directory (the walk's own spelling).
