@@ -59,6 +59,8 @@ class Applied:
 class ApplyResult:
     applied: list[Applied] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # kinds never written (Ingress, ...), as kind/ns/name
+    # ingress-shim Certificates that already are the emitted object (owned by their Ingress), not taken over
+    kept: list[str] = field(default_factory=list)
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.applied if a.action == action)
@@ -111,11 +113,32 @@ def _apply_body(obj: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def _same_fields(wanted: Any, live: Any) -> bool:
-    """Whether every field of `wanted` has the same value in `live` (maps compared key by key)."""
-    if isinstance(wanted, dict):
-        return isinstance(live, dict) and all(_same_fields(v, live.get(k)) for k, v in wanted.items())
-    return bool(wanted == live)
+def _ingress_owner(live: dict[str, Any]) -> str | None:
+    """`namespace/name` of the Ingress controlling a live cert-manager Certificate (ingress-shim's), if any."""
+    if live.get("kind") != "Certificate":
+        return None
+    for ref in _meta(live).get("ownerReferences") or []:
+        if isinstance(ref, dict) and ref.get("kind") == "Ingress" and ref.get("controller"):
+            return f"{_meta(live).get('namespace', '')}/{ref.get('name', '')}"
+    return None
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any], dry_run: bool) -> bool:
+    """Whether the server changed the object, as kubectl decides "unchanged": the API server skips a write
+    that changes nothing and keeps the resourceVersion. A dry run stores nothing, so its answer (the object
+    as it would be) is compared with the live one instead, server-kept fields aside."""
+    if not dry_run:
+        return bool(_meta(after).get("resourceVersion") != _meta(before).get("resourceVersion"))
+    return _content(after) != _content(before)
+
+
+def _content(obj: dict[str, Any]) -> dict[str, Any]:
+    body = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "status")}
+    meta = dict(_meta(obj))
+    for key in SERVER_FIELDS:
+        meta.pop(key, None)
+    body["metadata"] = meta
+    return body
 
 
 def apply_objects(
@@ -150,13 +173,22 @@ def apply_objects(
         for item in api.list(resource, namespace):
             live[(resource.kind, namespace, str(_meta(item).get("name")))] = item
     foreign = []
-    for obj in writes:
+    for obj in list(writes):
         meta = _meta(obj)
         current = live.get((str(obj["kind"]), str(meta["namespace"]), str(meta["name"])))
         if (
             current is not None
             and (_meta(current).get("labels") or {}).get(MANAGED_BY_LABEL) != FIELD_MANAGER
         ):
+            owner = _ingress_owner(current)
+            if owner is not None and not force_conflicts:
+                # ingress-shim's own Certificate, emitted so that it outlives the Ingress: it is that object
+                # already, so it is left as it is (the finding CERT_MANAGER_KEPT_CERTIFICATE says how to keep it).
+                writes.remove(obj)
+                result.kept.append(
+                    f"{obj['kind']} {meta['namespace']}/{meta['name']} (owned by Ingress {owner})"
+                )
+                continue
             foreign.append(f"{obj['kind']} {meta['namespace']}/{meta['name']}")
     if foreign and not force_conflicts:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
@@ -187,11 +219,7 @@ def apply_objects(
         if status == 201 or current is None:
             action = "created"
         else:
-            moved = not dry_run and _meta(answer).get("resourceVersion") != _meta(current).get(
-                "resourceVersion"
-            )
-            body_fields = {k: v for k, v in body.items() if k not in ("apiVersion", "kind")}
-            action = "configured" if moved or not _same_fields(body_fields, current) else "unchanged"
+            action = "configured" if _changed(current, answer, dry_run) else "unchanged"
         result.applied.append(
             Applied(resource.kind, resource.group, meta["namespace"], meta["name"], action, dry_run)
         )

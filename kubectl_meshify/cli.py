@@ -17,6 +17,8 @@ from kubectl_meshify.errors import ExitCode, MeshifyError, UsageError
 from kubectl_meshify.options import DEFAULT_NGINX_PREFIX, Options
 
 if TYPE_CHECKING:  # imported lazily at run time: startup stays fast
+    from kubectl_meshify.findings import Finding
+    from kubectl_meshify.pipeline import MigrationResult
     from kubectl_meshify.resources import ResourceSet
     from kubectl_meshify.sources.files import SourceFile
     from kubectl_meshify.write import TreeOptions
@@ -164,9 +166,18 @@ def file_cmd(
             "--keep-ingress", help="With --out-dir/--in-place: keep each Ingress, Istio documents after it."
         ),
     ] = False,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            metavar="GLOB",
+            help="Leave matching paths out of a directory walk (repeatable; a name, or a path with /).",
+        ),
+    ] = None,
     no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses in manifest files (YAML or JSON; directories are read recursively)."""
+    from kubectl_meshify import skipped_inputs
     from kubectl_meshify.sources.files import read_resources
 
     def run() -> ExitCode:
@@ -188,10 +199,18 @@ def file_cmd(
             default_ssl_certificate=default_ssl_certificate,
         )
         options.verify = not no_verify
-        resources, sources = read_resources(paths, default_namespace=namespace, exclude=out_dir)
+        resources, sources = read_resources(
+            paths, default_namespace=namespace, exclude=out_dir, globs=exclude or ()
+        )
+        skipped = skipped_inputs.findings(sources)
+        skipped_inputs.warn(skipped)
         if tree is not None:
-            return convert_tree(resources, sources, paths, options, tree, report, report_json, strict)
-        return convert_and_write(resources, options, output.value, report, report_json, strict)
+            return convert_tree(
+                resources, sources, paths, options, tree, report, report_json, strict, input_findings=skipped
+            )
+        return convert_and_write(
+            resources, options, output.value, report, report_json, strict, input_findings=skipped
+        )
 
     _run_guarded(run)
 
@@ -238,6 +257,13 @@ ForceConflictsOpt = Annotated[
     bool,
     typer.Option("--force-conflicts", help="With --apply: take over objects and fields other managers own."),
 ]
+AllowPartialOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-partial",
+        help="With --apply: also apply Ingresses converted only partially (otherwise left out, exit 1).",
+    ),
+]
 OutDirOpt = Annotated[
     str | None,
     typer.Option("--out-dir", metavar="DIR", help="Write one file per namespace, and the reports, into DIR."),
@@ -274,6 +300,7 @@ def ns_cmd(
     apply: ApplyOpt = False,
     dry_run: DryRunOpt = DryRun.none,
     force_conflicts: ForceConflictsOpt = False,
+    allow_partial: AllowPartialOpt = False,
     no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses of one namespace of the current cluster (nothing changes without --apply)."""
@@ -303,6 +330,7 @@ def all_cmd(
     apply: ApplyOpt = False,
     dry_run: DryRunOpt = DryRun.none,
     force_conflicts: ForceConflictsOpt = False,
+    allow_partial: AllowPartialOpt = False,
     no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses of every namespace of the current cluster (nothing changes without --apply)."""
@@ -345,6 +373,7 @@ def _cluster(
     apply: bool,
     dry_run: DryRun,
     force_conflicts: bool,
+    allow_partial: bool = False,
     no_verify: bool = False,
 ) -> None:
     """The shared body of `ns` and `all`; the cluster work itself is in cluster_cli.py."""
@@ -384,6 +413,7 @@ def _cluster(
                 apply=apply,
                 dry_run=dry_run.value,
                 force_conflicts=force_conflicts,
+                allow_partial=allow_partial,
             )
         )
 
@@ -442,6 +472,7 @@ def convert_and_write(
     report: str | None,
     report_json: str | None,
     strict: bool,
+    input_findings: list[Finding] | None = None,
 ) -> ExitCode:
     """Run the pipeline on `resources`, write reports, print the stream and a summary."""
     from kubectl_meshify.fsutil import write_atomic
@@ -452,6 +483,7 @@ def convert_and_write(
 
     assert isinstance(resources, ResourceSet)
     result = migrate(resources, options)
+    _add_input_findings(result, input_findings)
     stream = render(result.objects, output)
     if report:
         write_atomic(report, to_markdown(result))
@@ -489,6 +521,7 @@ def convert_tree(
     report: str | None,
     report_json: str | None,
     strict: bool,
+    input_findings: list[Finding] | None = None,
 ) -> ExitCode:
     """GitOps mode: rewrite the files (under --out-dir or in place), then write the reports."""
     import os
@@ -499,6 +532,10 @@ def convert_tree(
     from kubectl_meshify.report import to_json_text, to_markdown
 
     result = migrate(resources, options)
+    _add_input_findings(result, input_findings)
+    tree.report = report or (
+        os.path.join(tree.out_dir, write.REPORT_MD) if tree.out_dir is not None else None
+    )
     outputs = write.plan(result, sources, paths, tree)
     if tree.out_dir is not None:
         taken = {os.path.realpath(o.target): o.source.path for o in outputs}
@@ -521,7 +558,9 @@ def convert_tree(
     where = "in place" if tree.in_place else f"under {tree.out_dir}"
     sys.stderr.write(
         f"files: {counts[write.FileStatus.REWRITTEN]} rewritten, {counts[write.FileStatus.NO_INGRESS]}"
-        f" without an Ingress, {counts[write.FileStatus.UNCHANGED]} with nothing to change ({where}).\n"
+        f" without an Ingress, {counts[write.FileStatus.UNCHANGED]} with nothing to change"
+        + (f", {counts[write.FileStatus.SKIPPED]} skipped" if counts[write.FileStatus.SKIPPED] else "")
+        + f" ({where}).\n"
     )
     earlier = sum(1 for f in result.run_findings if f.code == "GITOPS_EARLIER_OUTPUT")
     if earlier:
@@ -530,6 +569,15 @@ def convert_tree(
             " see GITOPS_EARLIER_OUTPUT in the report.\n"
         )
     return result.exit_code(strict)
+
+
+def _add_input_findings(result: MigrationResult, found: list[Finding] | None) -> None:
+    """Run-wide findings about the inputs (skipped files), in the JSON report and their own section."""
+    from kubectl_meshify import skipped_inputs
+
+    if found:
+        result.run_findings.extend(found)
+        result.extra.setdefault("summary_md", []).extend(skipped_inputs.report_lines(found))
 
 
 def _summary(result: object, report: str | None, report_json: str | None) -> None:

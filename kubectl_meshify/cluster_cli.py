@@ -42,6 +42,7 @@ class ClusterArgs:
     apply: bool
     dry_run: str
     force_conflicts: bool
+    allow_partial: bool = False
 
 
 def terminal_progress() -> Callable[[str], None] | None:
@@ -63,6 +64,7 @@ def _clear_progress(progress: Callable[[str], None] | None) -> None:
 
 
 def run_cluster(args: ClusterArgs) -> ExitCode:
+    from kubectl_meshify import apply_scope
     from kubectl_meshify.apply import apply_objects
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.preflight import Overrides, conflict_findings, credential_findings, run_preflight
@@ -72,6 +74,8 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
         raise UsageError("--dry-run server needs --apply (without --apply nothing is written to the cluster)")
     if args.force_conflicts and not args.apply:
         raise UsageError("--force-conflicts needs --apply")
+    if args.allow_partial and not args.apply:
+        raise UsageError("--allow-partial needs --apply")
     if args.namespace is not None and not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", args.namespace):
         raise UsageError(f"invalid namespace name {args.namespace!r}")
 
@@ -103,22 +107,36 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
         result.run_findings.extend(cluster_findings)
         result.extra.setdefault("prerequisites_md", []).extend(preflight_markdown(cluster_findings))
         applied_lines: list[str] = []
+        left_out: dict[str, str] = {}
         if args.apply:
             if progress is not None:
                 progress("applying")
+            ready = apply_scope.scope(result.records, result.objects, args.allow_partial)
+            apply_scope.findings(ready, result.records)
+            left_out = ready.left_out
             applied = apply_objects(
                 api,
                 discovery,
-                result.objects,
+                ready.objects,
                 dry_run=args.dry_run == "server",
                 force_conflicts=args.force_conflicts,
             )
             applied_lines = [str(a) for a in applied.applied]
+            applied_lines += [
+                f"kept: {kept}: ingress-shim's Certificate, left as it is; see CERT_MANAGER_KEPT_CERTIFICATE"
+                for kept in applied.kept
+            ]
             counts = ", ".join(
                 f"{applied.count(a)} {a}" for a in ("created", "configured", "unchanged") if applied.count(a)
             )
             suffix = " (server dry run: nothing was stored)" if args.dry_run == "server" else ""
             applied_lines.append(f"applied {len(applied.applied)} objects: {counts or 'none'}{suffix}")
+            applied_lines += [f"not applied: Ingress {key}: {why}" for key, why in left_out.items()]
+            if left_out:
+                applied_lines.append(
+                    f"{len(left_out)} Ingress{'es' if len(left_out) != 1 else ''} left out of the apply"
+                    f" ({len(ready.held)} objects); review them, then re-run with --allow-partial [{apply_scope.LEFT_OUT_CODE}]"
+                )
     finally:
         _clear_progress(progress)
         api.close()
@@ -128,6 +146,8 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
     for line in applied_lines:
         sys.stderr.write(line + "\n")
     sys.stderr.write(f"kubectl-meshify: {api.requests} API requests to {api.server}\n")
+    if left_out:
+        return ExitCode.FAILED  # asked to apply, and not everything was
     return result.exit_code(args.strict)
 
 

@@ -46,6 +46,7 @@ class FileStatus(StrEnum):
     REWRITTEN = "rewritten"
     NO_INGRESS = "no-ingress"  # nothing to convert: copied (out-dir) or left alone (in place)
     UNCHANGED = "unchanged"  # has Ingresses, but the result equals the input (failed, or already done)
+    SKIPPED = "skipped"  # not a manifest (found in a directory walk): copied (out-dir) or left alone
 
 
 @dataclass
@@ -64,6 +65,7 @@ class TreeOptions:
     out_dir: str | None = None
     in_place: bool = False
     keep_ingress: bool = False
+    report: str | None = None  # the Markdown report written with the tree, for the pointers in the files
 
 
 def provenance(key: str) -> str:
@@ -80,10 +82,10 @@ def plan(
     if options.in_place and any(s.path == STDIN_SHOWN for s in sources):
         raise UsageError("--in-place cannot rewrite stdin; use --out-dir DIR, or give files")
     targets = _targets(sources, given, options)
-    placement = _Placement(result, sources, options.keep_ingress)
+    placement = _Placement(result, sources, options.keep_ingress, options.report, targets)
     outputs = []
     for source in sources:
-        if source.is_json and _is_our_report(source.text):
+        if source.is_json and is_our_report(source.text):
             continue  # the JSON report of an earlier run into this tree: not a manifest to mirror
         records = placement.by_file.get(source.path, [])
         text: str | None = None
@@ -93,7 +95,9 @@ def plan(
                 if source.is_json
                 else _rewrite_yaml(source, placement)
             )
-        if not records:
+        if source.skipped is not None:
+            status = FileStatus.SKIPPED
+        elif not records:
             status = FileStatus.NO_INGRESS
         elif text is None or text == source.text:
             status, text = FileStatus.UNCHANGED, None
@@ -106,7 +110,7 @@ def plan(
     return outputs
 
 
-def _is_our_report(text: str) -> bool:
+def is_our_report(text: str) -> bool:
     if '"kubectl-meshify"' not in text[:400]:
         return False
     try:
@@ -215,6 +219,8 @@ class _Placement:
     result: MigrationResult
     sources: list[SourceFile]
     keep: bool
+    report: str | None
+    targets: dict[str, str]  # input path → output path
     by_file: dict[str, list[IngressRecord]] = field(default_factory=dict)
     placed: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # id(record) → objects
     owner: dict[int, IngressRecord] = field(default_factory=dict)  # id(object) → record it is placed with
@@ -246,7 +252,9 @@ class _Placement:
 
     @staticmethod
     def replaced(record: IngressRecord) -> bool:
-        return record.status in (Status.CONVERTED, Status.PARTIAL) and bool(record.resources)
+        """Converted means gone: an Ingress that converts to no objects (a canary ingress-nginx never sent
+        traffic to) is replaced too, by its comments and a pointer to the report."""
+        return record.status in (Status.CONVERTED, Status.PARTIAL)
 
     def objects_at(self, record: IngressRecord) -> list[dict[str, Any]]:
         return self.placed.get(id(record), [])
@@ -256,7 +264,16 @@ class _Placement:
         return (carried.collected if carried else []) + [provenance(record.key)]
 
     def stub_lines(self, record: IngressRecord) -> list[str]:
-        """Where an Ingress's objects all went elsewhere: its comments, and a pointer to them."""
+        """Where an Ingress's objects all went elsewhere: its comments, and a pointer to them (or to the
+        report, when nothing was generated from it)."""
+        carried = self.carried.get(id(record))
+        if not record.resources:
+            target = self.targets.get(str(record.obj.origin.path))
+            where = "the migration report (--report)"
+            if self.report and target:
+                where = os.path.relpath(os.path.abspath(self.report), os.path.dirname(target))
+            pointer = provenance(record.key) + f"; nothing is generated from it, see {where}"
+            return (carried.collected if carried else []) + [pointer]
         owners: list[str] = []
         for ref in record.resources:
             obj = self.index.objects.get(ref)
@@ -266,7 +283,6 @@ class _Placement:
                 where = f"Ingress {holder.key} ({path})"
                 if where not in owners:
                     owners.append(where)
-        carried = self.carried.get(id(record))
         pointer = provenance(record.key) + "; its resources are placed with " + ", ".join(owners)
         return (carried.collected if carried else []) + [pointer]
 
@@ -783,7 +799,14 @@ def _report_extras(result: MigrationResult, outputs: list[FileOutput], options: 
         "## Files",
         "",
         f"Written {where}: {counts[FileStatus.REWRITTEN]} rewritten, {counts[FileStatus.NO_INGRESS]} without"
-        f" an Ingress (not rewritten), {counts[FileStatus.UNCHANGED]} with nothing to change.",
+        f" an Ingress (not rewritten), {counts[FileStatus.UNCHANGED]} with nothing to change"
+        + (
+            f", {counts[FileStatus.SKIPPED]} skipped (not manifests,"
+            f" {'left alone' if options.in_place else 'copied as they are'})"
+            if counts[FileStatus.SKIPPED]
+            else ""
+        )
+        + ".",
         "",
         "| file | status | output |",
         "| --- | --- | --- |",

@@ -102,12 +102,16 @@ def test_directory_is_read_recursively(tmp_path: Path) -> None:
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "web.yml").write_text(INGRESS)
     (tmp_path / "a" / "notes.txt").write_text("not a manifest")
-    (tmp_path / "values.yaml").write_text("replicas: 3\n")  # a Helm values file: no kind, ignored
+    (tmp_path / "values.yaml").write_text("replicas: 3\n")  # a Helm values file: no kind, skipped
     result = meshify("file", str(tmp_path), "--report-json", str(tmp_path / "r.json"))
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["summary"]["ingresses"] == 1
-    assert report["summary"]["ignored"] == {"(no kind)": 1}
+    assert report["summary"]["ignored"] == {}
+    skipped = [f for f in report["findings"] if f["code"] == "INPUT_FILE_SKIPPED"]
+    assert [f["message"] for f in skipped] == [
+        f"{tmp_path / 'values.yaml'}: skipped: no Kubernetes object in it (no document has a kind)."
+    ]
 
 
 def test_invalid_yaml_names_file_document_line(tmp_path: Path) -> None:

@@ -8,11 +8,12 @@ are parsed (by `yamlio.load`); the rest are only counted. PyYAML's C parser is u
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,11 @@ STDIN = "-"
 _DOC_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
 _DOC_END = re.compile(r"^\.\.\.[ \t]*\r?$", re.M)
 _TOP_KIND = re.compile(r"^kind:[ \t]*[\"']?([A-Za-z0-9]+)", re.M)
+# A Go template action as Helm writes them (`{{ .Values.x }}`, `{{- if ... }}`).
+_TEMPLATE_ACTION = re.compile(r"\{\{-?\s*[^}\s][^}]*\}\}")
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+NOT_AN_OBJECT = "(not an object)"
+NOT_OBJECTS = "no Kubernetes object in it (no document has a kind)"
 # Namespaced kinds that get the default namespace when a document has none.
 _CLUSTER_SCOPED = {
     "Namespace",
@@ -59,6 +65,7 @@ class SourceFile:
     text: str
     is_json: bool
     documents: list[RawDocument] = field(default_factory=list)
+    skipped: str | None = None  # why a file found in a directory walk is not read as a manifest
 
 
 def split_documents(text: str) -> list[RawDocument]:
@@ -95,12 +102,26 @@ def _has_content(chunk: str) -> bool:
     return False
 
 
-def iter_manifest_paths(paths: Iterable[str], exclude: str | None = None) -> Iterator[str]:
+def iter_manifest_paths(
+    paths: Iterable[str], exclude: str | None = None, globs: Sequence[str] = ()
+) -> Iterator[str]:
     """Expand directories recursively (sorted, hidden folders and `exclude` skipped); keep files and `-`."""
+    for path, _ in walk_inputs(paths, exclude, globs):
+        yield path
+
+
+def walk_inputs(
+    paths: Iterable[str], exclude: str | None = None, globs: Sequence[str] = ()
+) -> Iterator[tuple[str, str | None]]:
+    """Every input file with the directory it was found in (None: named on the command line or stdin).
+
+    Hidden directories (`.git`, `.github`, ...) are never walked; paths matching an `--exclude` glob
+    (`globs`) are left out of a walk, and so is `exclude` (the out-dir, when it lies inside an input).
+    """
     skip = os.path.realpath(exclude) if exclude else None
     for given in paths:
         if given == STDIN:
-            yield given
+            yield given, None
             continue
         path = Path(given)
         if path.is_dir():
@@ -111,13 +132,42 @@ def iter_manifest_paths(paths: Iterable[str], exclude: str | None = None) -> Ite
                     for d in dirs
                     if not d.startswith(".")
                     and (skip is None or os.path.realpath(os.path.join(root, d)) != skip)
+                    and not excluded(os.path.join(root, d), given, globs)
                 )
-                found.extend(os.path.join(root, f) for f in files if f.endswith(MANIFEST_SUFFIXES))
-            yield from sorted(found)
+                found.extend(
+                    os.path.join(root, f)
+                    for f in files
+                    if f.endswith(MANIFEST_SUFFIXES) and not excluded(os.path.join(root, f), given, globs)
+                )
+            for file in sorted(found):
+                yield file, given
         elif path.exists():
-            yield given
+            yield given, None
         else:
             raise InputError(f"{given}: no such file or directory")
+
+
+def excluded(path: str, walked: str, globs: Sequence[str]) -> bool:
+    """Whether `--exclude` globs leave `path` (found under directory `walked`) out of the walk.
+
+    A glob without `/` matches a file or directory name (`charts`, `*.tpl.yaml`); one with `/` matches the
+    path relative to the walked directory (`overlays/*/patches`) or as written (`k8s/overlays/prod`).
+    """
+    if not globs:
+        return False
+    name = os.path.basename(path)
+    relative = os.path.relpath(path, walked).replace(os.sep, "/")
+    shown = os.path.normpath(path).replace(os.sep, "/")
+    for glob in globs:
+        pattern = glob.rstrip("/")
+        if "/" not in pattern:
+            if fnmatch.fnmatchcase(name, pattern):
+                return True
+        elif fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(
+            shown, os.path.normpath(pattern).replace(os.sep, "/")
+        ):
+            return True
+    return False
 
 
 def read_source(path: str) -> SourceFile:
@@ -136,7 +186,8 @@ def read_source(path: str) -> SourceFile:
         raise InputError(f"{path}: cannot read: {err.strerror}") from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    is_json = path.endswith(".json") or text.lstrip()[:1] in ("{", "[")
+    start = text.lstrip()[:2]
+    is_json = path.endswith(".json") or (start[:1] in ("{", "[") and start != "{{")  # `{{`: a template
     source = SourceFile(path=shown, text=text, is_json=is_json)
     if not is_json:
         source.documents = split_documents(text)
@@ -182,7 +233,7 @@ def _expand(data: Any, origin: Origin, default_namespace: str) -> Iterator[KubeO
     if data is None:
         return
     if not isinstance(data, dict):
-        yield KubeObject({"kind": "(not an object)"}, origin)
+        yield KubeObject({"kind": NOT_AN_OBJECT}, origin)
         return
     if data.get("kind") == "List" and isinstance(data.get("items"), list):
         for item in data["items"]:
@@ -197,17 +248,147 @@ def _expand(data: Any, origin: Origin, default_namespace: str) -> Iterator[KubeO
 
 
 def read_resources(
-    paths: Iterable[str], default_namespace: str = "default", exclude: str | None = None
+    paths: Iterable[str],
+    default_namespace: str = "default",
+    exclude: str | None = None,
+    globs: Sequence[str] = (),
 ) -> tuple[ResourceSet, list[SourceFile]]:
     """Read every input into one ResourceSet; also return the files (for the GitOps writer).
 
-    `exclude` is a directory not to descend into (the GitOps out-dir, when it lies inside an input).
+    `exclude` is a directory not to descend into (the GitOps out-dir, when it lies inside an input);
+    `globs` are the `--exclude` patterns. A file found by walking a directory that is not a manifest (a
+    Helm chart, a kustomize patch or kustomization, a file without a Kubernetes object, or one that does
+    not parse) is skipped: it is returned with `skipped` saying why, and contributes nothing. A file named
+    on the command line that does not parse is an InputError.
     """
     resources = ResourceSet()
     sources: list[SourceFile] = []
-    for path in iter_manifest_paths(paths, exclude):
-        source = read_source(path)
+    inputs = list(walk_inputs(paths, exclude, globs))
+    # Every kustomization of the walk is read first: a patch may sort before the overlay that lists it.
+    not_manifests = NotManifests({os.path.dirname(path) for path, walked in inputs if walked is not None})
+    for path, walked in inputs:
+        if walked is None:
+            source = read_source(path)
+            sources.append(source)
+            try:
+                for obj in load_objects(source, default_namespace):
+                    resources.add(obj)
+            except InputError as err:
+                if _TEMPLATE_ACTION.search(source.text):
+                    raise InputError(
+                        f"{err} (it looks like a Helm or Go template: render it first, e.g."
+                        " `helm template ... | kubectl meshify file -`)"
+                    ) from None
+                raise
+            continue
+        reason = not_manifests.reason(path, walked)
+        source, objects = _read_walked(path, default_namespace, reason)
         sources.append(source)
-        for obj in load_objects(source, default_namespace):
+        for obj in objects:
             resources.add(obj)
     return resources, sources
+
+
+def _read_walked(
+    path: str, default_namespace: str, reason: str | None
+) -> tuple[SourceFile, list[KubeObject]]:
+    """A file found in a directory walk, read whole before any of it is used, or skipped with a reason."""
+    if reason is not None:
+        return SourceFile(path=path, text="", is_json=False, skipped=reason), []
+    try:
+        source = read_source(path)
+        objects = list(load_objects(source, default_namespace))
+    except InputError as err:
+        text = _read_text_lossy(path)
+        why = str(err).removeprefix(f"{path}: ")
+        if _TEMPLATE_ACTION.search(text):
+            why = f"a Helm or Go template, not a manifest ({why})"
+        return SourceFile(path=path, text="", is_json=False, skipped=why), []
+    if objects and not any(_is_object(obj) for obj in objects):
+        source.skipped = NOT_OBJECTS
+        return source, []
+    return source, objects
+
+
+def _is_object(obj: KubeObject) -> bool:
+    kind = obj.body.get("kind")
+    return isinstance(kind, str) and bool(kind) and kind != NOT_AN_OBJECT
+
+
+def _read_text_lossy(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            return stream.read()
+    except OSError:
+        return ""
+
+
+class NotManifests:
+    """Which files of a directory walk are not manifests: Helm charts, kustomize files and patches."""
+
+    def __init__(self, directories: Iterable[str] = ()) -> None:
+        self._dirs: dict[str, str | None] = {}  # directory → the chart holding it, when any
+        self._patches: dict[str, str] = {}  # path of a patch → the kustomization listing it
+        self._read: set[str] = set()
+        for directory in sorted(directories):
+            self._read_kustomization(directory)
+
+    def reason(self, path: str, walked: str) -> str | None:
+        # Per file: a few string operations and cached lookups by directory (the walk's own spelling).
+        directory = os.path.dirname(path)
+        chart = self._chart_of(directory, walked)
+        if chart is not None:
+            return f"part of the Helm chart {chart} (it has a Chart.yaml): a chart is not a manifest"
+        if os.path.basename(path) in KUSTOMIZATION_NAMES:
+            return "a kustomize Kustomization, not a Kubernetes object"
+        self._read_kustomization(directory)
+        if self._patches:
+            listed = self._patches.get(os.path.normpath(path))
+            if listed is not None:
+                return f"a kustomize patch, listed in {listed}"
+        return None
+
+    def _chart_of(self, directory: str, root: str) -> str | None:
+        """The Helm chart directory holding `directory` (a Chart.yaml in it or above, up to the walk root)."""
+        if directory in self._dirs:
+            return self._dirs[directory]
+        found: str | None = None
+        parent = os.path.dirname(directory)
+        if os.path.isfile(os.path.join(directory, "Chart.yaml")):
+            found = os.path.normpath(directory)
+        elif os.path.normpath(directory) != os.path.normpath(root) and parent != directory:
+            found = self._chart_of(parent, root)
+        self._dirs[directory] = found
+        return found
+
+    def _read_kustomization(self, directory: str) -> None:
+        if directory in self._read:
+            return
+        self._read.add(directory)
+        for name in KUSTOMIZATION_NAMES:
+            file = os.path.join(directory, name)
+            if os.path.isfile(file):
+                for patch in kustomize_patches(file):
+                    self._patches.setdefault(os.path.normpath(os.path.join(directory, patch)), file)
+                return
+
+
+def kustomize_patches(path: str) -> list[str]:
+    """Paths of the patch files a kustomization names (patches, patchesStrategicMerge, patchesJson6902,
+    replacements); an unreadable kustomization names none."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            data = yaml.safe_load(stream)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    found: list[str] = []
+    for key in ("patches", "patchesStrategicMerge", "patchesJson6902", "replacements"):
+        entries = data.get(key)
+        for entry in entries if isinstance(entries, list) else []:
+            target = entry.get("path") if isinstance(entry, dict) else entry
+            # An inline patch is YAML text (it has a newline or a colon); a path is one line without either.
+            if isinstance(target, str) and target and "\n" not in target and ": " not in target:
+                found.append(target)
+    return found

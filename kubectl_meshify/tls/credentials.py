@@ -41,7 +41,7 @@ from kubectl_meshify.model import (
 from kubectl_meshify.naming import credential_name
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import KubeObject, ResourceSet
-from kubectl_meshify.tls import certificates
+from kubectl_meshify.tls import certificates, kept_certificates
 from kubectl_meshify.tls.certificates import IssuanceIntent
 from kubectl_meshify.tls.copy_command import copy_command
 
@@ -58,7 +58,8 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
         key=lambda r: r.order,
     )
     defaulted: list[tuple[IngressRecord, str, str]] = []
-    entries = _assign_hosts(model, records, options, defaulted)
+    kept: list[kept_certificates.SecretUse] = []
+    entries = _assign_hosts(model, records, options, defaulted, kept)
     inherited = _inherit_wildcard_certificates(model, defaulted)
     sources = sorted(
         {(v.tls_secret_namespace or "", v.tls_secret) for v in model.hosts.values() if v.tls_secret}
@@ -98,6 +99,12 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
                 credential.source_present = source[1] in existing[source[0]]
         model.credentials[credential.name] = credential
         _provide(model, credential, users, resources, issued_by.get(source))
+        if credential.provider == "in-place":
+            kept += [
+                kept_certificates.SecretUse(r, t, secret=source[1], hosts=h, consumer="the Gateway server")
+                for r, t, h in users
+                if r.obj.namespace == credential.namespace
+            ]
         if (
             credential.provider != "cert-manager"
             and credential.present is False
@@ -109,6 +116,7 @@ def plan(model: MeshModel, resources: ResourceSet, options: Options) -> None:
     for vhost, parent in inherited:
         if vhost.credential:
             _note_wildcard_certificate(model, vhost, parent)
+    kept_certificates.keep(model, resources, kept)
 
 
 # --- hosts → secrets ---------------------------------------------------------------------------------
@@ -119,6 +127,7 @@ def _assign_hosts(
     records: list[IngressRecord],
     options: Options,
     defaulted: list[tuple[IngressRecord, str, str]],
+    passed_through: list[kept_certificates.SecretUse],
 ) -> list[tuple[IngressRecord, int, list[str], Source]]:
     """Set each host's secret (the oldest Ingress wins); return every TLS entry with its hosts and source.
 
@@ -162,7 +171,18 @@ def _assign_hosts(
                 if passed.passthrough and passed.passthrough_secret is None:
                     passed.passthrough_secret = str(secret)
             if known and all(v.passthrough for v in known):
-                continue  # TLS passed through to the backend: nginx used no certificate for these hosts
+                # TLS passed through to the backend: nginx used no certificate for these hosts, the backend
+                # serves this secret itself.
+                passed_through.append(
+                    kept_certificates.SecretUse(
+                        record,
+                        t,
+                        str(secret),
+                        [str(h) for h in entry.get("hosts") or []],
+                        "the backend (ssl-passthrough)",
+                    )
+                )
+                continue
             entries.append((record, t, [str(h) for h in entry.get("hosts") or []], source))
             if nginx:
                 continue

@@ -35,6 +35,7 @@ from typing import Any
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
 from kubectl_meshify.findings import Severity, Verdict
 from kubectl_meshify.tls.certificates import GROUP, INTENT_KEY, IssuanceIntent
+from kubectl_meshify.tls.kept_certificates import KEPT_KEY
 
 # Every key lives under these prefixes or is listed in full; the registry sweeps the prefixes.
 SWEPT_PREFIXES = ("cert-manager.io/", "acme.cert-manager.io/")
@@ -258,8 +259,9 @@ def refine(ctx: FamilyContext) -> None:
     intent = ctx.settings.extra.get(INTENT_KEY)
     own = [c for c in ctx.model.credentials.values() if ctx.ingress in c.ingresses]
     issued = [c for c in own if c.provider == "cert-manager"]
+    kept = list(ctx.settings.extra.get(KEPT_KEY, []))  # ingress-shim's own Certificate, made standalone
     in_place = bool(own) and all(c.provider == "in-place" for c in own)
-    targets = ", ".join(f"{c.namespace}/{c.name}" for c in issued)
+    targets = ", ".join([f"{c.namespace}/{c.name}" for c in issued] + kept)
     for key in present:
         info = KEYS[key]
         if info.verdict is Verdict.NO_OP:
@@ -287,6 +289,16 @@ def refine(ctx: FamilyContext) -> None:
                 action="Fix the annotation; see CERT_MANAGER_NOT_ISSUED for the secret.",
                 severity=Severity.WARNING,
             )
+        elif kept and not issued and key not in _ISSUER_KEYS:
+            _report_carried(ctx, key, ann[key], targets)
+        elif kept and not issued:
+            _report(
+                ctx,
+                key,
+                Verdict.EXACT,
+                f"{key}: {ann[key]} → Certificate {targets}, the Certificate ingress-shim made, emitted as a"
+                " standalone object so that it outlives the Ingress (see CERT_MANAGER_KEPT_CERTIFICATE).",
+            )
         elif in_place and ctx.record.obj.namespace == ctx.options.gateway_namespace:
             _report(
                 ctx,
@@ -304,13 +316,26 @@ def refine(ctx: FamilyContext) -> None:
                 f" one ingress-shim issues in {ctx.record.obj.namespace}, so {key} did not affect what was served"
                 " (see TLS_ISTIO_SECRET_LOCATION).",
             )
+        elif not ctx.record.obj.spec.get("tls"):
+            _report(
+                ctx,
+                key,
+                Verdict.NO_OP,
+                f"ingress-shim issues a Certificate per spec.tls entry and this Ingress has none, so {key} had no"
+                " effect.",
+            )
         elif not issued:
+            namespace, name = ctx.record.obj.namespace, ctx.record.obj.name
             _report(
                 ctx,
                 key,
                 Verdict.APPROXIMATED,
-                f"No Certificate is generated for this Ingress (see the CERT_MANAGER_* and TLS_SECRET_LOCATION"
-                f" findings), so {key} is not carried over.",
+                f"No Certificate is generated from {key} (see the CERT_MANAGER_* and TLS_* findings): the"
+                f" certificates ingress-shim issues in {namespace} for this Ingress are renewed only while the"
+                " Ingress exists, since it owns them.",
+                action="If anything still reads those secrets after the cut-over, delete the Ingress with"
+                f" `kubectl delete ingress {name} -n {namespace} --cascade=orphan` so its Certificates stay and"
+                " keep renewing; the Istio gateway reads its own credentials (see the TLS findings).",
                 severity=Severity.WARNING,
             )
         else:
