@@ -11,7 +11,7 @@ DestinationRules stay with their Service: they describe it, and go when it goes.
 from __future__ import annotations
 
 from kubectl_meshify import classes
-from kubectl_meshify.findings import Finding, Severity
+from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import MeshModel, Status
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import ResourceSet
@@ -67,7 +67,7 @@ def place_hosts(model: MeshModel, resources: ResourceSet, options: Options) -> N
                 Finding(
                     code="NAMESPACE_OF_OLD_CONTROLLER",
                     severity=Severity.INFO,
-                    verdict=None,
+                    verdict=Verdict.EXACT,
                     message=f"Ingress {record.key} is in namespace {old}, where the old ingress controller runs;"
                     f" the VirtualService for host {host} (and its Gateway) goes to namespace"
                     f" {vhost.namespace}, {why}, so that removing the controller's namespace after the"

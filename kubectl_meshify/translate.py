@@ -137,7 +137,7 @@ def _class_skipped(key: str, info: classes.IngressClassInfo, options: Options) -
             " so it is not converted and stays as it is."
         )
         action = f"To convert it with ingress-nginx semantics anyway, pass --ingress-class {info.name}."
-    return _finding("INGRESS_CLASS_SKIPPED", Severity.INFO, None, key, message, action)
+    return _finding("INGRESS_CLASS_SKIPPED", Severity.INFO, Verdict.NO_OP, key, message, action)
 
 
 def _class_assumed(key: str, info: classes.IngressClassInfo) -> Finding | None:
@@ -162,7 +162,7 @@ def _class_assumed(key: str, info: classes.IngressClassInfo) -> Finding | None:
         action = "Review the routes against the behaviour of the controller that served it."
     else:
         return None
-    return _finding("INGRESS_CLASS_ASSUMED_NGINX", Severity.INFO, None, key, message, action)
+    return _finding("INGRESS_CLASS_ASSUMED_NGINX", Severity.INFO, Verdict.UNKNOWN, key, message, action)
 
 
 def _validate(obj: KubeObject, nginx_admission: bool) -> None:
