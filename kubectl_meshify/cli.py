@@ -48,7 +48,7 @@ OutputOpt = Annotated[OutputFormat, typer.Option("-o", "--output", help="Format 
 ReportOpt = Annotated[str | None, typer.Option("--report", metavar="FILE", help="Write the Markdown report.")]
 ReportJsonOpt = Annotated[
     str | None,
-    typer.Option("--report-json", metavar="FILE", help="Write the JSON report (schema in CLI.md)."),
+    typer.Option("--report-json", metavar="FILE", help="Write the JSON report (machine-readable, for CI)."),
 ]
 StrictOpt = Annotated[
     bool,

@@ -9,6 +9,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -20,6 +21,7 @@ PREFIX = "nginx.ingress.kubernetes.io/"
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+@pytest.mark.shared
 def test_corpus_annotations_are_all_accounted_for(tmp_path: Path) -> None:
     generator = shared_path("bench", "gen_corpus.py")
     corpus = tmp_path / "corpus.yaml"
