@@ -425,6 +425,7 @@ def convert_and_write(
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.report import to_json_text, to_markdown
     from kubectl_meshify.resources import ResourceSet
+    from kubectl_meshify.summary import write_summary
 
     assert isinstance(resources, ResourceSet)
     result = migrate(resources, options)
@@ -435,7 +436,7 @@ def convert_and_write(
         write_atomic(report_json, to_json_text(result))
     sys.stdout.write(stream)
     sys.stdout.flush()
-    _summary(result, report, report_json)
+    write_summary(result, report, report_json)
     return result.exit_code(strict)
 
 
@@ -473,6 +474,7 @@ def convert_tree(
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.report import to_json_text, to_markdown
+    from kubectl_meshify.summary import write_summary
 
     result = migrate(resources, options)
     outputs = write.plan(result, sources, paths, tree)
@@ -492,7 +494,7 @@ def convert_tree(
         write_atomic(report, to_markdown(result))
     if report_json:
         write_atomic(report_json, to_json_text(result))
-    _summary(result, report, report_json)
+    write_summary(result, report, report_json)
     counts = {s: sum(1 for o in outputs if o.status is s) for s in write.FileStatus}
     where = "in place" if tree.in_place else f"under {tree.out_dir}"
     sys.stderr.write(
@@ -506,32 +508,6 @@ def convert_tree(
             " see GITOPS_EARLIER_OUTPUT in the report.\n"
         )
     return result.exit_code(strict)
-
-
-def _summary(result: object, report: str | None, report_json: str | None) -> None:
-    from collections import Counter
-
-    from kubectl_meshify.pipeline import MigrationResult
-    from kubectl_meshify.report import annotation_verdicts
-
-    assert isinstance(result, MigrationResult)
-    statuses = result.status_counts()
-    kinds = Counter(obj["kind"] for obj in result.objects)
-    verdicts = annotation_verdicts(result.all_findings())
-    parts = [
-        f"{statuses.get(s, 0)} {s}" for s in ("converted", "partial", "failed", "skipped") if statuses.get(s)
-    ]
-    made = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "nothing"
-    lines = [
-        f"kubectl-meshify: {len(result.records)} Ingress{'es' if len(result.records) != 1 else ''} ({', '.join(parts) or 'none'}) → {made}.",
-        "annotation keys: " + ", ".join(f"{n} {v}" for v, n in verdicts.items() if n)
-        if any(verdicts.values())
-        else "annotation keys: none",
-    ]
-    for path in (report, report_json):
-        if path:
-            lines.append(f"report written to {path}")
-    sys.stderr.write("\n".join(lines) + "\n")
 
 
 def _run_guarded(run: object) -> None:
