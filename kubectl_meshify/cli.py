@@ -50,7 +50,7 @@ OutputOpt = Annotated[OutputFormat, typer.Option("-o", "--output", help="Format 
 ReportOpt = Annotated[str | None, typer.Option("--report", metavar="FILE", help="Write the Markdown report.")]
 ReportJsonOpt = Annotated[
     str | None,
-    typer.Option("--report-json", metavar="FILE", help="Write the JSON report (schema in CLI.md)."),
+    typer.Option("--report-json", metavar="FILE", help="Write the JSON report (machine-readable, for CI)."),
 ]
 StrictOpt = Annotated[
     bool,
@@ -480,6 +480,7 @@ def convert_and_write(
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.report import to_json_text, to_markdown
     from kubectl_meshify.resources import ResourceSet
+    from kubectl_meshify.summary import write_summary
 
     assert isinstance(resources, ResourceSet)
     result = migrate(resources, options)
@@ -491,7 +492,7 @@ def convert_and_write(
         write_atomic(report_json, to_json_text(result))
     sys.stdout.write(stream)
     sys.stdout.flush()
-    _summary(result, report, report_json)
+    write_summary(result, report, report_json)
     return result.exit_code(strict)
 
 
@@ -530,6 +531,7 @@ def convert_tree(
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.report import to_json_text, to_markdown
+    from kubectl_meshify.summary import write_summary
 
     result = migrate(resources, options)
     _add_input_findings(result, input_findings)
@@ -553,7 +555,7 @@ def convert_tree(
         write_atomic(report, to_markdown(result))
     if report_json:
         write_atomic(report_json, to_json_text(result))
-    _summary(result, report, report_json)
+    write_summary(result, report, report_json)
     counts = {s: sum(1 for o in outputs if o.status is s) for s in write.FileStatus}
     where = "in place" if tree.in_place else f"under {tree.out_dir}"
     sys.stderr.write(
@@ -578,32 +580,6 @@ def _add_input_findings(result: MigrationResult, found: list[Finding] | None) ->
     if found:
         result.run_findings.extend(found)
         result.extra.setdefault("summary_md", []).extend(skipped_inputs.report_lines(found))
-
-
-def _summary(result: object, report: str | None, report_json: str | None) -> None:
-    from collections import Counter
-
-    from kubectl_meshify.pipeline import MigrationResult
-    from kubectl_meshify.report import annotation_verdicts
-
-    assert isinstance(result, MigrationResult)
-    statuses = result.status_counts()
-    kinds = Counter(obj["kind"] for obj in result.objects)
-    verdicts = annotation_verdicts(result.all_findings())
-    parts = [
-        f"{statuses.get(s, 0)} {s}" for s in ("converted", "partial", "failed", "skipped") if statuses.get(s)
-    ]
-    made = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "nothing"
-    lines = [
-        f"kubectl-meshify: {len(result.records)} Ingress{'es' if len(result.records) != 1 else ''} ({', '.join(parts) or 'none'}) → {made}.",
-        "annotation keys: " + ", ".join(f"{n} {v}" for v, n in verdicts.items() if n)
-        if any(verdicts.values())
-        else "annotation keys: none",
-    ]
-    for path in (report, report_json):
-        if path:
-            lines.append(f"report written to {path}")
-    sys.stderr.write("\n".join(lines) + "\n")
 
 
 def _run_guarded(run: object) -> None:

@@ -152,10 +152,10 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
 
 
 def _write_outputs(result: Any, args: ClusterArgs) -> None:
-    from kubectl_meshify.cli import _summary
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.report import to_json_text, to_markdown
+    from kubectl_meshify.summary import write_summary
 
     report, report_json = args.report, args.report_json
     files: dict[str, str] = {}
@@ -177,7 +177,7 @@ def _write_outputs(result: Any, args: ClusterArgs) -> None:
         sys.stderr.write(
             f"wrote {len(files)} namespace file{'s' if len(files) != 1 else ''} to {args.out_dir}\n"
         )
-    _summary(result, report, report_json)
+    write_summary(result, report, report_json)
 
 
 def per_namespace_files(objects: list[dict[str, Any]], output: str, out_dir: str) -> dict[str, str]:

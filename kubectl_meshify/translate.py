@@ -14,9 +14,9 @@ from typing import Any
 
 from kubectl_meshify import admission, classes, gateways, placement
 from kubectl_meshify import annotations as annotation_registry
+from kubectl_meshify.backends import CATCH_ALL_HOST, resolve_backend
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import (
-    Destination,
     DestinationPolicy,
     IngressRecord,
     Match,
@@ -34,7 +34,6 @@ from kubectl_meshify.tls import credentials
 
 # Istio's precedence for "the version of a workload" (application requirements page).
 VERSION_LABELS = ("service.istio.io/canonical-revision", "app.kubernetes.io/version", "version")
-CATCH_ALL_HOST = "*"
 
 
 class InvalidIngress(Exception):
@@ -389,7 +388,7 @@ def _path_route(
     value = str(path.get("path") or "")
     path_type = str(path.get("pathType") or "ImplementationSpecific")
     origin = RouteOrigin(record.key, r, p)
-    destination = _destination(
+    destination = resolve_backend(
         record, path["backend"], f"spec.rules[{r}].http.paths[{p}].backend", resources, options
     )
     if destination is None:
@@ -501,84 +500,6 @@ def _separated_prefix(path: str) -> list[Match]:
     return [Match(uri=("exact", path)), Match(uri=("prefix", path + "/"))]
 
 
-def _destination(
-    record: IngressRecord, backend: dict[str, Any], where: str, resources: ResourceSet, options: Options
-) -> Destination | None:
-    """Backend → Service destination; named ports go through the Service. None when not routable."""
-    namespace = record.obj.namespace
-    if "resource" in backend:
-        kind = (backend.get("resource") or {}).get("kind", "resource")
-        record.findings.append(
-            _finding(
-                "BACKEND_RESOURCE",
-                Severity.ERROR,
-                Verdict.UNSUPPORTED,
-                record.key,
-                f"{where} points at a {kind} resource backend; Istio routes only to Services, so this"
-                " path is not converted.",
-                "Serve the content from a Service and point the path at it.",
-            )
-        )
-        return None
-    if "serviceName" in backend:
-        name, port_ref = str(backend["serviceName"]), backend.get("servicePort")
-        port_spec: dict[str, Any] = (
-            {"number": port_ref} if isinstance(port_ref, int) else {"name": str(port_ref)}
-        )
-        if isinstance(port_ref, str) and port_ref.isdigit():
-            port_spec = {"number": int(port_ref)}
-    else:
-        name, port_spec = str(backend["service"]["name"]), dict(backend["service"]["port"])
-    service = resources.services.get((namespace, name))
-    if "number" in port_spec:
-        number = int(port_spec["number"])
-        if service is not None and not _service_has_port(service, number):
-            record.findings.append(
-                _finding(
-                    "BACKEND_PORT_NOT_IN_SERVICE",
-                    Severity.WARNING,
-                    Verdict.EXACT,
-                    record.key,
-                    f"{where}: Service {namespace}/{name} has no port {number}; ingress-nginx answered 503"
-                    " and the Istio gateway will too.",
-                    "Fix the port number in the Ingress or the Service.",
-                )
-            )
-        return Destination(name, namespace, number)
-    port_name = str(port_spec.get("name"))
-    if service is not None:
-        for port in service.spec.get("ports") or []:
-            if isinstance(port, dict) and port.get("name") == port_name and isinstance(port.get("port"), int):
-                return Destination(name, namespace, int(port["port"]))
-        detail = f"Service {namespace}/{name} has no port named {port_name}"
-    else:
-        detail = f"Service {namespace}/{name} is not among the inputs, so port {port_name} cannot be resolved"
-    record.findings.append(
-        _finding(
-            "BACKEND_NAMED_PORT_UNRESOLVED",
-            Severity.WARNING,
-            Verdict.APPROXIMATED,
-            record.key,
-            f"{where}: {detail}; the destination is written without a port, which Istio accepts only"
-            " when the Service has a single port.",
-            f"Add the Service {namespace}/{name} to the inputs, or use a port number in the Ingress.",
-        )
-    )
-    return Destination(name, namespace, None)
-
-
-def resolve_backend(
-    record: IngressRecord, backend: dict[str, Any], where: str, resources: ResourceSet, options: Options
-) -> Destination | None:
-    """An Ingress backend → its Service destination, as core resolves path backends (the canary family
-    resolves canary backends with it). Findings about the port go to `record`."""
-    return _destination(record, backend, where, resources, options)
-
-
-def _service_has_port(service: KubeObject, number: int) -> bool:
-    return any(isinstance(p, dict) and p.get("port") == number for p in service.spec.get("ports") or [])
-
-
 def _default_backend_route(
     model: MeshModel, record: IngressRecord, resources: ResourceSet, options: Options
 ) -> None:
@@ -598,7 +519,7 @@ def _default_backend_route(
             )
         )
         return
-    destination = _destination(record, backend, "spec.defaultBackend", resources, options)
+    destination = resolve_backend(record, backend, "spec.defaultBackend", resources, options)
     if destination is None:
         return
     rules = record.obj.spec.get("rules") or []

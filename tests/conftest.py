@@ -1,16 +1,18 @@
-"""Shared test fixtures: the repository, ../shared (optional), the golden update flag, schema validation."""
+"""Shared test fixtures: the repository, ../shared (optional: the corpus generator), the golden update flag,
+schema validation against the vendored CRDs (tests/data/crds)."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from tests import crd_schemas
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -28,33 +30,19 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 
 
 def shared_path(*parts: str) -> Path:
-    """A path under ../shared; the calling test is skipped when it is absent."""
+    """A path under ../shared (the corpus generator); the calling test is skipped, with the reason, when
+    it is absent."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"reference material not available: {path}")
+        pytest.skip(f"{path} not found: this test needs the reference material in ../shared")
     return path
 
 
-_validator: ModuleType | None = None
-_schemas: Any = None
-
-
 def istio_errors(objects: list[dict[str, Any]]) -> list[str]:
-    """Validate objects against Istio's (and cert-manager's) CRD schemas with ../shared's validator.
-
-    Skips the calling test when the validator is absent.
-    """
-    global _validator, _schemas
-    if _validator is None:
-        tool = shared_path("tools", "validate_istio.py")
-        spec = importlib.util.spec_from_file_location("validate_istio", tool)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        _validator = module
-        _schemas, _ = module.load_crds(module.DEFAULT_CRDS)
-    errors = []
-    for obj in objects:
-        for error in _validator.validate(obj, _schemas):
-            errors.append(f"{obj['kind']} {obj['metadata']['name']}: {error}")
-    return errors
+    """Validate objects against Istio's (and cert-manager's) CRD schemas vendored in tests/data/crds."""
+    schemas = crd_schemas.vendored()
+    return [
+        f"{obj['kind']} {obj['metadata']['name']}: {error}"
+        for obj in objects
+        for error in crd_schemas.validate(obj, schemas)
+    ]

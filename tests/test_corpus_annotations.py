@@ -9,17 +9,21 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
 from kubectl_meshify.cli import app
+from kubectl_meshify.finding_codes import CODES
 from tests.conftest import istio_errors, shared_path
+from tests.test_finding_codes import annotation_codes
 
 PREFIX = "nginx.ingress.kubernetes.io/"
 # The C loader reads the 0.6 MB corpus in under a second; the pure one takes ten times longer.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+@pytest.mark.shared
 def test_corpus_annotations_are_all_accounted_for(tmp_path: Path) -> None:
     generator = shared_path("bench", "gen_corpus.py")
     corpus = tmp_path / "corpus.yaml"
@@ -50,6 +54,8 @@ def test_corpus_annotations_are_all_accounted_for(tmp_path: Path) -> None:
         named = [f["annotation"] for f in ing["findings"] if f["annotation"]]
         assert sorted(named) == sorted(keys[f"{ing['namespace']}/{ing['name']}"])
     assert sum(data["summary"]["verdicts"].values()) == sum(len(v) for v in keys.values())
+    known = set(CODES) | annotation_codes()
+    assert sorted({f["code"] for ing in data["ingresses"] for f in ing["findings"]} - known) == []
 
     assert "&id0" not in result.stdout, "shared objects were written as YAML aliases"
     objects = [o for o in yaml.load_all(result.stdout, Loader=LOADER) if o]

@@ -10,6 +10,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from kubectl_meshify.cli import app
@@ -17,6 +18,7 @@ from kubectl_meshify.verify import UNEXPLAINED_CODE
 from tests.conftest import shared_path
 
 
+@pytest.mark.shared
 def test_every_difference_on_the_corpus_is_explained(tmp_path: Path) -> None:
     generator = shared_path("bench", "gen_corpus.py")
     corpus = tmp_path / "corpus.yaml"

@@ -78,8 +78,9 @@ def nginx_keys() -> dict[str, tuple[ModuleType, KeyInfo]]:
 
 
 def _contexts(model: MeshModel, resources: ResourceSet, options: Options) -> list[FamilyContext]:
+    known = frozenset(nginx_keys())
     return [
-        FamilyContext(record, model, resources, options, options.nginx_prefix)
+        FamilyContext(record, model, resources, options, options.nginx_prefix, known)
         for record in model.records.values()
         if record.semantics is Semantics.NGINX and record.status.value != "skipped"
     ]

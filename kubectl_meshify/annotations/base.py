@@ -48,6 +48,9 @@ class FamilyContext:
     resources: ResourceSet
     options: Options
     prefix: str  # e.g. "nginx.ingress.kubernetes.io/"
+    # Every key the registry's families handle (without the prefix), given by the registry so that a
+    # family can tell known keys from unknown ones without importing the registry, which imports it.
+    known_keys: frozenset[str] = frozenset()
 
     @property
     def settings(self) -> IngressSettings:

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from kubectl_meshify.model import Semantics, Status
+from kubectl_meshify.findings import Finding
+from kubectl_meshify.model import IngressRecord, Semantics, Status
+from kubectl_meshify.options import Options
+from kubectl_meshify.resources import ResourceSet
 from kubectl_meshify.verify.compare import VerificationResult, VerifyOptions, verify
 
-if TYPE_CHECKING:
-    from kubectl_meshify.pipeline import MigrationResult
+
+class MigrationResult(Protocol):
+    """What the check reads and fills in a run's result (pipeline.MigrationResult). Named here so that
+    verify/ does not import the pipeline, which imports the translator."""
+
+    objects: list[dict[str, Any]]
+    resources: ResourceSet
+    options: Options
+    extra: dict[str, Any]
+
+    @property
+    def records(self) -> list[IngressRecord]: ...
+
+    def all_findings(self) -> list[Finding]: ...
+
 
 MAX_TABLE_ROWS = 25
 

@@ -39,7 +39,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-import kubectl_meshify.translate as core
+import kubectl_meshify.backends as core  # shared with the core translation (translate.py)
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
 from kubectl_meshify.annotations.pcre import pcre_error, to_re2
 from kubectl_meshify.findings import Finding, Severity, Verdict
@@ -146,14 +146,11 @@ def _policy(ctx: FamilyContext) -> Policy:
 
 def _report_ignored_keys(ctx: FamilyContext) -> None:
     """nginx ignores every key of a canary Ingress except its own and the upstream's balancing keys."""
-    from kubectl_meshify import annotations as registry  # the registry imports this module
-
-    known = registry.nginx_keys()
     for full in sorted(ctx.record.obj.annotations):
         if not full.startswith(ctx.prefix):
             continue
         key = full[len(ctx.prefix) :]
-        if key in known and not key.startswith(CANARY_OWN_PREFIXES):
+        if key in ctx.known_keys and not key.startswith(CANARY_OWN_PREFIXES):
             ctx.report(
                 key,
                 Verdict.NO_OP,

@@ -1,10 +1,8 @@
-"""Istio's own Ingress-conversion fixtures (../shared/reference/istio-ingress): the source model for
+"""Istio's own Ingress-conversion fixtures (tests/data/istio-ingress): the source model for
 `istio`-class Ingresses rebuilds istiod's output exactly, and the Istio model routes the golden
 objects as istio-semantics.md §2 says (expectations derived by hand from the golden files)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -12,18 +10,16 @@ from kubectl_meshify.verify import VerifyOptions, verify
 from kubectl_meshify.verify.ingress import ingress_doc
 from kubectl_meshify.verify.istio_ingress_model import convert
 from kubectl_meshify.verify.request import ServiceIndex
-from tests.conftest import shared_path
+from tests.conftest import DATA
 from tests.unit.verify.helpers import docs, istio, route
 
 PILOT = ("simple", "tls", "overlay", "tls-no-secret")
 
 
 def fixture(*parts: str) -> str:
-    path: Path = shared_path("reference", "istio-ingress", *parts)
-    return path.read_text()
+    return DATA.joinpath("istio-ingress", *parts).read_text()
 
 
-@pytest.mark.shared
 @pytest.mark.parametrize("name", PILOT)
 def test_conversion_reproduces_istiod_goldens(name: str) -> None:
     ingresses = [ingress_doc(d) for d in docs(fixture("pilot-ingress", f"{name}.yaml"))]
@@ -36,7 +32,6 @@ def test_conversion_reproduces_istiod_goldens(name: str) -> None:
     assert sorted(produced, key=key) == sorted(golden, key=key)
 
 
-@pytest.mark.shared
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
@@ -61,7 +56,6 @@ def test_simple_golden_routing(path: str, expected: str) -> None:
     assert route(model, f"https://foohost.bar.com{path}") == "refused"  # no TLS in this fixture
 
 
-@pytest.mark.shared
 def test_tls_and_overlay_golden_routing() -> None:
     tls = istio(fixture("pilot-ingress", "tls.yaml.golden"), cluster_domain="mydomain")
     assert route(tls, "http://foo.org/any") == "bar/httpbin:80 /any"
@@ -74,7 +68,6 @@ def test_tls_and_overlay_golden_routing() -> None:
     assert route(overlay, "http://other.bar.com/") == "404"
 
 
-@pytest.mark.shared
 def test_regex_era_golden_routing() -> None:
     """Istio 1.12-1.13 wrote Prefix as `regex: <path>((\\/).*)?` and plain `prefix` elsewhere."""
     model = istio(fixture("history-1.13-ingressv1", "simple.yaml.golden"), cluster_domain="mydomain")
@@ -84,13 +77,11 @@ def test_regex_era_golden_routing() -> None:
     assert route(model, "http://foohost.bar.com/regex1x") == "ns/service1:4203 /regex1x"  # string prefix
 
 
-@pytest.mark.shared
 def test_istioctl_named_port_golden_routing() -> None:
-    model = istio(fixture("istioctl-convert-ingress", "golden", "named-port-gateway.yaml.golden"))
+    model = istio(fixture("istioctl-convert-ingress", "named-port-gateway.yaml.golden"))
     assert route(model, "http://any.example.com/x") == "mock-ns/my-service:1234 /x"
 
 
-@pytest.mark.shared
 @pytest.mark.parametrize("name", PILOT)
 def test_istio_class_source_and_istiod_output_agree_on_every_probe(name: str) -> None:
     ingresses = docs(fixture("pilot-ingress", f"{name}.yaml"))

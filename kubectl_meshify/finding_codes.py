@@ -1,0 +1,407 @@
+"""The finding-code catalogue: every code a run can report that is not about one annotation key, with its
+meaning, its default severity and the verdicts it may carry. `docs/findings.md` is generated from it:
+
+    python -m kubectl_meshify.finding_codes [--output docs/findings.md] [--check]
+
+`--check` writes nothing and exits 1 when the file differs from what the catalogue gives.
+
+Annotation findings (one per key, `NGINX_<KEY>` and `CERT_MANAGER_<KEY>`) are derived from the families'
+`KEYS`, so they are listed in docs/annotations.md, not here. A new code needs one `CODES` entry (in
+alphabetical order); tests fail when the package emits a code missing here or the page is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from kubectl_meshify.findings import Severity, Verdict
+
+DEFAULT_OUTPUT = Path("docs") / "findings.md"
+
+INFO, WARNING, ERROR = Severity.INFO, Severity.WARNING, Severity.ERROR
+EXACT, APPROXIMATED, UNSUPPORTED = Verdict.EXACT, Verdict.APPROXIMATED, Verdict.UNSUPPORTED
+NO_OP, UNKNOWN = Verdict.NO_OP, Verdict.UNKNOWN
+
+
+@dataclass(frozen=True)
+class Code:
+    """One finding code. `verdicts` lists every verdict it may carry; None is a finding without one (a fact
+    about the run or the cluster rather than about a converted behaviour)."""
+
+    severity: Severity
+    verdicts: tuple[Verdict | None, ...]
+    meaning: str
+
+
+CODES: dict[str, Code] = {
+    "ANNOTATION_IGNORED_BY_SOURCE": Code(
+        INFO,
+        (NO_OP,),
+        "An ingress-nginx annotation on an Ingress that Istio's own Ingress controller served, which ignored"
+        " it; nothing to convert.",
+    ),
+    "BACKEND_NAMED_PORT_UNRESOLVED": Code(
+        WARNING,
+        (APPROXIMATED,),
+        "A backend names a Service port that no Service in the input resolves; the destination has no port,"
+        " which Istio accepts only for single-port Services.",
+    ),
+    "BACKEND_PORT_NOT_IN_SERVICE": Code(
+        WARNING,
+        (EXACT,),
+        "A backend port the Service does not have: ingress-nginx answered 503 and the gateway does too.",
+    ),
+    "BACKEND_RESOURCE": Code(
+        ERROR,
+        (UNSUPPORTED,),
+        "A path with a resource backend (not a Service); Istio routes only to Services, so it is not converted.",
+    ),
+    "CANARY_SERVICE_NOT_SERVED": Code(
+        WARNING,
+        (EXACT,),
+        "A primary path whose Service port a canary Ingress claimed first: ingress-nginx served no location"
+        " for it, so it is not converted.",
+    ),
+    "CANARY_SHARED_UPSTREAM": Code(
+        WARNING,
+        (EXACT,),
+        "A canary attaches to the primary's Service port, so it also takes traffic from the primary's other"
+        " paths on that port; those routes are split the same way.",
+    ),
+    "CANARY_TLS_IGNORED": Code(
+        INFO, (NO_OP,), "spec.tls of a canary Ingress, which ingress-nginx ignored; not converted."
+    ),
+    "CANARY_UPSTREAM_DELETED": Code(
+        WARNING,
+        (EXACT,),
+        "A canary path with no primary location: ingress-nginx deleted its upstream and no request reached it;"
+        " not converted.",
+    ),
+    "CERT_MANAGER_ACME_HTTP01": Code(
+        WARNING,
+        (None,),
+        "The issuer may answer ACME HTTP-01 challenges through ingress-nginx: renewals fail after cut-over"
+        " unless the solver moves to the Istio gateway.",
+    ),
+    "CERT_MANAGER_CERTIFICATE": Code(
+        INFO,
+        (EXACT,),
+        "A cert-manager Certificate is generated in the gateway namespace with the same issuer and names, so"
+        " the gateway's credential is issued and renewed there.",
+    ),
+    "CERT_MANAGER_DEFAULT_ISSUER": Code(
+        WARNING,
+        (APPROXIMATED,),
+        "kubernetes.io/tls-acme uses cert-manager's default issuer, which manifests do not show; no Certificate"
+        " is generated.",
+    ),
+    "CERT_MANAGER_EDIT_IN_PLACE": Code(
+        WARNING,
+        (UNSUPPORTED,),
+        "A Certificate solves HTTP-01 by editing an Ingress that is not in the gateway namespace; the setting"
+        " is not carried over.",
+    ),
+    "CERT_MANAGER_KEYSTORE_SECRET": Code(
+        WARNING,
+        (APPROXIMATED,),
+        "A Certificate writes keystores whose password secrets live in the source namespace; the copy in the"
+        " gateway namespace refers to secrets of the same names there.",
+    ),
+    "CERT_MANAGER_NAMESPACED_ISSUER": Code(
+        WARNING,
+        (None,),
+        "The Certificate's Issuer is namespaced: cert-manager cannot use it from the gateway namespace.",
+    ),
+    "CERT_MANAGER_NOT_ISSUED": Code(
+        WARNING,
+        (APPROXIMATED,),
+        "cert-manager did not issue the Ingress's TLS secret (its annotations are invalid); no Certificate is"
+        " generated.",
+    ),
+    "CERT_MANAGER_UNKNOWN_ANNOTATION": Code(
+        WARNING, (UNKNOWN,), "A key under a cert-manager prefix that kubectl-meshify does not know."
+    ),
+    "DEFAULT_BACKEND": Code(
+        INFO,
+        (EXACT,),
+        "spec.defaultBackend becomes a last route without a match, as ingress-nginx served it.",
+    ),
+    "DEFAULT_BACKEND_IGNORED": Code(
+        INFO,
+        (NO_OP,),
+        "spec.defaultBackend of an Ingress Istio's own controller served, which ignored it; not converted.",
+    ),
+    "GATEWAY_DESTINATION_RULE": Code(
+        INFO,
+        (None,),
+        "A DestinationRule is generated in the gateway namespace for a backend's traffic policy; it takes"
+        " precedence there over rules elsewhere (warning when a rule for the Service exists in the input).",
+    ),
+    "GATEWAY_POLICY_OVERRIDDEN": Code(
+        WARNING,
+        (None,),
+        "Two Ingresses set a traffic policy for the same backend; the older Ingress's value is used, as in"
+        " ingress-nginx.",
+    ),
+    "GITOPS_EARLIER_OUTPUT": Code(
+        WARNING,
+        (None,),
+        "A manifest already holds an object from an earlier kubectl-meshify run that this run writes again.",
+    ),
+    "HOST_MERGED": Code(
+        INFO,
+        (EXACT,),
+        "Several Ingresses share a host; their routes are merged into one VirtualService in the order the"
+        " source controller matched them.",
+    ),
+    "HOST_MIXED_CONTROLLERS": Code(
+        WARNING,
+        (None,),
+        "A host is served by Ingresses of different controllers; the routes are merged with one controller's"
+        " semantics.",
+    ),
+    "HOST_WILDCARD": Code(
+        INFO,
+        (EXACT, APPROXIMATED),
+        "A wildcard host: Istio matches deeper subdomains too, where ingress-nginx matched one label"
+        " (approximated; exact for Ingresses Istio's own controller served).",
+    ),
+    "INGRESS_CLASS_ASSUMED_NGINX": Code(
+        INFO,
+        (None,),
+        "An Ingress class kubectl-meshify does not recognise; ingress-nginx semantics were assumed.",
+    ),
+    "INGRESS_CLASS_SKIPPED": Code(
+        INFO, (None,), "An Ingress whose class is not among --ingress-class; not converted."
+    ),
+    "INGRESS_DUPLICATE": Code(
+        WARNING, (None,), "The same Ingress appears more than once in the input; the later copy is ignored."
+    ),
+    "INGRESS_INVALID": Code(ERROR, (None,), "An Ingress that is not valid; nothing of it is converted."),
+    "INGRESS_NOTHING_CONVERTED": Code(ERROR, (None,), "No route could be generated from an Ingress."),
+    "NGINX_UNKNOWN_ANNOTATION": Code(
+        WARNING, (UNKNOWN,), "A key under the ingress-nginx prefix that kubectl-meshify does not know."
+    ),
+    "PASSTHROUGH_PATHS_DROPPED": Code(
+        WARNING,
+        (APPROXIMATED,),
+        "A host with ssl-passthrough has paths besides `/`; over TLS nginx never saw them, and they are not"
+        " routed.",
+    ),
+    "PASSTHROUGH_PLAIN_HTTP": Code(
+        WARNING,
+        (APPROXIMATED,),
+        "How plain HTTP on port 80 is handled for an ssl-passthrough host (info when it is the usual HTTPS"
+        " redirect).",
+    ),
+    "PATH_REGEX_MODE": Code(
+        WARNING,
+        (EXACT,),
+        "Another Ingress turns on regex mode for the whole host, so this Ingress's paths were matched as"
+        " case-insensitive regex prefixes too; the VirtualService reproduces that.",
+    ),
+    "PATH_REGEX_UNSUPPORTED": Code(
+        WARNING,
+        (UNSUPPORTED,),
+        "Paths that regex mode made PCRE and that RE2 (Envoy) cannot express; not converted.",
+    ),
+    "PATH_SHADOWED": Code(
+        WARNING,
+        (EXACT,),
+        "A path another Ingress also declares; ingress-nginx served the other one, so this one is not"
+        " converted.",
+    ),
+    "PREFLIGHT_API_VERSION_NOT_SERVED": Code(
+        ERROR, (None,), "The cluster's Istio CRDs do not serve the networking.istio.io version asked for."
+    ),
+    "PREFLIGHT_FORBIDDEN": Code(
+        WARNING,
+        (None,),
+        "The cluster refused a read the review needs (RBAC); the review is incomplete.",
+    ),
+    "PREFLIGHT_GATEWAY": Code(
+        INFO,
+        (None,),
+        "The ingress gateway workload the generated Gateways select, and the namespace of its TLS secrets.",
+    ),
+    "PREFLIGHT_GATEWAY_CONFLICT": Code(
+        WARNING,
+        (None,),
+        "An existing Gateway claims the same host and port on the same gateway workload; Istio would merge"
+        " the servers in an undefined order.",
+    ),
+    "PREFLIGHT_GATEWAY_MISSING": Code(
+        WARNING, (None,), "No ingress gateway workload matches the generated Gateways' selector."
+    ),
+    "PREFLIGHT_INJECTION": Code(
+        INFO, (None,), "Whether a backend namespace is in the mesh (sidecar injection, revision or ambient)."
+    ),
+    "PREFLIGHT_ISTIO": Code(
+        INFO, (None,), "The Istio CRDs are installed; the networking.istio.io versions served."
+    ),
+    "PREFLIGHT_NO_ISTIO": Code(
+        WARNING,
+        (None,),
+        "Istio is not installed: the conversion is printed but cannot be applied.",
+    ),
+    "PREFLIGHT_PEER_AUTH_STRICT": Code(
+        WARNING,
+        (None,),
+        "Strict mTLS for backends the old controller, outside the mesh, must still reach during the move.",
+    ),
+    "PREFLIGHT_TLS_CREDENTIAL_MISSING": Code(
+        WARNING,
+        (None,),
+        "A TLS credential is not yet in the namespace where the ingress gateway reads it: HTTPS would fail.",
+    ),
+    "PREFLIGHT_VIRTUALSERVICE_CONFLICT": Code(
+        WARNING,
+        (None,),
+        "An existing VirtualService binds the same hosts on the same Gateway; Istio merges them in an"
+        " undefined order.",
+    ),
+    "RULE_WITHOUT_HTTP": Code(INFO, (NO_OP,), "A rule without http paths; nothing to route."),
+    "SSL_REDIRECT_DEFAULT": Code(
+        INFO,
+        (EXACT,),
+        "ingress-nginx redirected HTTP to HTTPS on TLS hosts by default (308); each route has a port-80"
+        " redirect twin.",
+    ),
+    "SSL_REDIRECT_TRAILING_SLASH": Code(
+        INFO,
+        (APPROXIMATED,),
+        "ingress-nginx removed a trailing `/` from the HTTPS redirect target; the Istio redirect keeps it.",
+    ),
+    "SUBSETS_DISCOVERED": Code(
+        INFO,
+        (EXACT,),
+        "A Service fronts several versions of a workload; a DestinationRule with one subset per version is"
+        " generated, routes still target the whole Service.",
+    ),
+    "SUBSETS_NO_VERSION_LABEL": Code(
+        INFO,
+        (None,),
+        "A Service fronts several workloads without a version label; no subsets are generated.",
+    ),
+    "TLS_CONNECTION_REUSE": Code(
+        WARNING,
+        (None,),
+        "A host lies under a wildcard served with another certificate: browsers reusing an HTTP/2 connection"
+        " may be routed by the wildcard's server.",
+    ),
+    "TLS_ISTIO_SECRET_LOCATION": Code(
+        WARNING,
+        (EXACT,),
+        "Istio's own Ingress handling read the TLS secret from the gateway namespace, not from where"
+        " cert-manager issues it; the Gateway keeps reading it there.",
+    ),
+    "TLS_NO_SECRET": Code(
+        WARNING,
+        (UNSUPPORTED,),
+        "A spec.tls entry without secretName (the controller's default certificate); no HTTPS server is"
+        " generated for its hosts.",
+    ),
+    "TLS_SECRET_CONFLICT": Code(
+        WARNING,
+        (APPROXIMATED,),
+        "A host already has a certificate from an older Ingress; this Ingress's secret is not used.",
+    ),
+    "TLS_SECRET_IN_GATEWAY_NAMESPACE": Code(
+        INFO, (EXACT,), "The TLS secret already lives in the gateway namespace; the Gateway uses it as it is."
+    ),
+    "TLS_SECRET_LOCATION": Code(
+        WARNING,
+        (APPROXIMATED,),
+        "The ingress gateway reads certificates only from its own namespace: the secret must be copied there"
+        " (the command is in the report).",
+    ),
+    "TLS_SECRET_MISSING": Code(
+        WARNING,
+        (None,),
+        "The TLS secret does not exist in the cluster: the old controller served its default certificate,"
+        " and the Gateway has none either.",
+    ),
+    "TLS_WILDCARD_GUARD": Code(
+        INFO,
+        (EXACT,),
+        "Istio applies a wildcard host's VirtualService to the hosts it covers on a shared server; guard"
+        " routes keep each host's own routing.",
+    ),
+    "VERIFY_UNEXPLAINED_DIFFERENCE": Code(
+        ERROR,
+        (None,),
+        "The behaviour check found requests routed differently and no finding explains why: a translation"
+        " defect; the Ingress becomes partial.",
+    ),
+}
+
+ANNOTATION_CODES = (
+    (
+        "NGINX_<KEY>",
+        "an ingress-nginx key without the prefix, upper case, `-` as `_` (`NGINX_REWRITE_TARGET`)",
+    ),
+    ("CERT_MANAGER_<KEY>", "a `cert-manager.io/` key the same way (`CERT_MANAGER_CLUSTER_ISSUER`)"),
+    ("CERT_MANAGER_ACME_<KEY>", "an `acme.cert-manager.io/` key the same way"),
+)
+
+
+def _verdicts(code: Code) -> str:
+    return ", ".join(v.value if v else "none" for v in code.verdicts)
+
+
+def render() -> str:
+    """The whole Markdown page."""
+    lines = [
+        "# Finding codes",
+        "",
+        "<!-- Generated by `python -m kubectl_meshify.finding_codes` from kubectl_meshify/finding_codes.py;"
+        " do not edit by hand. -->",
+        "",
+        "Every finding in the report carries a stable `code`, so CI can gate on it (for example: fail when the"
+        " JSON report holds a finding with code `VERIFY_UNEXPLAINED_DIFFERENCE`). The severity below is the"
+        " usual one; the verdict is `none` for findings about the run or the cluster rather than about a"
+        " converted behaviour.",
+        "",
+        "## Annotation codes",
+        "",
+        "Each annotation key gets exactly one finding; its code is derived from the key, and its verdict"
+        " depends on the key and its value ([annotations.md](annotations.md) lists every ingress-nginx key):",
+        "",
+        *(f"- `{pattern}`: {how}" for pattern, how in ANNOTATION_CODES),
+        "",
+        f"## Other codes ({len(CODES)})",
+        "",
+        "| code | severity | verdicts | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name in sorted(CODES):
+        code = CODES[name]
+        meaning = code.meaning.replace("|", "\\|")
+        lines.append(f"| `{name}` | {code.severity.value} | {_verdicts(code)} | {meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kubectl_meshify.finding_codes", description=__doc__)
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="file to write (docs/findings.md)"
+    )
+    parser.add_argument("--check", action="store_true", help="exit 1 if the file is not up to date")
+    args = parser.parse_args(argv)
+    text = render()
+    current = args.output.read_text(encoding="utf-8") if args.output.exists() else None
+    if args.check:
+        if current != text:
+            print(f"{args.output} is stale: run python -m kubectl_meshify.finding_codes", file=sys.stderr)
+            return 1
+        return 0
+    if current != text:
+        args.output.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
