@@ -28,11 +28,11 @@ NO_OP, UNKNOWN = Verdict.NO_OP, Verdict.UNKNOWN
 
 @dataclass(frozen=True)
 class Code:
-    """One finding code. `verdicts` lists every verdict it may carry; None is a finding without one (a fact
-    about the run or the cluster rather than about a converted behaviour)."""
+    """One finding code. `verdicts` lists every verdict it may carry (a fact about the run or the
+    cluster that changes no behaviour is `exact`; one the tool cannot judge from here is `unknown`)."""
 
     severity: Severity
-    verdicts: tuple[Verdict | None, ...]
+    verdicts: tuple[Verdict, ...]
     meaning: str
 
 
@@ -42,6 +42,12 @@ CODES: dict[str, Code] = {
         (NO_OP,),
         "An ingress-nginx annotation on an Ingress that Istio's own Ingress controller served, which ignored"
         " it; nothing to convert.",
+    ),
+    "APPLY_PARTIAL_LEFT_OUT": Code(
+        WARNING,
+        (UNSUPPORTED,),
+        "`--apply` left out an Ingress converted only partially (or one sharing objects with it); apply it"
+        " with --allow-partial once its findings are resolved.",
     ),
     "BACKEND_NAMED_PORT_UNRESOLVED": Code(
         WARNING,
@@ -58,6 +64,12 @@ CODES: dict[str, Code] = {
         ERROR,
         (UNSUPPORTED,),
         "A path with a resource backend (not a Service); Istio routes only to Services, so it is not converted.",
+    ),
+    "CANARY_AFFINITY_INHERITED": Code(
+        INFO,
+        (APPROXIMATED,),
+        "A canary takes its primary's cookie session affinity, as ingress-nginx merges it onto the canary"
+        " unless affinity-canary-behavior is legacy.",
     ),
     "CANARY_SERVICE_NOT_SERVED": Code(
         WARNING,
@@ -82,7 +94,10 @@ CODES: dict[str, Code] = {
     ),
     "CERT_MANAGER_ACME_HTTP01": Code(
         WARNING,
-        (None,),
+        (
+            APPROXIMATED,
+            UNKNOWN,
+        ),
         "The issuer may answer ACME HTTP-01 challenges through ingress-nginx: renewals fail after cut-over"
         " unless the solver moves to the Istio gateway.",
     ),
@@ -104,6 +119,13 @@ CODES: dict[str, Code] = {
         "A Certificate solves HTTP-01 by editing an Ingress that is not in the gateway namespace; the setting"
         " is not carried over.",
     ),
+    "CERT_MANAGER_KEPT_CERTIFICATE": Code(
+        WARNING,
+        (EXACT, APPROXIMATED),
+        "A secret still read after the cut-over is renewed through the Certificate ingress-shim made for the"
+        " Ingress, which deleting the Ingress deletes; the Certificate is emitted standalone, or the report says"
+        " how to keep it.",
+    ),
     "CERT_MANAGER_KEYSTORE_SECRET": Code(
         WARNING,
         (APPROXIMATED,),
@@ -112,7 +134,7 @@ CODES: dict[str, Code] = {
     ),
     "CERT_MANAGER_NAMESPACED_ISSUER": Code(
         WARNING,
-        (None,),
+        (APPROXIMATED,),
         "The Certificate's Issuer is namespaced: cert-manager cannot use it from the gateway namespace.",
     ),
     "CERT_MANAGER_NOT_ISSUED": Code(
@@ -136,19 +158,19 @@ CODES: dict[str, Code] = {
     ),
     "GATEWAY_DESTINATION_RULE": Code(
         INFO,
-        (None,),
+        (EXACT,),
         "A DestinationRule is generated in the gateway namespace for a backend's traffic policy; it takes"
         " precedence there over rules elsewhere (warning when a rule for the Service exists in the input).",
     ),
     "GATEWAY_POLICY_OVERRIDDEN": Code(
         WARNING,
-        (None,),
+        (EXACT,),
         "Two Ingresses set a traffic policy for the same backend; the older Ingress's value is used, as in"
         " ingress-nginx.",
     ),
     "GITOPS_EARLIER_OUTPUT": Code(
         WARNING,
-        (None,),
+        (UNKNOWN,),
         "A manifest already holds an object from an earlier kubectl-meshify run that this run writes again.",
     ),
     "HOST_MERGED": Code(
@@ -159,9 +181,15 @@ CODES: dict[str, Code] = {
     ),
     "HOST_MIXED_CONTROLLERS": Code(
         WARNING,
-        (None,),
+        (UNSUPPORTED,),
         "A host is served by Ingresses of different controllers; the routes are merged with one controller's"
         " semantics.",
+    ),
+    "HOST_SINGLE_LABEL": Code(
+        INFO,
+        (EXACT,),
+        "A host without a dot: istiod would expand it into a Service name, so its routes are bound through a"
+        " `*` VirtualService limited to that authority.",
     ),
     "HOST_WILDCARD": Code(
         INFO,
@@ -171,17 +199,31 @@ CODES: dict[str, Code] = {
     ),
     "INGRESS_CLASS_ASSUMED_NGINX": Code(
         INFO,
-        (None,),
+        (UNKNOWN,),
         "An Ingress class kubectl-meshify does not recognise; ingress-nginx semantics were assumed.",
     ),
     "INGRESS_CLASS_SKIPPED": Code(
-        INFO, (None,), "An Ingress whose class is not among --ingress-class; not converted."
+        INFO, (NO_OP,), "An Ingress whose class is not among --ingress-class; not converted."
     ),
     "INGRESS_DUPLICATE": Code(
-        WARNING, (None,), "The same Ingress appears more than once in the input; the later copy is ignored."
+        WARNING, (NO_OP,), "The same Ingress appears more than once in the input; the later copy is ignored."
     ),
-    "INGRESS_INVALID": Code(ERROR, (None,), "An Ingress that is not valid; nothing of it is converted."),
-    "INGRESS_NOTHING_CONVERTED": Code(ERROR, (None,), "No route could be generated from an Ingress."),
+    "INGRESS_INVALID": Code(
+        ERROR, (UNSUPPORTED,), "An Ingress that is not valid; nothing of it is converted."
+    ),
+    "INGRESS_NOTHING_CONVERTED": Code(ERROR, (UNSUPPORTED,), "No route could be generated from an Ingress."),
+    "INPUT_FILE_SKIPPED": Code(
+        WARNING,
+        (UNSUPPORTED, NO_OP),
+        "A file of a directory walk that is not a manifest (Helm template, kustomize file or patch, a file"
+        " that does not parse or holds no object) was skipped.",
+    ),
+    "NAMESPACE_OF_OLD_CONTROLLER": Code(
+        INFO,
+        (EXACT,),
+        "An Ingress in the old controller's namespace: its VirtualService goes to another namespace so that"
+        " removing the controller does not remove the migrated routing.",
+    ),
     "NGINX_UNKNOWN_ANNOTATION": Code(
         WARNING, (UNKNOWN,), "A key under the ingress-nginx prefix that kubectl-meshify does not know."
     ),
@@ -215,51 +257,51 @@ CODES: dict[str, Code] = {
         " converted.",
     ),
     "PREFLIGHT_API_VERSION_NOT_SERVED": Code(
-        ERROR, (None,), "The cluster's Istio CRDs do not serve the networking.istio.io version asked for."
+        ERROR, (UNKNOWN,), "The cluster's Istio CRDs do not serve the networking.istio.io version asked for."
     ),
     "PREFLIGHT_FORBIDDEN": Code(
         WARNING,
-        (None,),
+        (UNKNOWN,),
         "The cluster refused a read the review needs (RBAC); the review is incomplete.",
     ),
     "PREFLIGHT_GATEWAY": Code(
         INFO,
-        (None,),
+        (EXACT,),
         "The ingress gateway workload the generated Gateways select, and the namespace of its TLS secrets.",
     ),
     "PREFLIGHT_GATEWAY_CONFLICT": Code(
         WARNING,
-        (None,),
+        (UNKNOWN,),
         "An existing Gateway claims the same host and port on the same gateway workload; Istio would merge"
         " the servers in an undefined order.",
     ),
     "PREFLIGHT_GATEWAY_MISSING": Code(
-        WARNING, (None,), "No ingress gateway workload matches the generated Gateways' selector."
+        WARNING, (UNKNOWN,), "No ingress gateway workload matches the generated Gateways' selector."
     ),
     "PREFLIGHT_INJECTION": Code(
-        INFO, (None,), "Whether a backend namespace is in the mesh (sidecar injection, revision or ambient)."
+        INFO, (EXACT,), "Whether a backend namespace is in the mesh (sidecar injection, revision or ambient)."
     ),
     "PREFLIGHT_ISTIO": Code(
-        INFO, (None,), "The Istio CRDs are installed; the networking.istio.io versions served."
+        INFO, (EXACT,), "The Istio CRDs are installed; the networking.istio.io versions served."
     ),
     "PREFLIGHT_NO_ISTIO": Code(
         WARNING,
-        (None,),
+        (UNKNOWN,),
         "Istio is not installed: the conversion is printed but cannot be applied.",
     ),
     "PREFLIGHT_PEER_AUTH_STRICT": Code(
         WARNING,
-        (None,),
+        (UNKNOWN,),
         "Strict mTLS for backends the old controller, outside the mesh, must still reach during the move.",
     ),
     "PREFLIGHT_TLS_CREDENTIAL_MISSING": Code(
         WARNING,
-        (None,),
+        (UNKNOWN,),
         "A TLS credential is not yet in the namespace where the ingress gateway reads it: HTTPS would fail.",
     ),
     "PREFLIGHT_VIRTUALSERVICE_CONFLICT": Code(
         WARNING,
-        (None,),
+        (UNKNOWN,),
         "An existing VirtualService binds the same hosts on the same Gateway; Istio merges them in an"
         " undefined order.",
     ),
@@ -283,14 +325,20 @@ CODES: dict[str, Code] = {
     ),
     "SUBSETS_NO_VERSION_LABEL": Code(
         INFO,
-        (None,),
+        (EXACT,),
         "A Service fronts several workloads without a version label; no subsets are generated.",
     ),
     "TLS_CONNECTION_REUSE": Code(
         WARNING,
-        (None,),
+        (APPROXIMATED,),
         "A host lies under a wildcard served with another certificate: browsers reusing an HTTP/2 connection"
         " may be routed by the wildcard's server.",
+    ),
+    "TLS_DEFAULT_CERTIFICATE": Code(
+        WARNING,
+        (EXACT, UNSUPPORTED),
+        "ingress-nginx served a host with its default certificate; converted with --default-ssl-certificate,"
+        " otherwise the host has no HTTPS server.",
     ),
     "TLS_ISTIO_SECRET_LOCATION": Code(
         WARNING,
@@ -320,9 +368,15 @@ CODES: dict[str, Code] = {
     ),
     "TLS_SECRET_MISSING": Code(
         WARNING,
-        (None,),
+        (APPROXIMATED,),
         "The TLS secret does not exist in the cluster: the old controller served its default certificate,"
         " and the Gateway has none either.",
+    ),
+    "TLS_WILDCARD_CERTIFICATE": Code(
+        INFO,
+        (EXACT,),
+        "A host without a certificate of its own is served its one-label wildcard host's certificate, as"
+        " ingress-nginx's certificate.lua does.",
     ),
     "TLS_WILDCARD_GUARD": Code(
         INFO,
@@ -332,7 +386,7 @@ CODES: dict[str, Code] = {
     ),
     "VERIFY_UNEXPLAINED_DIFFERENCE": Code(
         ERROR,
-        (None,),
+        (UNKNOWN,),
         "The behaviour check found requests routed differently and no finding explains why: a translation"
         " defect; the Ingress becomes partial.",
     ),

@@ -66,14 +66,14 @@ def _called(call: ast.Call) -> str | None:
     return call.func.attr if isinstance(call.func, ast.Attribute) else None
 
 
-def _constants(trees: dict[Path, ast.Module]) -> dict[str, str]:
+def _constants(tree: ast.Module) -> dict[str, str]:
+    """A module's own string constants (two modules may both name theirs `CODE`)."""
     constants = {}
-    for tree in trees.values():
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
-                for target in node.targets:
-                    if isinstance(target, ast.Name) and isinstance(node.value.value, str):
-                        constants[target.id] = node.value.value
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and isinstance(node.value.value, str):
+                    constants[target.id] = node.value.value
     return constants
 
 
@@ -88,8 +88,11 @@ def _strings(expr: ast.expr, constants: dict[str, str]) -> list[str]:
 
 
 def _members(expr: ast.expr | None, enum: str) -> frozenset[str | None]:
-    """`Verdict.EXACT` → {"exact"}; `None` or absent → {None}; a conditional → both sides."""
-    if expr is None or (isinstance(expr, ast.Constant) and expr.value is None):
+    """`Verdict.EXACT` → {"exact"}; `None` → {None}; absent → the builder decides ("?"); a conditional →
+    both sides."""
+    if expr is None:
+        return frozenset({"?"})
+    if isinstance(expr, ast.Constant) and expr.value is None:
         return frozenset({None})
     if isinstance(expr, ast.IfExp):
         return _members(expr.body, enum) | _members(expr.orelse, enum)
@@ -102,8 +105,8 @@ def _members(expr: ast.expr | None, enum: str) -> frozenset[str | None]:
 def sites() -> Iterator[Site]:
     trees = {p: ast.parse(p.read_text(), filename=str(p)) for p in sorted(PACKAGE.rglob("*.py"))}
     builders = _builders(trees)
-    constants = _constants(trees)
     for path, tree in trees.items():
+        constants = _constants(tree)
         for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
             name = _called(call)
             if name not in builders:
