@@ -223,7 +223,6 @@ def test_usage_errors(cluster: FakeApi, kubeconfig: Path, tmp_path: Path):
     for args, message in (
         (["ns", "shop", "--dry-run", "server"], "--dry-run server needs --apply"),
         (["ns", "shop", "--force-conflicts"], "--force-conflicts needs --apply"),
-        (["ns"], "give a NAMESPACE, or -A for every namespace"),
         (["ns", "shop", "-n", "blog"], "namespace 'shop' and -n 'blog' differ: give one"),
         (["ns", "shop", "--request-timeout", "soon"], "invalid --request-timeout 'soon'"),
     ):
