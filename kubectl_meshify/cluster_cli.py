@@ -80,8 +80,6 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
     if args.force_conflicts and not args.apply:
         raise UsageError("--force-conflicts needs --apply")
     _check_namespace(args.namespace)
-    if args.as_groups and not args.as_user:
-        raise UsageError("--as-group needs --as (kubectl impersonates groups only together with a user)")
 
     options = args.options
     progress = terminal_progress()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from kubectl_meshify.errors import UsageError
 from kubectl_meshify.findings import Finding, Severity
 from kubectl_meshify.resources import KubeObject, Origin, ResourceSet
 from kubectl_meshify.sources.kubeapi import NO_IMPERSONATION, Forbidden, Identity, KubeApi, Resource, Target
@@ -75,6 +76,12 @@ def connect(
     """A connection to the cluster kubectl would talk to with the same flags and environment."""
     timeout = parse_request_timeout(request_timeout)
     choice = resolve_kubeconfig(kubeconfig, context, environ, service_account_dir)
+    # Like kubectl, --as/--as-group override the kubeconfig user's `as`/`as-groups`, each on its own.
+    identity = Identity(identity.user or choice.as_user, identity.groups or choice.as_groups)
+    if identity.groups and not identity.user:
+        raise UsageError(
+            "--as-group needs --as (or `as` in the kubeconfig user): kubectl impersonates groups only with a user"
+        )
     configuration = client_configuration(choice, environ)
     api = KubeApi(configuration, timeout, where=choice.describe(), identity=identity, log=log)
     api.context_namespace = choice.namespace

@@ -33,6 +33,8 @@ class KubeconfigChoice:
     in_cluster: bool = False
     service_account_dir: Path = SERVICE_ACCOUNT_DIR
     namespace: str | None = None  # the context's namespace (in a pod: the pod's), when there is one
+    as_user: str | None = None  # the user entry's `as`: whom every request impersonates
+    as_groups: tuple[str, ...] = ()  # the user entry's `as-groups`
 
     def describe(self) -> str:
         if self.in_cluster:
@@ -132,12 +134,15 @@ def resolve_kubeconfig(
 
     contexts: dict[str, dict[str, Any]] = {}
     clusters: dict[str, dict[str, Any]] = {}
+    users: dict[str, dict[str, Any]] = {}
     current = None
     for _, data in loaded:
         for name, entry in _named(data.get("contexts")):
             contexts.setdefault(name, entry.get("context") or {})
         for name, entry in _named(data.get("clusters")):
             clusters.setdefault(name, entry.get("cluster") or {})
+        for name, entry in _named(data.get("users")):
+            users.setdefault(name, entry.get("user") or {})
         if current is None and data.get("current-context"):
             current = str(data["current-context"])
     chosen = context or current
@@ -149,11 +154,17 @@ def resolve_kubeconfig(
     cluster = clusters.get(str(contexts[chosen].get("cluster", "")))
     server = str(cluster.get("server")) if cluster and cluster.get("server") else None
     namespace = contexts[chosen].get("namespace")
+    user = users.get(str(contexts[chosen].get("user", ""))) or {}
+    groups = user.get("as-groups")
+    if not isinstance(groups, list):
+        groups = []
     return KubeconfigChoice(
         files=tuple(p for p, _ in loaded),
         context=chosen,
         server=server,
         namespace=str(namespace) if namespace else None,
+        as_user=str(user["as"]) if user.get("as") else None,
+        as_groups=tuple(str(g) for g in groups if g),
     )
 
 

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from clusterdata import ingress, install_istio, namespace, secret, shop
 from fakeapi.control import FakeApi, FakeApiProcess
 from plugin_env import pythonpath
@@ -202,6 +203,32 @@ def test_as_group_without_as_is_refused_before_any_request(
     result = meshify("ns", "shop", "--as-group", "devs", "--kubeconfig", str(kubeconfig), home=tmp_path)
     assert result.returncode == 2 and "--as-group needs --as" in result.stderr
     assert api_requests(cluster) == []
+
+
+def test_kubeconfig_as_and_as_groups_are_used_and_flags_override_each(
+    cluster: FakeApi, fake_server: FakeApiProcess, tmp_path: Path
+) -> None:
+    # client-go tools/clientcmd/api/types.go, AuthInfo: `as`, `as-groups`; client_config.go getAuthInfo
+    # merges the command-line overrides over the kubeconfig's, field by field.
+    kubeconfig = fake_server.write_kubeconfig(tmp_path / "kc")
+    config = yaml.safe_load(kubeconfig.read_text(encoding="utf-8"))
+    config["users"][0]["user"].update({"as": "jane", "as-groups": ["devs", "ops"]})
+    kubeconfig.write_text(yaml.safe_dump(config), encoding="utf-8")
+
+    def identities() -> set[tuple[str, tuple[str, ...]]]:
+        seen = {(r["impersonate_user"], tuple(r["impersonate_groups"])) for r in api_requests(cluster)}
+        cluster.clear_requests()
+        return seen
+
+    assert meshify("ns", "shop", "--kubeconfig", str(kubeconfig), home=tmp_path).returncode == 0
+    assert identities() == {("jane", ("devs", "ops"))}
+    assert (
+        meshify("ns", "shop", "--as", "bob", "--kubeconfig", str(kubeconfig), home=tmp_path).returncode == 0
+    )
+    assert identities() == {("bob", ("devs", "ops"))}
+    result = meshify("ns", "shop", "--as-group=qa", "--kubeconfig", str(kubeconfig), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert identities() == {("jane", ("qa",))}
 
 
 # --- label selector -------------------------------------------------------------------------------
