@@ -11,10 +11,13 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from kubectl_meshify import __version__
 from kubectl_meshify.errors import ExitCode, MeshifyError, UsageError
+from kubectl_meshify.flagforms import FlagError, kubectl_flag_forms
 from kubectl_meshify.options import DEFAULT_NGINX_PREFIX, Options
+from kubectl_meshify.term import paint
 
 if TYPE_CHECKING:  # imported lazily at run time: startup stays fast
     from kubectl_meshify.findings import Finding
@@ -32,6 +35,36 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+class KubectlCommand(TyperCommand):
+    """A command that also takes kubectl's `-o=yaml`, `-n=shop` and `--strict=true` forms."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        try:
+            args = kubectl_flag_forms(args, [p for p in self.params if hasattr(p, "is_flag")])
+        except FlagError as err:
+            raise typer.BadParameter(str(err), ctx=ctx) from None
+        return super().parse_args(ctx, args)
+
+
+# Completion of values from the cluster and the kubeconfig (imported only when completing).
+def _complete_namespaces(ctx: typer.Context, incomplete: str) -> list[str]:
+    from kubectl_meshify.cluster_complete import namespaces
+
+    return namespaces(ctx.params, incomplete)
+
+
+def _complete_contexts(ctx: typer.Context, incomplete: str) -> list[str]:
+    from kubectl_meshify.cluster_complete import contexts
+
+    return contexts(ctx.params, incomplete)
+
+
+def _complete_gateways(ctx: typer.Context, incomplete: str) -> list[str]:
+    from kubectl_meshify.cluster_complete import gateways
+
+    return gateways(ctx.params, incomplete)
 
 
 class OutputFormat(StrEnum):
@@ -62,7 +95,12 @@ ApiVersionOpt = Annotated[
 ]
 GatewayOpt = Annotated[
     str | None,
-    typer.Option("--gateway", metavar="NAMESPACE/NAME", help="Bind to this existing Gateway; generate none."),
+    typer.Option(
+        "--gateway",
+        metavar="NAMESPACE/NAME",
+        help="Bind to this existing Gateway; generate none.",
+        autocompletion=_complete_gateways,
+    ),
 ]
 GatewayNamespaceOpt = Annotated[
     str | None,
@@ -129,7 +167,7 @@ def version_cmd() -> None:
     typer.echo(f"kubectl-meshify {__version__}")
 
 
-@app.command("file")
+@app.command("file", cls=KubectlCommand)
 def file_cmd(
     paths: Annotated[
         list[str], typer.Argument(metavar="PATH...", help="Files, directories, or - for stdin.")
@@ -146,7 +184,13 @@ def file_cmd(
     default_ssl_certificate: DefaultCertificateOpt = None,
     cluster_domain: ClusterDomainOpt = "cluster.local",
     namespace: Annotated[
-        str, typer.Option("-n", "--namespace", help="Namespace for documents that have none.")
+        str,
+        typer.Option(
+            "-n",
+            "--namespace",
+            help="Namespace for documents that have none.",
+            autocompletion=_complete_namespaces,
+        ),
     ] = "default",
     nginx_annotation_prefix: NginxPrefixOpt = DEFAULT_NGINX_PREFIX,
     out_dir: Annotated[
@@ -224,7 +268,30 @@ KubeconfigOpt = Annotated[
     ),
 ]
 ContextOpt = Annotated[
-    str | None, typer.Option("--context", metavar="NAME", help="kubeconfig context to use.")
+    str | None,
+    typer.Option(
+        "--context", metavar="NAME", help="kubeconfig context to use.", autocompletion=_complete_contexts
+    ),
+]
+SelectorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "-l",
+        "--selector",
+        metavar="SELECTOR",
+        help="Only Ingresses with these labels (key=value,key!=value,...); what they need is still read.",
+    ),
+]
+AsOpt = Annotated[
+    str | None, typer.Option("--as", metavar="USER", help="Impersonate this user (kubectl's --as).")
+]
+AsGroupOpt = Annotated[
+    list[str] | None,
+    typer.Option("--as-group", metavar="GROUP", help="Impersonate this group too (repeatable; needs --as)."),
+]
+VerbosityOpt = Annotated[
+    int,
+    typer.Option("-v", "--v", metavar="LEVEL", help="Log level: 6 or more logs every API request on stderr."),
 ]
 RequestTimeoutOpt = Annotated[
     str | None,
@@ -270,16 +337,28 @@ OutDirOpt = Annotated[
 ]
 
 
-@app.command("ns")
+@app.command("ns", cls=KubectlCommand)
 def ns_cmd(
     namespace: Annotated[
-        str | None, typer.Argument(metavar="NAMESPACE", help="Namespace whose Ingresses to convert.")
+        str | None,
+        typer.Argument(
+            metavar="[NAMESPACE]",
+            help="Namespace whose Ingresses to convert (default: the kubeconfig context's).",
+            autocompletion=_complete_namespaces,
+        ),
     ] = None,
     all_namespaces: Annotated[
         bool, typer.Option("-A", "--all-namespaces", help="Every namespace (same as `all`).")
     ] = False,
     namespace_flag: Annotated[
-        str | None, typer.Option("-n", "--namespace", metavar="NS", help="The namespace, kubectl style.")
+        str | None,
+        typer.Option(
+            "-n",
+            "--namespace",
+            metavar="NS",
+            help="The namespace, kubectl style.",
+            autocompletion=_complete_namespaces,
+        ),
     ] = None,
     output: OutputOpt = OutputFormat.yaml,
     out_dir: OutDirOpt = None,
@@ -302,14 +381,18 @@ def ns_cmd(
     force_conflicts: ForceConflictsOpt = False,
     allow_partial: AllowPartialOpt = False,
     no_verify: NoVerifyOpt = False,
+    selector: SelectorOpt = None,
+    as_user: AsOpt = None,
+    as_group: AsGroupOpt = None,
+    verbosity: VerbosityOpt = 0,
 ) -> None:
     """Convert the Ingresses of one namespace of the current cluster (nothing changes without --apply)."""
     if namespace and namespace_flag and namespace != namespace_flag:
         _run_guarded(lambda: _usage(f"namespace {namespace!r} and -n {namespace_flag!r} differ: give one"))
-    _cluster(namespace or namespace_flag, all_namespaces, **_shared_options(locals()))
+    _cluster(namespace or namespace_flag, all_namespaces, **_shared_options(locals()), from_context=True)
 
 
-@app.command("all")
+@app.command("all", cls=KubectlCommand)
 def all_cmd(
     output: OutputOpt = OutputFormat.yaml,
     out_dir: OutDirOpt = None,
@@ -332,6 +415,10 @@ def all_cmd(
     force_conflicts: ForceConflictsOpt = False,
     allow_partial: AllowPartialOpt = False,
     no_verify: NoVerifyOpt = False,
+    selector: SelectorOpt = None,
+    as_user: AsOpt = None,
+    as_group: AsGroupOpt = None,
+    verbosity: VerbosityOpt = 0,
 ) -> None:
     """Convert the Ingresses of every namespace of the current cluster (nothing changes without --apply)."""
     _cluster(None, True, **_shared_options(locals()))
@@ -375,15 +462,22 @@ def _cluster(
     force_conflicts: bool,
     allow_partial: bool = False,
     no_verify: bool = False,
+    selector: str | None = None,
+    as_user: str | None = None,
+    as_group: list[str] | None = None,
+    verbosity: int = 0,
+    from_context: bool = False,
 ) -> None:
-    """The shared body of `ns` and `all`; the cluster work itself is in cluster_cli.py."""
+    """The shared body of `ns` and `all`; the cluster work itself is in cluster_cli.py.
+
+    `ns` without NAMESPACE or -A (`from_context`) converts the kubeconfig context's namespace, as kubectl does.
+    """
     from kubectl_meshify.cluster_cli import ClusterArgs, run_cluster
 
     def run() -> ExitCode:
-        if all_namespaces == (namespace is not None):
-            raise UsageError(
-                "give NAMESPACE or -A" if all_namespaces else "give a NAMESPACE, or -A for every namespace"
-            )
+        if all_namespaces and namespace is not None:
+            raise UsageError("give NAMESPACE or -A")
+        use_context = from_context and not all_namespaces and namespace is None
         options = build_options(
             api_version,
             gateway,
@@ -414,6 +508,11 @@ def _cluster(
                 dry_run=dry_run.value,
                 force_conflicts=force_conflicts,
                 allow_partial=allow_partial,
+                namespace_from_context=use_context,
+                selector=selector or None,
+                as_user=as_user or None,
+                as_groups=tuple(as_group or ()),
+                verbosity=verbosity,
             )
         )
 
@@ -567,7 +666,7 @@ def convert_tree(
     earlier = sum(1 for f in result.run_findings if f.code == "GITOPS_EARLIER_OUTPUT")
     if earlier:
         sys.stderr.write(
-            f"warning: {earlier} object(s) generated by an earlier run are in the inputs and are written again;"
+            f"{paint('warning:', 'yellow')} {earlier} object(s) generated by an earlier run are in the inputs and are written again;"
             " see GITOPS_EARLIER_OUTPUT in the report.\n"
         )
     return result.exit_code(strict)
@@ -588,7 +687,7 @@ def _run_guarded(run: object) -> None:
     try:
         code = run()
     except MeshifyError as err:
-        sys.stderr.write(f"error: {err}\n")
+        sys.stderr.write(f"{paint('error:', 'red', 'bold')} {err}\n")
         raise typer.Exit(int(err.exit_code)) from None
     except BrokenPipeError:
         raise typer.Exit(int(ExitCode.OK)) from None
@@ -598,7 +697,7 @@ def _run_guarded(run: object) -> None:
         if os.environ.get("MESHIFY_DEBUG"):
             raise
         sys.stderr.write(
-            f"error: internal error ({type(err).__name__}: {err}); nothing was written."
+            f"{paint('error:', 'red', 'bold')} internal error ({type(err).__name__}: {err}); nothing was written."
             " Please report it with the input; MESHIFY_DEBUG=1 shows the traceback.\n"
         )
         raise typer.Exit(int(ExitCode.FAILED)) from None

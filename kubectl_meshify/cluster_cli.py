@@ -17,6 +17,7 @@ from typing import Any
 from kubectl_meshify.errors import ExitCode, UsageError
 from kubectl_meshify.findings import Finding, Severity
 from kubectl_meshify.options import Options
+from kubectl_meshify.term import paint
 
 REPORT_MD = "report.md"
 REPORT_JSON = "report.json"
@@ -26,7 +27,7 @@ REPORT_JSON = "report.json"
 class ClusterArgs:
     """The command line of a cluster run, as typed."""
 
-    namespace: str | None  # None: every namespace
+    namespace: str | None  # None: every namespace, or the context's namespace (namespace_from_context)
     options: Options
     api_version_given: bool
     gateway_namespace_given: bool
@@ -43,6 +44,11 @@ class ClusterArgs:
     dry_run: str
     force_conflicts: bool
     allow_partial: bool = False
+    namespace_from_context: bool = False  # `ns` without a namespace: kubectl's choice
+    selector: str | None = None  # -l: only Ingresses with these labels
+    as_user: str | None = None  # --as
+    as_groups: tuple[str, ...] = ()  # --as-group
+    verbosity: int = 0  # -v: 6 and up logs every request on stderr
 
 
 def terminal_progress() -> Callable[[str], None] | None:
@@ -69,6 +75,7 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.preflight import Overrides, conflict_findings, credential_findings, run_preflight
     from kubectl_meshify.sources.cluster import Scope, connect, discover, read_cluster
+    from kubectl_meshify.sources.kubeapi import Identity
 
     if args.dry_run != "none" and not args.apply:
         raise UsageError("--dry-run server needs --apply (without --apply nothing is written to the cluster)")
@@ -76,14 +83,25 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
         raise UsageError("--force-conflicts needs --apply")
     if args.allow_partial and not args.apply:
         raise UsageError("--allow-partial needs --apply")
-    if args.namespace is not None and not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", args.namespace):
-        raise UsageError(f"invalid namespace name {args.namespace!r}")
+    _check_namespace(args.namespace)
 
     options = args.options
     progress = terminal_progress()
-    scope = Scope(args.namespace)
-    api = connect(args.kubeconfig, args.context, args.request_timeout)
+    api = connect(
+        args.kubeconfig,
+        args.context,
+        args.request_timeout,
+        identity=Identity(args.as_user, tuple(args.as_groups)),
+        log=sys.stderr if args.verbosity >= 6 else None,
+    )
     try:
+        namespace = args.namespace
+        if args.namespace_from_context:
+            namespace = api.context_namespace or "default"
+            _check_namespace(namespace)
+            source = f"from {api.where}" if api.context_namespace else f"{api.where} names none"
+            sys.stderr.write(f'kubectl-meshify: namespace "{namespace}" ({source})\n')
+        scope = Scope(namespace, args.selector)
         discovery = discover(api)
         resources, read_findings = read_cluster(api, scope, discovery, progress)
         overrides = Overrides(
@@ -149,6 +167,11 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
     if left_out:
         return ExitCode.FAILED  # asked to apply, and not everything was
     return result.exit_code(args.strict)
+
+
+def _check_namespace(namespace: str | None) -> None:
+    if namespace is not None and not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", namespace):
+        raise UsageError(f"invalid namespace name {namespace!r}")
 
 
 def _write_outputs(result: Any, args: ClusterArgs) -> None:
@@ -219,4 +242,6 @@ def _print_preflight(findings: list[Finding]) -> None:
             shown.setdefault(f.code, []).append(f)
     for code, group in shown.items():
         more = f" (and {len(group) - 1} more)" if len(group) > 1 else ""
-        sys.stderr.write(f"preflight {group[0].severity.value}: {group[0].message}{more} [{code}]\n")
+        colour = "red" if group[0].severity is Severity.ERROR else "yellow"
+        label = paint(f"preflight {group[0].severity.value}:", colour)
+        sys.stderr.write(f"{label} {group[0].message}{more} [{code}]\n")

@@ -71,7 +71,12 @@ def complete(words: list[str]) -> tuple[list[str], int]:
         return [], DIRECTIVE_DEFAULT
     if any(item.type == "dir" for item in items):
         return [], DIRECTIVE_FILTER_DIRS
-    if not items and isinstance(engine.target, Parameter) and isinstance(engine.target.type, StringParamType):
+    if (
+        not items
+        and isinstance(engine.target, Parameter)
+        and isinstance(engine.target.type, StringParamType)
+        and getattr(engine.target, "_custom_shell_complete", None) is None  # values come from the cluster
+    ):
         # A free-text value with nothing to offer (file mode's PATH..., --report FILE): Cobra's default,
         # the shell completes file names.
         return [], DIRECTIVE_DEFAULT

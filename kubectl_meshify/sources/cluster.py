@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from kubectl_meshify.errors import UsageError
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.resources import KubeObject, Origin, ResourceSet
-from kubectl_meshify.sources.kubeapi import Forbidden, KubeApi, Resource, Target
+from kubectl_meshify.sources.kubeapi import NO_IMPERSONATION, Forbidden, Identity, KubeApi, Resource, Target
 from kubectl_meshify.sources.kubeconfig import (
     SERVICE_ACCOUNT_DIR,
     client_configuration,
@@ -42,9 +43,12 @@ CLUSTER_ORIGIN = Origin(path=None)
 
 @dataclass(frozen=True)
 class Scope:
-    """One namespace, or every namespace (`namespace=None`)."""
+    """One namespace, or every namespace (`namespace=None`); `selector` narrows the Ingresses only."""
 
     namespace: str | None = None
+    selector: str | None = (
+        None  # -l: a label selector for Ingresses; their Services and workloads are all read
+    )
 
     def __str__(self) -> str:
         return f'namespace "{self.namespace}"' if self.namespace else "all namespaces"
@@ -66,12 +70,22 @@ def connect(
     request_timeout: str | None = None,
     environ: Mapping[str, str] | None = None,
     service_account_dir: Path = SERVICE_ACCOUNT_DIR,
+    identity: Identity = NO_IMPERSONATION,
+    log: TextIO | None = None,
 ) -> KubeApi:
     """A connection to the cluster kubectl would talk to with the same flags and environment."""
     timeout = parse_request_timeout(request_timeout)
     choice = resolve_kubeconfig(kubeconfig, context, environ, service_account_dir)
+    # Like kubectl, --as/--as-group override the kubeconfig user's `as`/`as-groups`, each on its own.
+    identity = Identity(identity.user or choice.as_user, identity.groups or choice.as_groups)
+    if identity.groups and not identity.user:
+        raise UsageError(
+            "--as-group needs --as (or `as` in the kubeconfig user): kubectl impersonates groups only with a user"
+        )
     configuration = client_configuration(choice, environ)
-    return KubeApi(configuration, timeout, where=choice.describe())
+    api = KubeApi(configuration, timeout, where=choice.describe(), identity=identity, log=log)
+    api.context_namespace = choice.namespace
+    return api
 
 
 def discover(api: KubeApi) -> Discovery:
@@ -123,7 +137,7 @@ def read_cluster(
         _add_all(resources, api.list(NAMESPACES))
     for kind in (INGRESSES, SERVICES, DEPLOYMENTS, STATEFULSETS):
         say(f"reading {kind.plural} ({scope})")
-        _add_all(resources, api.list(kind, ns))
+        _add_all(resources, api.list(kind, ns, label_selector=scope.selector if kind is INGRESSES else None))
 
     try:
         _add_all(resources, api.list(INGRESS_CLASSES))

@@ -9,12 +9,15 @@ a bounded number of times with backoff. Failures become `ClusterError`s with one
 from __future__ import annotations
 
 import json
+import platform
 import re
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
+from kubectl_meshify import __version__
 from kubectl_meshify.errors import ClusterError
 
 METADATA_ONLY = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
@@ -82,6 +85,53 @@ class Target:
         return f"{self.verb} {self.resource.group_resource}{name}{self.resource.where(self.namespace)}"
 
 
+# Go's names for the machine, as kubectl's User-Agent spells them (runtime.GOOS/GOARCH).
+_GOARCH = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "i386": "386",
+           "i686": "386", "armv7l": "arm", "armv6l": "arm"}  # fmt: skip
+_GOOS = {"win32": "windows", "cygwin": "windows"}
+
+
+def user_agent() -> str:
+    """`kubectl-meshify/VERSION (OS/ARCH)`, the form kubectl uses, so audit logs name the tool."""
+    machine = platform.machine().lower()
+    return f"kubectl-meshify/{__version__} ({_GOOS.get(sys.platform, sys.platform)}/{_GOARCH.get(machine, machine)})"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """kubectl's --as / --as-group: the user and groups every request impersonates."""
+
+    user: str | None = None
+    groups: tuple[str, ...] = ()
+
+    def header_lines(self) -> list[tuple[str, str]]:
+        lines = [("Impersonate-User", self.user)] if self.user else []
+        return lines + [("Impersonate-Group", group) for group in self.groups]
+
+
+NO_IMPERSONATION = Identity()
+
+
+class _ExtraHeaderLines:
+    """The client's urllib3 pool with header lines added to every request. Impersonate-Group is one line
+    per group, as kubectl sends it; the client's own headers are a dict, which cannot repeat a name."""
+
+    def __init__(self, pool: Any, lines: Sequence[tuple[str, str]]) -> None:
+        self._pool = pool
+        self._lines = list(lines)
+
+    def request(self, method: str, url: str, *args: Any, headers: Any = None, **kwargs: Any) -> Any:
+        import urllib3
+
+        merged = urllib3.HTTPHeaderDict(headers or {})
+        for name, value in self._lines:
+            merged.add(name, value)
+        return self._pool.request(method, url, *args, headers=merged, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+
 class KubeApi:
     """One cluster connection: JSON in, JSON out, bounded time and retries."""
 
@@ -94,10 +144,18 @@ class KubeApi:
         backoff: float = 0.2,
         max_backoff: float = 3.0,
         sleep: Callable[[float], None] = time.sleep,
+        identity: Identity = NO_IMPERSONATION,
+        log: TextIO | None = None,
     ) -> None:
         from kubernetes import client
 
         self.client = client.ApiClient(configuration)
+        self.client.user_agent = user_agent()
+        if identity.header_lines():
+            rest = self.client.rest_client
+            rest.pool_manager = _ExtraHeaderLines(rest.pool_manager, identity.header_lines())
+        self.log = log  # -v 6 and up: one line per request (never headers or bodies)
+        self.context_namespace: str | None = None  # the kubeconfig context's namespace, when it names one
         self.server = str(configuration.host)
         self.where = where  # "context \"prod\"": names the kubeconfig choice in messages
         self.timeout = timeout
@@ -192,6 +250,8 @@ class KubeApi:
         for attempt in range(1, self.attempts + 1):
             self.requests += 1
             retry_after: float | None = None
+            started = time.monotonic()
+            outcome = "(no response)"
             try:
                 response = self.client.call_api(
                     path,
@@ -206,8 +266,10 @@ class KubeApi:
                 )
                 data = response.data
                 response.release_conn()
+                outcome = f"{response.status} {response.reason or ''}".strip()
                 return response.status, json.loads(data) if data else {}
             except ApiException as err:
+                outcome = f"{err.status} {err.reason or ''}".strip() if err.status else outcome
                 if err.status == 0:  # the client reports TLS failures this way
                     raise self._tls_error(str(err.reason)) from None
                 if err.status not in RETRY_STATUSES or attempt == self.attempts:
@@ -234,11 +296,26 @@ class KubeApi:
                 raise ClusterError(
                     f"the API server at {self.server} sent a response that is not JSON to: {target}"
                 ) from None
+            finally:
+                self._log_request(method, path, query, outcome, started)
             delay = min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
             if retry_after is not None:
                 delay = min(max(delay, retry_after), self.max_backoff)
             self.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+    def _log_request(
+        self, method: str, path: str, query: dict[str, str] | None, outcome: str, started: float
+    ) -> None:
+        """kubectl -v=6's line: method, URL, status, time. Never headers (tokens) or bodies (Secrets)."""
+        if self.log is None:
+            return
+        from urllib.parse import urlencode
+
+        url = self.server.rstrip("/") + path + (f"?{urlencode(query)}" if query else "")
+        elapsed = round((time.monotonic() - started) * 1000)
+        self.log.write(f"{method} {url} {outcome} in {elapsed} milliseconds\n")
+        self.log.flush()
 
     # -- errors
 

@@ -32,6 +32,9 @@ class KubeconfigChoice:
     server: str | None = None  # for messages
     in_cluster: bool = False
     service_account_dir: Path = SERVICE_ACCOUNT_DIR
+    namespace: str | None = None  # the context's namespace (in a pod: the pod's), when there is one
+    as_user: str | None = None  # the user entry's `as`: whom every request impersonates
+    as_groups: tuple[str, ...] = ()  # the user entry's `as-groups`
 
     def describe(self) -> str:
         if self.in_cluster:
@@ -117,7 +120,11 @@ def resolve_kubeconfig(
                 raise ClusterError(
                     f'--context "{context}" given, but no kubeconfig was found (running in a pod)'
                 )
-            return KubeconfigChoice(in_cluster=True, service_account_dir=service_account_dir)
+            return KubeconfigChoice(
+                in_cluster=True,
+                service_account_dir=service_account_dir,
+                namespace=_pod_namespace(env, service_account_dir),
+            )
         where = (
             kubeconfig
             or (f"$KUBECONFIG ({env['KUBECONFIG']})" if env.get("KUBECONFIG") else None)
@@ -127,12 +134,15 @@ def resolve_kubeconfig(
 
     contexts: dict[str, dict[str, Any]] = {}
     clusters: dict[str, dict[str, Any]] = {}
+    users: dict[str, dict[str, Any]] = {}
     current = None
     for _, data in loaded:
         for name, entry in _named(data.get("contexts")):
             contexts.setdefault(name, entry.get("context") or {})
         for name, entry in _named(data.get("clusters")):
             clusters.setdefault(name, entry.get("cluster") or {})
+        for name, entry in _named(data.get("users")):
+            users.setdefault(name, entry.get("user") or {})
         if current is None and data.get("current-context"):
             current = str(data["current-context"])
     chosen = context or current
@@ -143,7 +153,45 @@ def resolve_kubeconfig(
         raise ClusterError(f'context "{chosen}" not found in the kubeconfig (contexts: {known})')
     cluster = clusters.get(str(contexts[chosen].get("cluster", "")))
     server = str(cluster.get("server")) if cluster and cluster.get("server") else None
-    return KubeconfigChoice(files=tuple(p for p, _ in loaded), context=chosen, server=server)
+    namespace = contexts[chosen].get("namespace")
+    user = users.get(str(contexts[chosen].get("user", ""))) or {}
+    groups = user.get("as-groups")
+    if not isinstance(groups, list):
+        groups = []
+    return KubeconfigChoice(
+        files=tuple(p for p, _ in loaded),
+        context=chosen,
+        server=server,
+        namespace=str(namespace) if namespace else None,
+        as_user=str(user["as"]) if user.get("as") else None,
+        as_groups=tuple(str(g) for g in groups if g),
+    )
+
+
+def context_names(kubeconfig: str | None, environ: Mapping[str, str] | None = None) -> list[str]:
+    """The contexts of the kubeconfig files kubectl would read (for completion); [] when there are none."""
+    env = os.environ if environ is None else environ
+    if kubeconfig:
+        paths = [os.path.expanduser(kubeconfig)]
+    elif env.get("KUBECONFIG"):
+        paths = [os.path.expanduser(p) for p in env["KUBECONFIG"].split(os.pathsep) if p]
+    else:
+        paths = [os.path.join(env.get("HOME") or os.path.expanduser("~"), ".kube", "config")]
+    names: list[str] = []
+    for path in paths:
+        data = _read_kubeconfig(path) if os.path.isfile(path) else None
+        names += [name for name, _ in _named((data or {}).get("contexts")) if name not in names]
+    return names
+
+
+def _pod_namespace(env: Mapping[str, str], service_account_dir: Path) -> str | None:
+    """client-go's in-cluster namespace: $POD_NAMESPACE, else the service account's namespace file."""
+    if env.get("POD_NAMESPACE"):
+        return env["POD_NAMESPACE"]
+    try:
+        return (service_account_dir / "namespace").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
 
 
 def _in_cluster_available(env: Mapping[str, str], service_account_dir: Path) -> bool:

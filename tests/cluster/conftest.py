@@ -11,6 +11,21 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, where the fakeapi package lives
 
 from fakeapi.control import FakeApi, FakeApiProcess, make_tls_files  # noqa: E402
+from plugin_env import VENDOR_LIB  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def code_under_test() -> None:
+    """When run against the Krew archive, make sure its vendored libraries are what the tests import
+    (the plugin's own package is the same source either way: tests/krew/test_krew_archive.py)."""
+    if VENDOR_LIB is None:
+        return
+    import kubernetes
+    import typer
+    import yaml
+
+    for module in (kubernetes, typer, yaml):
+        assert str(module.__file__).startswith(VENDOR_LIB), f"{module.__name__} from {module.__file__}"
 
 
 @pytest.fixture(scope="session")

@@ -81,6 +81,8 @@ class RequestInfo:
     accept: str = ""
     content_type: str = ""
     user_agent: str = ""
+    impersonate_user: str = ""
+    impersonate_groups: list[str] = field(default_factory=list)  # one per header line, as sent
     status: int = 0
     response_kind: str | None = None
     record: dict[str, Any] = field(default_factory=dict)
@@ -99,6 +101,8 @@ class RequestInfo:
             "accept": self.accept,
             "content_type": self.content_type,
             "user_agent": self.user_agent,
+            "impersonate_user": self.impersonate_user,
+            "impersonate_groups": self.impersonate_groups,
             "status": self.status,
             "response_kind": self.response_kind,
         }
@@ -224,6 +228,8 @@ class Handler(BaseHTTPRequestHandler):
             accept=self.headers.get("Accept", ""),
             content_type=self.headers.get("Content-Type", ""),
             user_agent=self.headers.get("User-Agent", ""),
+            impersonate_user=self.headers.get("Impersonate-User", ""),
+            impersonate_groups=list(self.headers.get_all("Impersonate-Group") or []),
         )
         self._classify(request)
         with state.lock:

@@ -94,6 +94,32 @@ def test_vendors_the_runtime_dependencies(members: list[tarfile.TarInfo]) -> Non
         assert f"lib/{package}/__init__.py" in names, package
 
 
+# Issue "behave like kubectl": ship only what runs.
+MAX_UNPACKED_BYTES = 20_000_000
+MAX_MODEL_MODULES = 50
+NEVER_IMPORTED = ("rich", "pygments", "markdown_it", "mdurl", "websocket", "durationpy")
+
+
+def test_lean_vendor_tree(members: list[tarfile.TarInfo]) -> None:
+    files = [m for m in members if m.isreg()]
+    assert sum(m.size for m in files) <= MAX_UNPACKED_BYTES
+    tops = {m.name.split("/")[1] for m in files if m.name.startswith("lib/")}
+    assert not [t for t in tops if t.split("-")[0].lower().replace("_", "-") in {"rich", "pygments", "mdurl"}]
+    for package in NEVER_IMPORTED:
+        assert f"lib/{package}/__init__.py" not in {m.name for m in files}, package
+    models = [
+        m.name
+        for m in files
+        if m.name.startswith("lib/kubernetes/client/models/") and not m.name.endswith("/__init__.py")
+    ]
+    assert len(models) <= MAX_MODEL_MODULES, len(models)
+    # The official client's transport and every kubeconfig authentication path stay.
+    names = {m.name for m in files}
+    for module in ("client/api_client", "client/rest", "config/kube_config", "config/exec_provider",
+                   "config/incluster_config"):  # fmt: skip
+        assert f"lib/kubernetes/{module}.py" in names, module
+
+
 def test_launchers_are_one_script_that_checks_python_first(krew_archive: Path) -> None:
     with tarfile.open(krew_archive, "r:gz") as tar:
         texts = []
