@@ -42,7 +42,11 @@ CATCH_ALL_HOST = "*"
 
 
 class InvalidIngress(Exception):
-    """An Ingress whose structure cannot be read; the message names the field."""
+    """An Ingress whose structure cannot be read; the message names the field (and `annotation` its key)."""
+
+    def __init__(self, message: str, annotation: str | None = None) -> None:
+        super().__init__(message)
+        self.annotation = annotation
 
 
 def translate(resources: ResourceSet, options: Options) -> MeshModel:
@@ -133,13 +137,14 @@ def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Option
     except InvalidIngress as err:
         record.status = Status.FAILED
         record.findings.append(
-            _finding(
-                "INGRESS_INVALID",
-                Severity.ERROR,
-                None,
-                record.key,
-                f"{obj.origin}: Ingress {record.key}: {err}",
-                "Fix the manifest; nothing was converted.",
+            Finding(
+                code="INGRESS_INVALID",
+                severity=Severity.ERROR,
+                verdict=None,
+                message=f"{obj.origin}: Ingress {record.key}: {err}",
+                action="Fix the manifest; nothing was converted.",
+                annotation=err.annotation,
+                ingress=record.key,
             )
         )
     return record
@@ -166,6 +171,7 @@ def _ingress_class(obj: KubeObject, resources: ResourceSet) -> tuple[str | None,
 def _validate(obj: KubeObject) -> None:
     if not obj.name:
         raise InvalidIngress("metadata.name is missing")
+    _check_annotations(obj.metadata.get("annotations"))
     spec = obj.body.get("spec")
     if not isinstance(spec, dict):
         raise InvalidIngress("spec is missing or not a mapping")
@@ -206,6 +212,27 @@ def _validate(obj: KubeObject) -> None:
     backend = _default_backend(spec)
     if backend is not None:
         _check_backend(backend, "spec.defaultBackend")
+
+
+_TYPE_NAMES = {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+
+
+def _check_annotations(annotations: Any) -> None:
+    """Annotations are a map of strings to strings (ObjectMeta.Annotations, map[string]string in
+    k8s.io/apimachinery's types.go): the API server refuses any other value, so ingress-nginx never saw it.
+    """
+    if annotations is None:
+        return
+    if not isinstance(annotations, dict):
+        raise InvalidIngress("metadata.annotations is not a mapping")
+    for key, value in annotations.items():
+        if not isinstance(value, str):
+            kind = "null" if value is None else _TYPE_NAMES.get(type(value), f"a {type(value).__name__}")
+            raise InvalidIngress(
+                f"metadata.annotations[{str(key)!r}] is {kind}, not a string (the API server accepts only"
+                " strings; quote the value)",
+                annotation=str(key),
+            )
 
 
 def _check_backend(backend: Any, where: str) -> None:
