@@ -78,8 +78,7 @@ def plan(model: MeshModel, options: Options) -> None:
         if vhost.credential and vhost.credential not in anchors and not vhost.passthrough:
             anchors[vhost.credential] = vhost
     plans: dict[tuple[str, str], GatewayPlan] = {}
-    # Sets beside the lists (which keep their order) so adding a host or an Ingress is not a list scan.
-    listed: dict[int, set[str]] = {}
+    listed = _Listing()
     for host in sorted(model.hosts):
         vhost = model.hosts[host]
         anchor = anchors.get(vhost.credential or "", vhost) if not vhost.passthrough else vhost
@@ -87,9 +86,9 @@ def plan(model: MeshModel, options: Options) -> None:
         gateway = plans.get(key)
         if gateway is None:
             gateway = plans[key] = GatewayPlan(key[0], key[1], dict(options.gateway_selector))
-            listed[id(gateway)] = set()
+            listed.members[id(gateway)] = set()
         _add_servers(gateway, vhost, listed)
-        known = listed[id(gateway)]
+        known = listed.members[id(gateway)]
         for ingress in vhost.ingresses:
             if ingress not in known:
                 known.add(ingress)
@@ -107,7 +106,15 @@ def _gateway_name(host: str) -> str:
     return "meshify"
 
 
-def _add_servers(gateway: GatewayPlan, vhost: VirtualHost, listed: dict[int, set[str]]) -> None:
+class _Listing:
+    """Sets and keys beside the plan's lists (which keep their order), so adding is not a list scan."""
+
+    def __init__(self) -> None:
+        self.members: dict[int, set[str]] = {}  # id of a Gateway plan or Server -> its Ingresses or hosts
+        self.servers: dict[tuple[int, int, str, tuple[tuple[str, str], ...] | None], Server] = {}
+
+
+def _add_servers(gateway: GatewayPlan, vhost: VirtualHost, listed: _Listing) -> None:
     hosts = names(vhost)
     if vhost.passthrough:
         _server(gateway, 443, "TLS", "tls-passthrough", hosts, {"mode": "PASSTHROUGH"}, listed)
@@ -127,19 +134,20 @@ def _server(
     name: str,
     hosts: list[str],
     tls: dict[str, str] | None,
-    listed: dict[int, set[str]],
+    listed: _Listing,
 ) -> None:
     """Add hosts to the server with the same port, protocol and TLS settings, or add that server."""
-    for server in gateway.servers:
-        if server.port == port and server.protocol == protocol and server.tls == tls:
-            known = listed[id(server)]
-            for host in hosts:
-                if host not in known:
-                    known.add(host)
-                    server.hosts.append(host)
-            return
-    server = Server(port, protocol, name, list(hosts), tls)
-    listed[id(server)] = set(hosts)
+    key = (id(gateway), port, protocol, None if tls is None else tuple(sorted(tls.items())))
+    server = listed.servers.get(key)
+    if server is not None:
+        known = listed.members[id(server)]
+        for host in hosts:
+            if host not in known:
+                known.add(host)
+                server.hosts.append(host)
+        return
+    server = listed.servers[key] = Server(port, protocol, name, list(hosts), tls)
+    listed.members[id(server)] = set(hosts)
     gateway.servers.append(server)
 
 
