@@ -63,12 +63,26 @@ def _key(key: Any) -> str:
     raise _Unusual
 
 
+# Containers this shallow are joined into one string each, so that the list of pieces stays the size of
+# one entry (one Ingress of the report) rather than of the whole document.
+_JOIN_DEPTH = len("\n    ")
+
+
 def _encode(value: Any, newline: str, parts: list[str]) -> None:
     """Append `value` at the nesting whose line break plus indentation is `newline`."""
     text = _scalar(value)
     if text is not None:
         parts.append(text)
         return
+    if len(newline) <= _JOIN_DEPTH and len(newline) > 1:
+        own: list[str] = []
+        _encode_container(value, newline, own)
+        parts.append("".join(own))
+    else:
+        _encode_container(value, newline, parts)
+
+
+def _encode_container(value: Any, newline: str, parts: list[str]) -> None:
     inner = newline + "  "
     append = parts.append
     if isinstance(value, (list, tuple)):

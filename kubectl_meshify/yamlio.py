@@ -358,9 +358,12 @@ class _Writer:
             if notes is not None:
                 child = path + (key,)
                 eol = self.comments(child, prefix)
-            text = prefix + render_scalar(key) + ":"
+            # Most keys and values are strings already rendered once: the cache first, without calls.
+            text = prefix + ((key.__class__ is str and _scalar_cache.get(key)) or render_scalar(key)) + ":"
             prefix = pad
-            if isinstance(value, dict) and value:
+            if value.__class__ is str:
+                lines.append(text + " " + (_scalar_cache.get(value) or render_str(value)) + eol)
+            elif isinstance(value, dict) and value:
                 lines.append(text + eol)
                 self.mapping(value, col + self.indent, " " * (col + self.indent), child)
             elif isinstance(value, list) and value:
