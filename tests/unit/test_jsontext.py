@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections import OrderedDict
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ import pytest
 from kubectl_meshify.jsontext import dumps_indented
 
 
-class Colour(str, Enum):
+class Colour(StrEnum):
     RED = "red"
 
 
