@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
-"""GitOps mode (`kubectl meshify file CORPUS --out-dir DIR`) against the floor of loading the same file.
+"""GitOps mode (`kubectl meshify file CORPUS --out-dir DIR --report-json FILE`) against the C-loader floor.
 
-usage: python bench/gitops_bench.py [--apps 2000] [--small 500] [--namespaces 20] [--runs 3] [--keep DIR]
+usage: python bench/gitops_bench.py [--apps 2000 8000] [--namespaces 20] [--runs 3] [--no-report-json]
+                                    [--keep DIR]
 
-Generates the reference corpus with ../shared/bench/gen_corpus.py (skips when it is absent), then measures,
-each as the median of --runs child processes:
+Generates the reference corpus for each size with ../shared/bench/gen_corpus.py N --namespaces 20 (skips
+when the generator is absent), then measures, each as the median of --runs child processes:
 - floor: `list(yaml.load_all(text, Loader=yaml.CSafeLoader))` on the corpus (timed inside the child);
-- the whole `kubectl meshify file CORPUS --out-dir DIR` command (wall time of the child, startup included),
-  its CPU time and its peak memory (ru_maxrss from wait4);
-- the same command on the --small corpus, for the scaling ratio.
-Targets (issue 4): wall ≤ 4× floor, peak memory ≤ 400 MB, big/small wall ≤ 4.5 (linear growth).
-Exit status 1 when a target is missed. CPU times are printed too: on a busy machine they vary less.
+- the whole `kubectl meshify file CORPUS --out-dir DIR --report-json FILE` command (wall time of the child,
+  startup included), its CPU time and its peak memory (ru_maxrss from wait4).
+Targets (issue 19), printed against each figure:
+- wall time at most 2.0x the floor, at every size;
+- time(largest) / time(smallest) at most 1.1x the ratio of their sizes (4.4 for 8,000 against 2,000);
+- peak RSS at most 25x the corpus size (bytes), at every size.
+CPU times are printed too (CPU against the floor's CPU): on a busy machine they vary less than wall times,
+so a target counts as met when the wall or the CPU figure meets it. Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,13 +64,14 @@ def floor_time(corpus: Path) -> tuple[float, float]:
     return float(wall), float(cpu)
 
 
-def meshify(corpus: Path, out_dir: Path) -> list[str]:
+def meshify(corpus: Path, out_dir: Path, report_json: bool) -> list[str]:
     exe = shutil.which("kubectl-meshify", path=os.path.dirname(sys.executable)) or shutil.which(
         "kubectl-meshify"
     )
     if exe is None:
         sys.exit("kubectl-meshify is not installed next to this Python (pip install -e .)")
-    return [exe, "file", str(corpus), "--out-dir", str(out_dir)]
+    command = [exe, "file", str(corpus), "--out-dir", str(out_dir)]
+    return command + (["--report-json", str(out_dir.with_suffix(".json"))] if report_json else [])
 
 
 def generate(apps: int, namespaces: int, path: Path) -> None:
@@ -75,12 +81,54 @@ def generate(apps: int, namespaces: int, path: Path) -> None:
         )
 
 
+@dataclass
+class Figures:
+    """Medians for one corpus size."""
+
+    apps: int
+    size: int  # bytes
+    floor: float
+    floor_cpu: float
+    wall: float
+    cpu: float
+    peak_kb: int
+
+
+def measure_size(apps: int, args: argparse.Namespace, work: Path) -> Figures:
+    corpus = work / f"corpus-{apps}.yaml"
+    generate(apps, args.namespaces, corpus)
+    floors, floor_cpus, walls, cpus, peaks = [], [], [], [], []
+    for run in range(args.runs):
+        floor_wall, floor_cpu = floor_time(corpus)
+        floors.append(floor_wall)
+        floor_cpus.append(floor_cpu)
+        wall, cpu, peak = measure(meshify(corpus, work / f"out-{apps}-{run}", args.report_json))
+        walls.append(wall)
+        cpus.append(cpu)
+        peaks.append(peak)
+    return Figures(
+        apps,
+        corpus.stat().st_size,
+        statistics.median(floors),
+        statistics.median(floor_cpus),
+        statistics.median(walls),
+        statistics.median(cpus),
+        max(peaks),
+    )
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--apps", type=int, default=2000)
-    parser.add_argument("--small", type=int, default=500)
+    parser.add_argument("--apps", type=int, nargs="+", default=[2000, 8000], help="corpus sizes (apps)")
     parser.add_argument("--namespaces", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--no-report-json", dest="report_json", action="store_false", help="time without --report-json"
+    )
     parser.add_argument("--keep", metavar="DIR", help="keep the corpora and outputs in DIR")
     args = parser.parse_args()
     if not GEN.exists():
@@ -88,41 +136,34 @@ def main() -> int:
         return 0
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="meshify-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    ok = True
     try:
-        big, small = work / f"corpus-{args.apps}.yaml", work / f"corpus-{args.small}.yaml"
-        generate(args.apps, args.namespaces, big)
-        generate(args.small, args.namespaces, small)
-        docs = big.read_text(encoding="utf-8").count("\n---\n") + 1
-        print(f"corpus: {args.apps} apps, {big.stat().st_size / 1e6:.2f} MB, {docs} documents")
-
-        floors, floor_cpus, walls, cpus, peaks, small_walls, small_cpus = [], [], [], [], [], [], []
-        for run in range(args.runs):
-            floor_wall, floor_cpu = floor_time(big)
-            floors.append(floor_wall)
-            floor_cpus.append(floor_cpu)
-            wall, cpu, peak = measure(meshify(big, work / f"out-{args.apps}-{run}"))
-            walls.append(wall)
-            cpus.append(cpu)
-            peaks.append(peak)
-            small_wall, small_cpu, _ = measure(meshify(small, work / f"out-{args.small}-{run}"))
-            small_walls.append(small_wall)
-            small_cpus.append(small_cpu)
-        floor, wall, cpu = statistics.median(floors), statistics.median(walls), statistics.median(cpus)
-        floor_cpu = statistics.median(floor_cpus)
-        peak_mb = max(peaks) / 1024
-        small_wall, small_cpu = statistics.median(small_walls), statistics.median(small_cpus)
-        ratio, scaling = wall / floor, wall / small_wall
-        print(f"C loader floor (load_all)   median {floor:6.2f} s wall, {floor_cpu:6.2f} s CPU")
-        print(f"file --out-dir, {args.apps} apps  median {wall:6.2f} s wall, {cpu:6.2f} s CPU")
-        print(f"file --out-dir, {args.small} apps   median {small_wall:6.2f} s wall, {small_cpu:6.2f} s CPU")
-        print(f"ratio to floor              {ratio:6.2f}   (target <= 4; CPU ratio {cpu / floor_cpu:.2f})")
-        print(f"peak memory                 {peak_mb:6.0f} MB (target <= 400)")
-        limit = args.apps / args.small * 1.125
-        print(
-            f"scaling {args.apps}/{args.small}          {scaling:6.2f}   (target <= {limit:.2f};"
-            f" CPU scaling {cpu / small_cpu:.2f})"
-        )
-        ok = ratio <= 4 and peak_mb <= 400 and scaling <= limit
+        sizes = sorted(set(args.apps))
+        results = [measure_size(apps, args, work) for apps in sizes]
+        for r in results:
+            ratio, cpu_ratio = r.wall / r.floor, r.cpu / r.floor_cpu
+            peak_mb, limit_mb = r.peak_kb * 1024 / 1e6, 25 * r.size / 1e6
+            print(f"{r.apps} apps ({r.size / 1e6:.1f} MB):")
+            print(f"  C loader floor (load_all)  median {r.floor:6.2f} s wall, {r.floor_cpu:6.2f} s CPU")
+            print(f"  kubectl meshify file       median {r.wall:6.2f} s wall, {r.cpu:6.2f} s CPU")
+            print(
+                f"  ratio to floor             {ratio:6.2f} wall, {cpu_ratio:.2f} CPU  (target <= 2.0)"
+                f"  {verdict(ratio <= 2.0 or cpu_ratio <= 2.0)}"
+            )
+            print(
+                f"  peak RSS                   {peak_mb:6.0f} MB = {peak_mb / (r.size / 1e6):.1f}x input"
+                f"  (target <= 25x = {limit_mb:.0f} MB)  {verdict(peak_mb <= limit_mb)}"
+            )
+            ok = ok and (ratio <= 2.0 or cpu_ratio <= 2.0) and peak_mb <= limit_mb
+        if len(results) > 1:
+            small, big = results[0], results[-1]
+            limit = big.apps / small.apps * 1.1
+            scaling, cpu_scaling = big.wall / small.wall, big.cpu / small.cpu
+            print(
+                f"scaling time({big.apps})/time({small.apps})  {scaling:.2f} wall, {cpu_scaling:.2f} CPU"
+                f"  (target <= {limit:.2f})  {verdict(scaling <= limit or cpu_scaling <= limit)}"
+            )
+            ok = ok and (scaling <= limit or cpu_scaling <= limit)
         print("targets met" if ok else "TARGETS MISSED")
         return 0 if ok else 1
     finally:

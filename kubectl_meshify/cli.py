@@ -650,12 +650,15 @@ def convert_tree(
         report = report or os.path.join(tree.out_dir, write.REPORT_MD)
         report_json = report_json or os.path.join(tree.out_dir, write.REPORT_JSON)
     write.write(outputs, tree)
+    counts = {s: sum(1 for o in outputs if o.status is s) for s in write.FileStatus}
+    # The files are written: their old and new text need not be held while the reports are built.
+    del outputs
+    sources.clear()
     if report:
         write_atomic(report, to_markdown(result))
     if report_json:
         write_atomic(report_json, to_json_text(result))
     write_summary(result, report, report_json)
-    counts = {s: sum(1 for o in outputs if o.status is s) for s in write.FileStatus}
     where = "in place" if tree.in_place else f"under {tree.out_dir}"
     sys.stderr.write(
         f"files: {counts[write.FileStatus.REWRITTEN]} rewritten, {counts[write.FileStatus.NO_INGRESS]}"

@@ -93,6 +93,7 @@ def plan(model: MeshModel, options: Options) -> None:
         if vhost.credential and vhost.credential not in anchors and not vhost.passthrough:
             anchors[vhost.credential] = vhost
     plans: dict[tuple[str, str], GatewayPlan] = {}
+    listed = _Listing()
     for host in sorted(model.hosts):
         vhost = model.hosts[host]
         anchor = anchors.get(vhost.credential or "", vhost) if not vhost.passthrough else vhost
@@ -100,9 +101,12 @@ def plan(model: MeshModel, options: Options) -> None:
         gateway = plans.get(key)
         if gateway is None:
             gateway = plans[key] = GatewayPlan(key[0], key[1], dict(options.gateway_selector))
-        _add_servers(gateway, vhost)
+            listed.members[id(gateway)] = set()
+        _add_servers(gateway, vhost, listed)
+        known = listed.members[id(gateway)]
         for ingress in vhost.ingresses:
-            if ingress not in gateway.ingresses:
+            if ingress not in known:
+                known.add(ingress)
                 gateway.ingresses.append(ingress)
         vhost.gateways = [f"{gateway.namespace}/{gateway.name}"]
     model.gateways = [plans[k] for k in sorted(plans)]
@@ -117,28 +121,49 @@ def _gateway_name(host: str) -> str:
     return "meshify"
 
 
-def _add_servers(gateway: GatewayPlan, vhost: VirtualHost) -> None:
+class _Listing:
+    """Sets and keys beside the plan's lists (which keep their order), so adding is not a list scan."""
+
+    def __init__(self) -> None:
+        self.members: dict[int, set[str]] = {}  # id of a Gateway plan or Server -> its Ingresses or hosts
+        self.servers: dict[tuple[int, int, str, tuple[tuple[str, str], ...] | None], Server] = {}
+
+
+def _add_servers(gateway: GatewayPlan, vhost: VirtualHost, listed: _Listing) -> None:
     hosts = names(vhost)
     if vhost.passthrough:
-        _server(gateway, 443, "TLS", "tls-passthrough", hosts, {"mode": "PASSTHROUGH"})
+        _server(gateway, 443, "TLS", "tls-passthrough", hosts, {"mode": "PASSTHROUGH"}, listed)
         if vhost.passthrough_secret is not None:  # plain HTTP on port 80 is redirected to HTTPS, as nginx did
-            _server(gateway, 80, "HTTP", "http", hosts, None)
+            _server(gateway, 80, "HTTP", "http", hosts, None, listed)
         return
-    _server(gateway, 80, "HTTP", "http", hosts, None)
+    _server(gateway, 80, "HTTP", "http", hosts, None, listed)
     if vhost.credential:
         tls = {"mode": "SIMPLE", "credentialName": vhost.credential}
-        _server(gateway, 443, "HTTPS", "https-" + dns_label(vhost.credential), hosts, tls)
+        _server(gateway, 443, "HTTPS", "https-" + dns_label(vhost.credential), hosts, tls, listed)
 
 
 def _server(
-    gateway: GatewayPlan, port: int, protocol: str, name: str, hosts: list[str], tls: dict[str, str] | None
+    gateway: GatewayPlan,
+    port: int,
+    protocol: str,
+    name: str,
+    hosts: list[str],
+    tls: dict[str, str] | None,
+    listed: _Listing,
 ) -> None:
     """Add hosts to the server with the same port, protocol and TLS settings, or add that server."""
-    for server in gateway.servers:
-        if server.port == port and server.protocol == protocol and server.tls == tls:
-            server.hosts.extend(h for h in hosts if h not in server.hosts)
-            return
-    gateway.servers.append(Server(port, protocol, name, list(hosts), tls))
+    key = (id(gateway), port, protocol, None if tls is None else tuple(sorted(tls.items())))
+    server = listed.servers.get(key)
+    if server is not None:
+        known = listed.members[id(server)]
+        for host in hosts:
+            if host not in known:
+                known.add(host)
+                server.hosts.append(host)
+        return
+    server = listed.servers[key] = Server(port, protocol, name, list(hosts), tls)
+    listed.members[id(server)] = set(hosts)
+    gateway.servers.append(server)
 
 
 # --- rule 4: guards --------------------------------------------------------------------------------

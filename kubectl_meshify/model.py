@@ -138,6 +138,52 @@ class DestinationPolicy:
     ingresses: list[str] = field(default_factory=list)
 
 
+SelectorKey = tuple[tuple[str, str], ...] | None
+
+
+class PolicyIndex:
+    """Lookups over `MeshModel.policies` by scope, host and name, so each is not a scan of every rule.
+
+    The list only grows (rules are appended and never removed or renamed), so the index catches up with
+    whatever was appended since the last lookup; each key keeps the first rule, as a scan would find it.
+    """
+
+    def __init__(self) -> None:
+        self._seen = 0
+        self._by_scope: dict[tuple[str, str, SelectorKey], DestinationPolicy] = {}
+        self._service_level: dict[str, DestinationPolicy] = {}
+        self._names: set[tuple[str, str]] = set()
+
+    @staticmethod
+    def selector_key(selector: dict[str, str] | None) -> SelectorKey:
+        return None if selector is None else tuple(sorted(selector.items()))
+
+    def _catch_up(self, policies: list[DestinationPolicy]) -> None:
+        for policy in policies[self._seen :]:
+            scope = (policy.host, policy.namespace, self.selector_key(policy.workload_selector))
+            self._by_scope.setdefault(scope, policy)
+            if policy.workload_selector is None:
+                self._service_level.setdefault(policy.host, policy)
+            self._names.add((policy.namespace, policy.name))
+        self._seen = len(policies)
+
+    def scoped(
+        self, policies: list[DestinationPolicy], host: str, namespace: str, selector: dict[str, str] | None
+    ) -> DestinationPolicy | None:
+        """The first rule for `host` in `namespace` with exactly this workload selector."""
+        self._catch_up(policies)
+        return self._by_scope.get((host, namespace, self.selector_key(selector)))
+
+    def service_level(self, policies: list[DestinationPolicy], host: str) -> DestinationPolicy | None:
+        """The first rule for `host` without a workload selector (it applies to every client)."""
+        self._catch_up(policies)
+        return self._service_level.get(host)
+
+    def has_name(self, policies: list[DestinationPolicy], namespace: str, name: str) -> bool:
+        self._catch_up(policies)
+        return (namespace, name) in self._names
+
+
 @dataclass
 class Credential:
     """One TLS secret as the ingress gateway reads it: `name` in the gateway namespace.
@@ -215,6 +261,7 @@ class MeshModel:
     credentials: dict[str, Credential] = field(default_factory=dict)  # by credential name
     # Ingress key → hosts it contributes to, so per-Ingress lookups do not scan every host.
     ingress_hosts: dict[str, list[str]] = field(default_factory=dict)
+    policy_index: PolicyIndex = field(default_factory=PolicyIndex, repr=False, compare=False)
 
     def hosts_of(self, ingress: str) -> list[VirtualHost]:
         return [self.hosts[h] for h in self.ingress_hosts.get(ingress, []) if h in self.hosts]

@@ -5,12 +5,12 @@ Both are sorted and free of timestamps, so the same input gives the same report.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
 from kubectl_meshify import __version__
 from kubectl_meshify.findings import Finding, Severity, Verdict
+from kubectl_meshify.jsontext import dumps_indented
 from kubectl_meshify.model import IngressRecord, Semantics
 from kubectl_meshify.pipeline import MigrationResult
 
@@ -105,7 +105,7 @@ def _ingress_json(record: IngressRecord, result: MigrationResult) -> dict[str, A
 
 
 def to_json_text(result: MigrationResult) -> str:
-    return json.dumps(to_json(result), indent=2, sort_keys=False) + "\n"
+    return dumps_indented(to_json(result)) + "\n"
 
 
 def _cell(text: str | None) -> str:

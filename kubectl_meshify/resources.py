@@ -72,10 +72,15 @@ class KubeObject:
         """`namespace/name`, the way reports name objects (fixed once read)."""
         return f"{self.namespace}/{self.name}" if self.namespace else self.name
 
-    @property
+    @cached_property
     def annotations(self) -> dict[str, str]:
+        """The string-valued annotations, read once (objects are not changed after loading).
+
+        A value of another type is left out, never stringified (an aliased value can expand enormously):
+        the API server takes only strings, and an Ingress with such a value fails validation instead.
+        """
         ann = self.metadata.get("annotations")
-        return {str(k): "" if v is None else str(v) for k, v in ann.items()} if isinstance(ann, dict) else {}
+        return {str(k): v for k, v in ann.items() if isinstance(v, str)} if isinstance(ann, dict) else {}
 
     @property
     def labels(self) -> dict[str, str]:

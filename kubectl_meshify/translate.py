@@ -37,7 +37,11 @@ VERSION_LABELS = ("service.istio.io/canonical-revision", "app.kubernetes.io/vers
 
 
 class InvalidIngress(Exception):
-    """An Ingress whose structure cannot be read; the message names the field."""
+    """An Ingress whose structure cannot be read; the message names the field (and `annotation` its key)."""
+
+    def __init__(self, message: str, annotation: str | None = None) -> None:
+        super().__init__(message)
+        self.annotation = annotation
 
 
 def translate(resources: ResourceSet, options: Options) -> MeshModel:
@@ -111,13 +115,14 @@ def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Option
     except InvalidIngress as err:
         record.status = Status.FAILED
         record.findings.append(
-            _finding(
-                "INGRESS_INVALID",
-                Severity.ERROR,
-                Verdict.UNSUPPORTED,
-                record.key,
-                f"{obj.origin}: Ingress {record.key}: {err}",
-                "Fix the manifest; nothing was converted.",
+            Finding(
+                code="INGRESS_INVALID",
+                severity=Severity.ERROR,
+                verdict=Verdict.UNSUPPORTED,
+                message=f"{obj.origin}: Ingress {record.key}: {err}",
+                action="Fix the manifest; nothing was converted.",
+                annotation=err.annotation,
+                ingress=record.key,
             )
         )
     return record
@@ -171,6 +176,7 @@ def _validate(obj: KubeObject, nginx_admission: bool) -> None:
     """
     if not obj.name:
         raise InvalidIngress("metadata.name is missing")
+    _check_annotations(obj.metadata.get("annotations"))
     spec = obj.body.get("spec")
     if not isinstance(spec, dict):
         raise InvalidIngress("spec is missing or not a mapping")
@@ -227,6 +233,27 @@ def _validate(obj: KubeObject, nginx_admission: bool) -> None:
     backend = _default_backend(spec)
     if backend is not None:
         _check_backend(backend, "spec.defaultBackend")
+
+
+_TYPE_NAMES = {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a mapping"}
+
+
+def _check_annotations(annotations: Any) -> None:
+    """Annotations are a map of strings to strings (ObjectMeta.Annotations, map[string]string in
+    k8s.io/apimachinery's types.go): the API server refuses any other value, so ingress-nginx never saw it.
+    """
+    if annotations is None:
+        return
+    if not isinstance(annotations, dict):
+        raise InvalidIngress("metadata.annotations is not a mapping")
+    for key, value in annotations.items():
+        if not isinstance(value, str):
+            kind = "null" if value is None else _TYPE_NAMES.get(type(value), f"a {type(value).__name__}")
+            raise InvalidIngress(
+                f"metadata.annotations[{str(key)!r}] is {kind}, not a string (the API server accepts only"
+                " strings; quote the value)",
+                annotation=str(key),
+            )
 
 
 def _check_backend(backend: Any, where: str) -> None:

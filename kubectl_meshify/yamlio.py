@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.constructor import SafeConstructor
+from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.emitter import Emitter
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
@@ -88,8 +88,75 @@ def load(text: str) -> Any:
     if node is None:
         return None
     if "&" in text:  # anchors may share (or nest) nodes: PyYAML's constructor keeps those semantics
+        check_aliasing(node)
         return SafeConstructor().construct_document(node)
     return _build(node)
+
+
+# go-yaml's limits on alias expansion (gopkg.in/yaml.v2 decode.go, allowedAliasRatio and
+# decoder.unmarshal), which kubectl's decoder applies: up to 400,000 decoded nodes 99% may come from
+# aliases, from 4,000,000 on 10%, linearly in between; checked once past 100 aliased and 1,000 nodes.
+_ALIAS_RATIO_LOW = 400_000
+_ALIAS_RATIO_HIGH = 4_000_000
+
+
+def _allowed_alias_ratio(decodes: int) -> float:
+    if decodes <= _ALIAS_RATIO_LOW:
+        return 0.99
+    if decodes >= _ALIAS_RATIO_HIGH:
+        return 0.10
+    return 0.99 - 0.89 * (decodes - _ALIAS_RATIO_LOW) / (_ALIAS_RATIO_HIGH - _ALIAS_RATIO_LOW)
+
+
+def check_aliasing(root: Node) -> None:
+    """Refuse a document whose aliases expand it the way kubectl's decoder refuses ("billion laughs").
+
+    Counts, without expanding anything, the nodes go-yaml would decode (an alias counts once, then every
+    node of its target) in document order. Within one alias expansion the aliased share only grows and
+    `allowed ratio x decoded` never shrinks, so checking at the end of each alias is as strict as
+    go-yaml's check at every node. An anchor that contains its own alias is refused too.
+    """
+    sizes: dict[int, int] = {}  # node id -> nodes decoded when it is reached through an alias
+    done: set[int] = set()
+    open_nodes: set[int] = set()
+    decodes = aliased = 0
+
+    def children(node: Node) -> list[Node]:
+        if node.__class__ is MappingNode:
+            return [n for pair in node.value for n in pair]
+        return list(node.value) if node.__class__ is SequenceNode else []
+
+    def refuse(node: Node, problem: str) -> None:
+        raise ConstructorError(None, None, problem, node.start_mark)
+
+    def walk(node: Node) -> int:
+        """Walk a node where it is defined; return its expanded size (aliases inside it included)."""
+        nonlocal decodes, aliased
+        decodes += 1
+        open_nodes.add(id(node))
+        size = 1
+        for child in children(node):
+            if id(child) in open_nodes:
+                refuse(child, "the value of the anchor here contains an alias of itself")
+            if id(child) in done:  # an alias: one node, then its target's every node
+                expansion = sizes[id(child)]
+                decodes += 1 + expansion
+                aliased += expansion
+                size += 1 + expansion
+                if aliased > 100 and decodes > 1000 and aliased / decodes > _allowed_alias_ratio(decodes):
+                    refuse(
+                        child,
+                        "document contains excessive aliasing: the aliases of the anchor here expand it"
+                        " beyond what kubectl's YAML decoder accepts",
+                    )
+            else:
+                size += walk(child)
+        open_nodes.discard(id(node))
+        done.add(id(node))
+        sizes[id(node)] = size
+        return size
+
+    walk(root)
 
 
 def _build(node: Node) -> Any:
@@ -291,9 +358,12 @@ class _Writer:
             if notes is not None:
                 child = path + (key,)
                 eol = self.comments(child, prefix)
-            text = prefix + render_scalar(key) + ":"
+            # Most keys and values are strings already rendered once: the cache first, without calls.
+            text = prefix + ((key.__class__ is str and _scalar_cache.get(key)) or render_scalar(key)) + ":"
             prefix = pad
-            if isinstance(value, dict) and value:
+            if value.__class__ is str:
+                lines.append(text + " " + (_scalar_cache.get(value) or render_str(value)) + eol)
+            elif isinstance(value, dict) and value:
                 lines.append(text + eol)
                 self.mapping(value, col + self.indent, " " * (col + self.indent), child)
             elif isinstance(value, list) and value:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from kubectl_meshify.findings import Finding, Severity, Verdict
@@ -61,7 +62,13 @@ class FamilyContext:
         return self.record.key
 
     def has(self, key: str) -> bool:
-        return self.prefix + key in self.record.obj.annotations
+        return key in self.carried
+
+    @cached_property
+    def carried(self) -> frozenset[str]:
+        """The keys (without the prefix) of the annotations this Ingress carries under the prefix."""
+        cut = len(self.prefix)
+        return frozenset(k[cut:] for k in self.record.obj.annotations if k.startswith(self.prefix))
 
     def value(self, key: str, default: str | None = None) -> str | None:
         """The annotation's value (key without the prefix), or `default` when absent."""

@@ -134,14 +134,7 @@ def gateway_rule(ctx: FamilyContext, backend: Backend) -> DestinationPolicy:
     options = ctx.options
     host = options.service_host(backend.service, backend.namespace)
     selector = dict(options.gateway_selector)
-    policy = next(
-        (
-            p
-            for p in ctx.model.policies
-            if p.host == host and p.namespace == options.gateway_namespace and p.workload_selector == selector
-        ),
-        None,
-    )
+    policy = ctx.model.policy_index.scoped(ctx.model.policies, host, options.gateway_namespace, selector)
     if policy is None:
         policy = DestinationPolicy(
             namespace=options.gateway_namespace,
@@ -160,10 +153,8 @@ def gateway_rule(ctx: FamilyContext, backend: Backend) -> DestinationPolicy:
 
 
 def _service_rule(model: MeshModel, host: str, gateway: DestinationPolicy) -> DestinationPolicy | None:
-    return next(
-        (p for p in model.policies if p.host == host and p.workload_selector is None and p is not gateway),
-        None,
-    )
+    rule = model.policy_index.service_level(model.policies, host)
+    return None if rule is gateway else rule
 
 
 def _note_scope(ctx: FamilyContext, policy: DestinationPolicy, backend: Backend) -> None:
@@ -198,7 +189,7 @@ def _note_scope(ctx: FamilyContext, policy: DestinationPolicy, backend: Backend)
 
 def _unique_name(model: MeshModel, namespace: str, backend: Backend, host: str) -> str:
     name = dns_label(f"{backend.namespace}-{backend.service}")
-    if any(p.namespace == namespace and p.name == name for p in model.policies):
+    if model.policy_index.has_name(model.policies, namespace, name):
         digest = hashlib.sha256(host.encode()).hexdigest()[:6]
         name = dns_label(f"{name[:55]}-{digest}")
     return name

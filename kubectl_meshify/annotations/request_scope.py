@@ -63,11 +63,10 @@ def host_patterns(ctx: FamilyContext, vhost: VirtualHost) -> tuple[list[str] | N
         others = sorted(h for h in ctx.model.hosts if h != CATCH_ALL)
         return None, [p for h in others for p in _with_port(h)]
     hosts = [p for h in names for p in _with_port(h)]
-    exact_under = sorted(
-        h
-        for h in ctx.model.hosts
-        if vhost.host.startswith("*.") and not h.startswith("*") and h.endswith(vhost.host[1:])
-    )
+    if not vhost.host.startswith("*."):
+        return hosts, []
+    suffix = vhost.host[1:]
+    exact_under = sorted(h for h in ctx.model.hosts if not h.startswith("*") and h.endswith(suffix))
     return hosts, [p for h in exact_under for p in _with_port(h)]
 
 

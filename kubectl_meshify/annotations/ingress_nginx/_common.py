@@ -42,7 +42,10 @@ _NGINX_VARIABLE = re.compile(r"\$(\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9
 
 def present(ctx: FamilyContext, keys: dict[str, Any]) -> list[str]:
     """The keys of a family that this Ingress carries, in declaration order."""
-    return [key for key in keys if ctx.has(key)]
+    carried = ctx.carried
+    if carried.isdisjoint(keys):  # most families, for most Ingresses
+        return []
+    return [key for key in keys if key in carried]
 
 
 def report_ignored(ctx: FamilyContext, keys: list[str], backend_keys: bool = False) -> bool:

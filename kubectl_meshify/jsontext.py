@@ -1,0 +1,119 @@
+"""`json.dumps(value, indent=2) + "\\n"`, the same text, several times faster.
+
+With `indent` set, the standard library encodes in pure Python through a chain of generators (every small
+piece of text climbs back up through each level of nesting); for the JSON report of thousands of
+Ingresses that was a tenth of a run. This writes each piece once into a list, escaping strings with the
+standard library's own C function. Anything it does not know how to write exactly as `json.dumps` does
+(a key of another type, an object that needs `default`) makes it hand the whole value to `json.dumps`.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring_ascii
+from typing import Any
+
+
+class _Unusual(Exception):
+    """A value json.dumps would treat specially (or refuse); it gets the whole value instead."""
+
+
+def dumps_indented(value: Any) -> str:
+    """`json.dumps(value, indent=2)` (ASCII-escaped, keys in their order, ", " and ": " separators)."""
+    try:
+        parts: list[str] = []
+        _encode(value, "\n", parts)
+        return "".join(parts)
+    except _Unusual:
+        return json.dumps(value, indent=2)
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+def _scalar(value: Any) -> str | None:
+    """The text of a scalar as json writes it, or None for a container."""
+    if isinstance(value, str):
+        return encode_basestring_ascii(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return _float(value)
+    return None
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return encode_basestring_ascii(key)
+    if isinstance(key, (bool, int, float)) or key is None:
+        text = _scalar(key)
+        assert text is not None
+        return '"' + text + '"'
+    raise _Unusual
+
+
+# Containers this shallow are joined into one string each, so that the list of pieces stays the size of
+# one entry (one Ingress of the report) rather than of the whole document.
+_JOIN_DEPTH = len("\n    ")
+
+
+def _encode(value: Any, newline: str, parts: list[str]) -> None:
+    """Append `value` at the nesting whose line break plus indentation is `newline`."""
+    text = _scalar(value)
+    if text is not None:
+        parts.append(text)
+        return
+    if len(newline) <= _JOIN_DEPTH and len(newline) > 1:
+        own: list[str] = []
+        _encode_container(value, newline, own)
+        parts.append("".join(own))
+    else:
+        _encode_container(value, newline, parts)
+
+
+def _encode_container(value: Any, newline: str, parts: list[str]) -> None:
+    inner = newline + "  "
+    append = parts.append
+    if isinstance(value, (list, tuple)):
+        if not value:
+            append("[]")
+            return
+        separator = "[" + inner
+        for item in value:
+            if type(item) is str:  # the common case, without a call per item
+                append(separator + encode_basestring_ascii(item))
+            else:
+                append(separator)
+                _encode(item, inner, parts)
+            separator = "," + inner
+        append(newline + "]")
+        return
+    if isinstance(value, dict):
+        if not value:
+            append("{}")
+            return
+        separator = "{" + inner
+        for key, item in value.items():
+            head = separator + (encode_basestring_ascii(key) if type(key) is str else _key(key)) + ": "
+            if type(item) is str:
+                append(head + encode_basestring_ascii(item))
+            elif item is None:
+                append(head + "null")
+            else:
+                append(head)
+                _encode(item, inner, parts)
+            separator = "," + inner
+        append(newline + "}")
+        return
+    raise _Unusual
