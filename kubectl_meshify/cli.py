@@ -22,6 +22,7 @@ from kubectl_meshify.term import paint
 if TYPE_CHECKING:  # imported lazily at run time: startup stays fast
     from kubectl_meshify.findings import Finding
     from kubectl_meshify.pipeline import MigrationResult
+    from kubectl_meshify.report_files import ReportPaths
     from kubectl_meshify.resources import ResourceSet
     from kubectl_meshify.sources.files import SourceFile
     from kubectl_meshify.write import TreeOptions
@@ -87,7 +88,23 @@ ReportJsonOpt = Annotated[
 ]
 StrictOpt = Annotated[
     bool,
-    typer.Option("--strict", help="Exit 1 when anything is approximated, unsupported, unknown or failed."),
+    typer.Option(
+        "--strict",
+        help="Exit 1 when anything is approximated, unsupported, unknown, partial or failed (prints each match).",
+    ),
+]
+ReportHtmlOpt = Annotated[
+    str | None,
+    typer.Option("--report-html", metavar="FILE", help="Write the HTML report (one self-contained file)."),
+]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--fail-on",
+        metavar="LIST",
+        help="Exit 1 when a finding matches a code, severity or verdict in LIST (e.g. unsupported,unknown,error);"
+        " each match is printed on stderr.",
+    ),
 ]
 ApiVersionOpt = Annotated[
     ApiVersion | None,
@@ -175,7 +192,9 @@ def file_cmd(
     output: OutputOpt = OutputFormat.yaml,
     report: ReportOpt = None,
     report_json: ReportJsonOpt = None,
+    report_html: ReportHtmlOpt = None,
     strict: StrictOpt = False,
+    fail_on: FailOnOpt = None,
     api_version: ApiVersionOpt = None,
     gateway: GatewayOpt = None,
     gateway_namespace: GatewayNamespaceOpt = None,
@@ -222,6 +241,7 @@ def file_cmd(
 ) -> None:
     """Convert the Ingresses in manifest files (YAML or JSON; directories are read recursively)."""
     from kubectl_meshify import skipped_inputs
+    from kubectl_meshify.report_files import ReportPaths
     from kubectl_meshify.sources.files import read_resources
 
     def run() -> ExitCode:
@@ -243,17 +263,19 @@ def file_cmd(
             default_ssl_certificate=default_ssl_certificate,
         )
         options.verify = not no_verify
+        gates = gates_of(strict, fail_on)
         resources, sources = read_resources(
             paths, default_namespace=namespace, exclude=out_dir, globs=exclude or ()
         )
         skipped = skipped_inputs.findings(sources)
         skipped_inputs.warn(skipped)
+        reports = ReportPaths(markdown=report, json=report_json, html=report_html)
         if tree is not None:
             return convert_tree(
-                resources, sources, paths, options, tree, report, report_json, strict, input_findings=skipped
+                resources, sources, paths, options, tree, reports, gates, input_findings=skipped
             )
         return convert_and_write(
-            resources, options, output.value, report, report_json, strict, input_findings=skipped
+            resources, options, output.value, reports, gates, paths, input_findings=skipped
         )
 
     _run_guarded(run)
@@ -364,7 +386,9 @@ def ns_cmd(
     out_dir: OutDirOpt = None,
     report: ReportOpt = None,
     report_json: ReportJsonOpt = None,
+    report_html: ReportHtmlOpt = None,
     strict: StrictOpt = False,
+    fail_on: FailOnOpt = None,
     api_version: ApiVersionOpt = None,
     gateway: GatewayOpt = None,
     gateway_namespace: GatewayNamespaceOpt = None,
@@ -398,7 +422,9 @@ def all_cmd(
     out_dir: OutDirOpt = None,
     report: ReportOpt = None,
     report_json: ReportJsonOpt = None,
+    report_html: ReportHtmlOpt = None,
     strict: StrictOpt = False,
+    fail_on: FailOnOpt = None,
     api_version: ApiVersionOpt = None,
     gateway: GatewayOpt = None,
     gateway_namespace: GatewayNamespaceOpt = None,
@@ -447,6 +473,8 @@ def _cluster(
     report_json: str | None,
     strict: bool,
     api_version: ApiVersion | None,
+    report_html: str | None = None,
+    fail_on: str | None = None,
     gateway: str | None,
     gateway_namespace: str | None,
     gateway_selector: str | None,
@@ -503,7 +531,9 @@ def _cluster(
                 out_dir=out_dir,
                 report=report,
                 report_json=report_json,
+                report_html=report_html,
                 strict=strict,
+                gates=gates_of(strict, fail_on),
                 apply=apply,
                 dry_run=dry_run.value,
                 force_conflicts=force_conflicts,
@@ -564,35 +594,52 @@ def build_options(
     return options
 
 
+def gates_of(strict: bool, fail_on: str | None) -> list[Any]:
+    """The exit gates asked for: --fail-on LIST and --strict (checked before anything is read)."""
+    from kubectl_meshify import fail_on as gate
+
+    gates = [gate.parse(fail_on)] if fail_on is not None else []
+    return gates + ([gate.strict()] if strict else [])
+
+
+def finish(result: MigrationResult, gates: list[Any]) -> ExitCode:
+    """The exit code: 1 when an Ingress failed or a gate tripped (each match printed on stderr)."""
+    from kubectl_meshify import fail_on
+
+    code = result.exit_code(False)
+    if fail_on.check(result, gates):
+        return ExitCode.FAILED
+    return code
+
+
 def convert_and_write(
     resources: object,
     options: Options,
     output: str,
-    report: str | None,
-    report_json: str | None,
-    strict: bool,
+    reports: ReportPaths,
+    gates: list[Any],
+    paths: list[str],
     input_findings: list[Finding] | None = None,
 ) -> ExitCode:
     """Run the pipeline on `resources`, write reports, print the stream and a summary."""
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.pipeline import migrate
-    from kubectl_meshify.report import to_json_text, to_markdown
+    from kubectl_meshify.report_files import render_reports, set_run_info
     from kubectl_meshify.resources import ResourceSet
     from kubectl_meshify.summary import write_summary
 
     assert isinstance(resources, ResourceSet)
     result = migrate(resources, options)
     _add_input_findings(result, input_findings)
+    set_run_info(result, sources=paths)
     stream = render(result.objects, output)
-    if report:
-        write_atomic(report, to_markdown(result))
-    if report_json:
-        write_atomic(report_json, to_json_text(result))
+    for path, (text, mode) in render_reports(result, reports).items():
+        write_atomic(path, text, mode)
     sys.stdout.write(stream)
     sys.stdout.flush()
-    write_summary(result, report, report_json)
-    return result.exit_code(strict)
+    write_summary(result, reports.written())
+    return finish(result, gates)
 
 
 def _tree_options(
@@ -618,9 +665,8 @@ def convert_tree(
     paths: list[str],
     options: Options,
     tree: TreeOptions,
-    report: str | None,
-    report_json: str | None,
-    strict: bool,
+    reports: ReportPaths,
+    gates: list[Any],
     input_findings: list[Finding] | None = None,
 ) -> ExitCode:
     """GitOps mode: rewrite the files (under --out-dir or in place), then write the reports."""
@@ -629,36 +675,44 @@ def convert_tree(
     from kubectl_meshify import write
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.pipeline import migrate
-    from kubectl_meshify.report import to_json_text, to_markdown
+    from kubectl_meshify.report_files import REPORT_HTML, ReportPaths, render_reports, set_run_info
     from kubectl_meshify.summary import write_summary
 
+    report, report_json, report_html = reports.markdown, reports.json, reports.html
     result = migrate(resources, options)
     _add_input_findings(result, input_findings)
+    set_run_info(result, sources=paths, script_dir=tree.out_dir)
     tree.report = report or (
         os.path.join(tree.out_dir, write.REPORT_MD) if tree.out_dir is not None else None
     )
     outputs = write.plan(result, sources, paths, tree)
     if tree.out_dir is not None:
         taken = {os.path.realpath(o.target): o.source.path for o in outputs}
-        for name, given in ((write.REPORT_MD, report), (write.REPORT_JSON, report_json)):
+        for name, given in (
+            (write.REPORT_MD, report),
+            (write.REPORT_JSON, report_json),
+            (REPORT_HTML, report_html),
+        ):
             path = os.path.join(tree.out_dir, name)
             if given is None and os.path.realpath(path) in taken:
+                option = {write.REPORT_MD: "--report", write.REPORT_JSON: "--report-json"}.get(
+                    name, "--report-html"
+                )
                 raise UsageError(
-                    f"{path} is also the output for {taken[os.path.realpath(path)]}; name the report with"
-                    f" {'--report' if name == write.REPORT_MD else '--report-json'}"
+                    f"{path} is also the output for {taken[os.path.realpath(path)]}; name the report with {option}"
                 )
         report = report or os.path.join(tree.out_dir, write.REPORT_MD)
         report_json = report_json or os.path.join(tree.out_dir, write.REPORT_JSON)
+        report_html = report_html or os.path.join(tree.out_dir, REPORT_HTML)
     write.write(outputs, tree)
     counts = {s: sum(1 for o in outputs if o.status is s) for s in write.FileStatus}
     # The files are written: their old and new text need not be held while the reports are built.
     del outputs
     sources.clear()
-    if report:
-        write_atomic(report, to_markdown(result))
-    if report_json:
-        write_atomic(report_json, to_json_text(result))
-    write_summary(result, report, report_json)
+    texts = render_reports(result, ReportPaths(report, report_json, report_html))
+    for path, (text, mode) in texts.items():
+        write_atomic(path, text, mode)
+    write_summary(result, [p for p in (report, report_json, report_html) if p])
     where = "in place" if tree.in_place else f"under {tree.out_dir}"
     sys.stderr.write(
         f"files: {counts[write.FileStatus.REWRITTEN]} rewritten, {counts[write.FileStatus.NO_INGRESS]}"
@@ -672,7 +726,7 @@ def convert_tree(
             f"{paint('warning:', 'yellow')} {earlier} object(s) generated by an earlier run are in the inputs and are written again;"
             " see GITOPS_EARLIER_OUTPUT in the report.\n"
         )
-    return result.exit_code(strict)
+    return finish(result, gates)
 
 
 def _add_input_findings(result: MigrationResult, found: list[Finding] | None) -> None:

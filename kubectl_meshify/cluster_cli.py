@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,8 @@ class ClusterArgs:
     as_user: str | None = None  # --as
     as_groups: tuple[str, ...] = ()  # --as-group
     verbosity: int = 0  # -v: 6 and up logs every request on stderr
+    report_html: str | None = None
+    gates: list[Any] = field(default_factory=list)  # --fail-on, --strict (fail_on.Gate)
 
 
 def terminal_progress() -> Callable[[str], None] | None:
@@ -74,6 +76,7 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
     from kubectl_meshify.apply import apply_objects
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.preflight import Overrides, conflict_findings, credential_findings, run_preflight
+    from kubectl_meshify.report_files import set_run_info
     from kubectl_meshify.sources.cluster import Scope, connect, discover, read_cluster
     from kubectl_meshify.sources.kubeapi import Identity
 
@@ -118,6 +121,11 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
         if progress is not None:
             progress(f"converting {len(resources.ingresses)} Ingresses")
         result = migrate(resources, options)
+        set_run_info(
+            result,
+            cluster={"context": api.context_name, "server": api.server},
+            script_dir=args.out_dir,
+        )
         cluster_findings = read_findings + preflight.findings + conflict_findings(facts, result.objects)
         cluster_findings += credential_findings(
             result.model.credentials[n] for n in sorted(result.model.credentials)
@@ -164,9 +172,12 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
     for line in applied_lines:
         sys.stderr.write(line + "\n")
     sys.stderr.write(f"kubectl-meshify: {api.requests} API requests to {api.server}\n")
+    from kubectl_meshify.cli import finish
+
+    code = finish(result, args.gates)
     if left_out:
         return ExitCode.FAILED  # asked to apply, and not everything was
-    return result.exit_code(args.strict)
+    return code
 
 
 def _check_namespace(namespace: str | None) -> None:
@@ -177,22 +188,20 @@ def _check_namespace(namespace: str | None) -> None:
 def _write_outputs(result: Any, args: ClusterArgs) -> None:
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
-    from kubectl_meshify.report import to_json_text, to_markdown
+    from kubectl_meshify.report_files import REPORT_HTML, ReportPaths, render_reports
     from kubectl_meshify.summary import write_summary
 
-    report, report_json = args.report, args.report_json
+    reports = ReportPaths(args.report, args.report_json, args.report_html)
     files: dict[str, str] = {}
     if args.out_dir is not None:
         files = per_namespace_files(result.objects, args.output, args.out_dir)
-        report = report or str(Path(args.out_dir) / REPORT_MD)
-        report_json = report_json or str(Path(args.out_dir) / REPORT_JSON)
-    texts = dict(files)
-    if report:
-        texts[report] = to_markdown(result)
-    if report_json:
-        texts[report_json] = to_json_text(result)
-    for path, text in texts.items():
-        write_atomic(path, text)
+        reports.markdown = reports.markdown or _join(args.out_dir, REPORT_MD)
+        reports.json = reports.json or _join(args.out_dir, REPORT_JSON)
+        reports.html = reports.html or _join(args.out_dir, REPORT_HTML)
+    texts: dict[str, tuple[str, int | None]] = {path: (text, None) for path, text in files.items()}
+    texts.update(render_reports(result, reports))
+    for path, (text, mode) in texts.items():
+        write_atomic(path, text, mode)
     if args.out_dir is None:
         sys.stdout.write(render(result.objects, args.output))
         sys.stdout.flush()
@@ -200,7 +209,12 @@ def _write_outputs(result: Any, args: ClusterArgs) -> None:
         sys.stderr.write(
             f"wrote {len(files)} namespace file{'s' if len(files) != 1 else ''} to {args.out_dir}\n"
         )
-    write_summary(result, report, report_json)
+    write_summary(result, reports.written())
+
+
+def _join(directory: str, name: str) -> str:
+    """`directory/name` as typed (`./out` stays `./out`, where Path would drop the `./`)."""
+    return directory.rstrip("/") + "/" + name if directory.rstrip("/") else "/" + name
 
 
 def per_namespace_files(objects: list[dict[str, Any]], output: str, out_dir: str) -> dict[str, str]:

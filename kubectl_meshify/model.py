@@ -206,6 +206,16 @@ class Credential:
     source_present: bool | None = None
 
 
+@dataclass(frozen=True)
+class AppProtocolPatch:
+    """A Service port that must declare `appProtocol` for the gateway to speak the right protocol to it."""
+
+    namespace: str
+    service: str
+    port_index: int  # index in spec.ports (the JSON patch path)
+    app_protocol: str
+
+
 @dataclass
 class ExtraObject:
     """A finished manifest an annotation family produced (AuthorizationPolicy, Certificate, ...)."""
@@ -259,6 +269,8 @@ class MeshModel:
     records: dict[str, IngressRecord] = field(default_factory=dict)
     run_findings: list[Finding] = field(default_factory=list)
     credentials: dict[str, Credential] = field(default_factory=dict)  # by credential name
+    # Service ports to patch before the cut-over → the Ingresses that need each (the report's batch script).
+    app_protocol_patches: dict[AppProtocolPatch, list[str]] = field(default_factory=dict)
     # Ingress key → hosts it contributes to, so per-Ingress lookups do not scan every host.
     ingress_hosts: dict[str, list[str]] = field(default_factory=dict)
     policy_index: PolicyIndex = field(default_factory=PolicyIndex, repr=False, compare=False)

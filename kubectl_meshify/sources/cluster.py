@@ -85,6 +85,7 @@ def connect(
     configuration = client_configuration(choice, environ)
     api = KubeApi(configuration, timeout, where=choice.describe(), identity=identity, log=log)
     api.context_namespace = choice.namespace
+    api.context_name = None if choice.in_cluster else choice.context
     return api
 
 

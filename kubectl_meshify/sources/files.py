@@ -126,7 +126,7 @@ def walk_inputs(
         path = Path(given)
         if path.is_dir():
             found: list[str] = []
-            for root, dirs, files in os.walk(path):
+            for root, dirs, files in os.walk(given):  # as typed: `./k8s` stays `./k8s`
                 dirs[:] = sorted(
                     d
                     for d in dirs

@@ -156,6 +156,7 @@ class KubeApi:
             rest.pool_manager = _ExtraHeaderLines(rest.pool_manager, identity.header_lines())
         self.log = log  # -v 6 and up: one line per request (never headers or bodies)
         self.context_namespace: str | None = None  # the kubeconfig context's namespace, when it names one
+        self.context_name: str | None = None  # the kubeconfig context used (None: in-cluster)
         self.server = str(configuration.host)
         self.where = where  # "context \"prod\"": names the kubeconfig choice in messages
         self.timeout = timeout

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from kubectl_meshify.batch_scripts import SECRETS_SCRIPT
 from kubectl_meshify.model import Credential, MeshModel
 from kubectl_meshify.options import Options
+
+# Credentials listed in the Markdown table; the JSON and HTML reports list them all.
+MAX_ROWS = 50
 
 
 def add_sections(extra: dict[str, Any], model: MeshModel, options: Options) -> None:
@@ -80,7 +84,7 @@ def _markdown(credentials: list[Credential], servers: dict[str, str], options: O
         + (" exists |" if checked else ""),
         "| --- | --- | --- | --- | --- |" + (" --- |" if checked else ""),
     ]
-    for credential in credentials:
+    for credential in credentials[:MAX_ROWS]:
         hosts = ", ".join(f"`{h}`" for h in credential.hosts)
         gateway = servers.get(credential.name, "")
         lines.append(
@@ -88,16 +92,18 @@ def _markdown(credentials: list[Credential], servers: dict[str, str], options: O
             f" {_provided_by(credential)} | {gateway} |"
             + (f" {_yes_no(credential.present)} |" if checked else "")
         )
+    if len(credentials) > MAX_ROWS:
+        lines += [
+            "",
+            f"{len(credentials) - MAX_ROWS} more credentials are listed in the JSON and HTML reports.",
+        ]
     copies = [c for c in credentials if c.command]
     if copies:
         lines += [
             "",
-            "Copy commands (the data goes from kubectl to kubectl and is never shown). A copy does not follow"
-            " renewals: run its command again after each renewal of the source secret, or issue the certificate"
-            f" with cert-manager in {namespace}.",
-            "",
-            "```sh",
-            *(c.command or "" for c in copies),
-            "```",
+            f"{len(copies)} credential(s) are copies: the batch script `{SECRETS_SCRIPT}` (see the action plan) copies"
+            " them, the data going from kubectl to kubectl without being shown. A copy does not follow renewals:"
+            " run the script again after each renewal of a source secret, or issue the certificate with"
+            f" cert-manager in {namespace}.",
         ]
     return lines

@@ -128,7 +128,7 @@ class Annotations:
     def parse(cls, doc: IngressDoc, settings: NginxSettings) -> Annotations:
         raw = doc.controller_annotations(settings.annotation_prefix)
         ann = cls(doc.key, ssl_redirect=settings.ssl_redirect)
-        if raw.keys().isdisjoint(_ROUTING_KEYS):
+        if raw.keys().isdisjoint(ROUTING_KEYS):
             return ann  # most Ingresses: the defaults, found with one set operation
         ann.canary = _GO_BOOLS.get(raw.get("canary", ""), False)
         if ann.canary:
@@ -183,8 +183,8 @@ CANARY_KEYS = (
     "canary-weight",
     "canary-weight-total",
 )
-# Every annotation `Annotations.parse` reads.
-_ROUTING_KEYS = frozenset(
+# Every annotation `Annotations.parse` reads: what the behaviour check models (the report names the rest).
+ROUTING_KEYS = frozenset(
     (
         *CANARY_KEYS,
         "use-regex",

@@ -25,6 +25,7 @@ from kubectl_meshify.annotations.ingress_nginx._common import (
     report_ignored,
 )
 from kubectl_meshify.findings import Severity, Verdict
+from kubectl_meshify.model import AppProtocolPatch
 
 KEYS = {
     "backend-protocol": KeyInfo(
@@ -230,6 +231,10 @@ def _grpc_ports(ctx: FamilyContext, backends: list[Backend]) -> tuple[list[str],
             ok.append(backend.label())
         else:
             problems.append(f"{backend.label()} does not declare it.")
+            patch = AppProtocolPatch(backend.namespace, backend.service, index, "grpc")
+            needing = ctx.model.app_protocol_patches.setdefault(patch, [])
+            if ctx.ingress not in needing:
+                needing.append(ctx.ingress)
             patches.append(
                 f"kubectl -n {backend.namespace} patch service {backend.service} --type=json -p"
                 f' \'[{{"op":"add","path":"/spec/ports/{index}/appProtocol","value":"grpc"}}]\''

@@ -1,0 +1,387 @@
+"""The report's action-plan parts, shared by the Markdown, JSON and HTML reports: the plan and the batch
+scripts, the run's inputs (paths as typed, the cluster), per-Ingress classes, and what the behaviour check
+does not cover.
+
+The Markdown layout keeps a 2,000-Ingress report reviewable: the plan first, full detail only for Ingresses
+that are blocked or need steps, ready Ingresses as one table row each, grouped by namespace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kubectl_meshify.action_plan import (
+    CLASS_ORDER,
+    GROUP_TITLES,
+    ActionPlan,
+    Group,
+    PlanItem,
+    StatusClass,
+    build_plan,
+    finding_group,
+)
+from kubectl_meshify.batch_scripts import BatchScript, batch_scripts
+from kubectl_meshify.finding_codes import CODES
+from kubectl_meshify.findings import Finding, Severity, Verdict
+from kubectl_meshify.model import IngressRecord
+from kubectl_meshify.verify.nginx_model import ROUTING_KEYS
+
+if TYPE_CHECKING:
+    from kubectl_meshify.pipeline import MigrationResult
+
+CHECK_SCOPE = (
+    "The behaviour check models routing only (which backend, rewrite, redirect or 404 a request gets);"
+    " rate limits, allow lists, authentication, body size, timeouts and headers are not probed."
+)
+SECRET_COPY_CODE = "TLS_SECRET_LOCATION"
+CLASS_TITLES = {
+    StatusClass.BLOCKED: "blocked",
+    StatusClass.NEEDS_STEPS: "needs steps",
+    StatusClass.READY: "ready",
+    StatusClass.SKIPPED: "skipped",
+}
+
+
+@dataclass
+class RunInfo:
+    """What the run read and wrote, as the user typed it: file paths stay relative when given relative."""
+
+    sources: list[str] = field(default_factory=list)
+    cluster: dict[str, str | None] | None = None  # {"context": ..., "server": ...}
+    script_dir: str | None = None  # where the batch scripts are written (--out-dir), else printed
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sources": list(self.sources), "cluster": self.cluster}
+
+
+def run_info(result: MigrationResult) -> RunInfo:
+    info = result.extra.get("run")
+    return info if isinstance(info, RunInfo) else RunInfo()
+
+
+@dataclass
+class PlanView:
+    """The plan of a run with its scripts: computed once, rendered by every report."""
+
+    plan: ActionPlan
+    scripts: list[BatchScript]
+    info: RunInfo
+
+    def script_path(self, script: BatchScript) -> str | None:
+        if self.info.script_dir is None:
+            return None
+        return _join(self.info.script_dir, script.name)
+
+
+def _join(directory: str, name: str) -> str:
+    """`directory/name` keeping the directory as typed (`./out` stays `./out`)."""
+    return name if directory in ("", ".") else directory.rstrip("/") + "/" + name
+
+
+def plan_view(result: MigrationResult) -> PlanView:
+    cached = result.extra.get("plan_view")
+    if isinstance(cached, PlanView):
+        return cached
+    scripts = batch_scripts(result.model)
+    view = PlanView(build_plan(result, {s.code: s.name for s in scripts}), scripts, run_info(result))
+    result.extra["plan_view"] = view
+    return view
+
+
+def not_probed(record: IngressRecord, prefix: str) -> list[str]:
+    """Annotation keys of the Ingress that change behaviour the routing probes do not model."""
+    keys = []
+    for f in record.findings:
+        key = f.annotation or ""
+        if (
+            key.startswith(prefix)
+            and key[len(prefix) :] not in ROUTING_KEYS
+            and f.verdict is not Verdict.NO_OP
+        ):
+            keys.append(key[len(prefix) :])
+    return sorted(set(keys))
+
+
+# --- JSON ---------------------------------------------------------------------------------------------
+
+
+def plan_json(view: PlanView) -> dict[str, Any]:
+    return {
+        "items": [item.to_json() for item in view.plan.items],
+        "scripts": [
+            {
+                "name": s.name,
+                "code": s.code,
+                "objects": len(s.calls),
+                "path": view.script_path(s),
+                "text": s.text(),
+            }
+            for s in view.scripts
+        ],
+    }
+
+
+def class_counts_json(view: PlanView) -> dict[str, int]:
+    return view.plan.counts()
+
+
+# --- Markdown -----------------------------------------------------------------------------------------
+
+
+def cell(text: str | None) -> str:
+    return "" if not text else text.replace("|", "\\|").replace("\n", " ")
+
+
+def run_lines(info: RunInfo) -> list[str]:
+    lines = []
+    if info.cluster:
+        lines.append(
+            f"Cluster: context `{info.cluster.get('context') or 'in-cluster'}`, server {info.cluster.get('server')}."
+        )
+    if info.sources:
+        shown = ", ".join(f"`{s}`" for s in info.sources[:10])
+        more = len(info.sources) - 10
+        lines.append(f"Sources: {shown}" + (f" and {more} more" if more > 0 else "") + ".")
+    return lines
+
+
+def class_table(view: PlanView, total: int) -> list[str]:
+    counts = view.plan.counts()
+    shown = [c for c in CLASS_ORDER if c is not StatusClass.SKIPPED or counts[c.value]]
+    return [
+        "| Ingresses | " + " | ".join(CLASS_TITLES[c] for c in shown) + " |",
+        "| --- | " + " | ".join("---" for _ in shown) + " |",
+        f"| {total} | " + " | ".join(str(counts[c.value]) for c in shown) + " |",
+    ]
+
+
+def _item_action(item: PlanItem, view: PlanView) -> str:
+    if item.script is None:
+        return item.action
+    script = next(s for s in view.scripts if s.name == item.script)
+    path = view.script_path(script)
+    where = f"`{path}`" if path else f"`{script.name}` (below)"
+    return f"{item.action} Script: {where}, {len(script.calls)} objects."
+
+
+def plan_markdown(view: PlanView) -> list[str]:
+    lines = ["## Action plan", ""]
+    if not view.plan.items:
+        return lines + ["Nothing to do: no findings.", ""]
+    lines += [
+        "Ordered by what blocks the cut-over first. Each Ingress's own findings are in its section below.",
+        "",
+        "| # | kind | code | severity | findings | Ingresses | action |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for n, item in enumerate(view.plan.items, 1):
+        ingresses = f"{len(item.ingresses)}: {item.shown_ingresses()}" if item.ingresses else "run-wide"
+        lines.append(
+            f"| {n} | {GROUP_TITLES[item.group]} | `{item.code}` | {item.severity.value} | {item.count}"
+            f" | {cell(ingresses)} | {cell(_item_action(item, view))} |"
+        )
+    lines.append("")
+    return lines
+
+
+def scripts_markdown(view: PlanView) -> list[str]:
+    if not view.scripts:
+        return []
+    lines = ["### Batch scripts", ""]
+    for script in view.scripts:
+        path = view.script_path(script)
+        if path:
+            lines.append(f"- `{path}`: {script.title} ({len(script.calls)} objects; `bash {path}`).")
+    if view.info.script_dir is not None:
+        return lines + [""]
+    for script in view.scripts:
+        lines += [
+            f"`{script.name}`: {script.title} ({len(script.calls)} objects)",
+            "",
+            "```bash",
+            *script.text().rstrip("\n").split("\n"),
+            "```",
+            "",
+        ]
+    return lines
+
+
+def _check_line(outcome: Any, scope: list[str]) -> str:
+    if outcome is None:
+        return ""
+    text = f"{outcome.same}/{outcome.probes} same"
+    if outcome.different:
+        explained = sorted({d.finding for d in outcome.different if d.finding})
+        unexplained = len(outcome.unexplained)
+        text += f", {len(outcome.different)} differently"
+        if explained:
+            text += " (explained by " + ", ".join(f"`{c}`" for c in explained) + ")"
+        if unexplained:
+            text += f", {unexplained} unexplained"
+    if scope:
+        text += " (routing only; not probed: " + ", ".join(scope) + ")"
+    return text
+
+
+def _finding_line(f: Finding, plan_actions: dict[str, str], scripted: set[str]) -> str:
+    """One finding in a line; its action only when the plan's action for the code does not cover it."""
+    text = f"- {f.severity.value} `{f.code}`: {cell(f.message)}"
+    if f.code in scripted:
+        text += " The batch script does the step."
+    elif f.action and f.action != plan_actions.get(f.code) and not _catalogued(f.code):
+        text += f" **Action:** {cell(f.action)}"
+    return text
+
+
+def _catalogued(code: str) -> bool:
+    entry = CODES.get(code)
+    return entry is not None and bool(entry.action)
+
+
+def ingresses_markdown(result: MigrationResult, view: PlanView) -> list[str]:
+    """Blocked Ingresses in full, then those that need steps, then ready ones as tables per namespace."""
+    verification = result.extra.get("verification")
+    outcomes = verification.ingresses if verification is not None else {}
+    prefix = result.options.nginx_prefix
+    per_md: dict[str, list[str]] = result.extra.get("per_ingress_md", {})
+    plan_actions = {i.code: i.action for i in view.plan.items}
+    scripted = {i.code for i in view.plan.items if i.script}
+    by_class: dict[StatusClass, list[IngressRecord]] = {c: [] for c in CLASS_ORDER}
+    for record in result.records:
+        by_class[view.plan.classes[record.key]].append(record)
+    lines: list[str] = []
+
+    blocked = by_class[StatusClass.BLOCKED]
+    if blocked:
+        lines += [f"## Blocked Ingresses ({len(blocked)})", ""]
+        for record in blocked:
+            lines += _full_section(record, per_md, prefix, outcomes)
+
+    steps = by_class[StatusClass.NEEDS_STEPS]
+    if steps:
+        copies = _copies_by_ingress(result)
+        lines += [
+            f"## Ingresses that need steps ({len(steps)})",
+            "",
+            "Each Ingress's warnings (secret copies: all in `copy-tls-secrets.sh`); its notes (nothing to do)"
+            " are in the plan and in the JSON and HTML reports. check: probes routed the same by the behaviour"
+            " check.",
+            "",
+        ]
+        for record in steps:
+            meta = [f"`{record.obj.origin}`", _count_kinds(record)]
+            check = _check_line(outcomes.get(record.key), not_probed(record, prefix))
+            if check:
+                meta.append(f"check {check}")
+            notes = sum(1 for f in record.findings if finding_group(f) is Group.NOTE)
+            if notes:
+                meta.append(f"{notes} note{'s' if notes != 1 else ''}")
+            lines += [f"### {record.key}", "", " · ".join(meta), ""]
+            scripted_copies = copies.get(record.key, [])
+            if scripted_copies:  # the secret copies in one line each: the plan explains why
+                lines += [f"- `{SECRET_COPY_CODE}`: copy {c}" for c in scripted_copies]
+            for f in _by_severity([f for f in record.findings if finding_group(f) is not Group.NOTE]):
+                if not (scripted_copies and f.code == SECRET_COPY_CODE):
+                    lines.append(_finding_line(f, plan_actions, scripted))
+            lines.append("")
+
+    ready = by_class[StatusClass.READY]
+    if ready:
+        lines += [
+            f"## Ready Ingresses ({len(ready)})",
+            "",
+            "Converted with nothing to do (notes only), one table per namespace.",
+            "",
+        ]
+        namespaces: dict[str, list[IngressRecord]] = {}
+        for record in ready:
+            namespaces.setdefault(record.obj.namespace, []).append(record)
+        for namespace in sorted(namespaces):
+            lines += [
+                f"### {namespace} ({len(namespaces[namespace])})",
+                "",
+                "| Ingress | source | emits | notes | behaviour check |",
+                "| --- | --- | --- | --- | --- |",
+            ]
+            for record in namespaces[namespace]:
+                note_codes = ", ".join(sorted({f"`{f.code}`" for f in record.findings}))
+                check = _check_line(outcomes.get(record.key), not_probed(record, prefix))
+                lines.append(
+                    f"| {record.obj.name} | `{record.obj.origin}` | {_count_kinds(record)} | {note_codes}"
+                    f" | {cell(check)} |"
+                )
+            lines.append("")
+
+    skipped = by_class[StatusClass.SKIPPED]
+    if skipped:
+        lines += [
+            f"## Skipped Ingresses ({len(skipped)})",
+            "",
+            "| Ingress | source | why |",
+            "| --- | --- | --- |",
+        ]
+        for record in skipped:
+            why = "; ".join(f.message for f in record.findings) or "not converted"
+            lines.append(f"| {record.key} | `{record.obj.origin}` | {cell(why)} |")
+        lines.append("")
+    return lines
+
+
+def _copies_by_ingress(result: MigrationResult) -> dict[str, list[str]]:
+    """Ingress → the secret copies the batch script makes for it (`ns/secret → ns/name`)."""
+    copies: dict[str, list[str]] = {}
+    credentials = result.model.credentials
+    for name in sorted(credentials):
+        c = credentials[name]
+        if c.command and c.present is not True:
+            for ingress in c.ingresses:
+                copies.setdefault(ingress, []).append(
+                    f"{c.source_namespace}/{c.source_secret} → {c.namespace}/{c.name}"
+                )
+    return copies
+
+
+def _emitted(record: IngressRecord) -> str:
+    return ", ".join(f"{k} {ns}/{n}" for _, k, ns, n in record.resources) or "nothing"
+
+
+def _count_kinds(record: IngressRecord) -> str:
+    counts: dict[str, int] = {}
+    for _, kind, _, _ in record.resources:
+        counts[kind] = counts.get(kind, 0) + 1
+    return ", ".join(f"{n} {k}" for k, n in counts.items()) or "nothing"
+
+
+def _by_severity(findings: list[Finding]) -> list[Finding]:
+    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    return sorted(findings, key=lambda f: (order[f.severity], f.annotation or "", f.code))
+
+
+def _full_section(
+    record: IngressRecord, per_md: dict[str, list[str]], prefix: str, outcomes: dict[str, Any]
+) -> list[str]:
+    lines = [
+        f"### {record.key}: {record.status.value}",
+        "",
+        f"Source: `{record.obj.origin}`; served by {record.semantics.value}.",
+        "",
+    ]
+    if record.resources:
+        lines += [f"Emitted: {_emitted(record)}.", ""]
+    if record.findings:
+        lines += [
+            "| verdict | severity | code | annotation | what happened | action |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for f in _by_severity(record.findings):
+            lines.append(
+                f"| {f.verdict.value} | {f.severity.value} | `{f.code}` | "
+                f"{'`' + f.annotation + '`' if f.annotation else ''} | {cell(f.message)} | {cell(f.action)} |"
+            )
+        lines.append("")
+    lines += list(per_md.get(record.key, []))
+    scope = not_probed(record, prefix)
+    if scope and record.key in outcomes:
+        lines += [f"Routing only; not probed: {', '.join(scope)}.", ""]
+    return lines
