@@ -172,9 +172,9 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
     for line in applied_lines:
         sys.stderr.write(line + "\n")
     sys.stderr.write(f"kubectl-meshify: {api.requests} API requests to {api.server}\n")
-    from kubectl_meshify.cli import finish
+    from kubectl_meshify.fail_on import exit_code
 
-    code = finish(result, args.gates)
+    code = exit_code(result, args.gates)
     if left_out:
         return ExitCode.FAILED  # asked to apply, and not everything was
     return code

@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kubectl_meshify.errors import UsageError
+from kubectl_meshify.errors import ExitCode, UsageError
 from kubectl_meshify.findings import STRICT_VERDICTS, Finding, Severity, Verdict
 from kubectl_meshify.model import Status
 from kubectl_meshify.term import paint
@@ -102,3 +102,17 @@ def check(result: MigrationResult, gates: list[Gate]) -> bool:
                 " exit 1\n"
             )
     return tripped
+
+
+def gates(strict_flag: bool, fail_on: str | None) -> list[Gate]:
+    """The gates asked for on the command line (parsed before anything is read)."""
+    found = [parse(fail_on)] if fail_on is not None else []
+    return found + ([strict()] if strict_flag else [])
+
+
+def exit_code(result: MigrationResult, asked: list[Gate]) -> ExitCode:
+    """1 when an Ingress failed or a gate tripped (each match printed on stderr), else 0."""
+    code = result.exit_code(False)
+    if check(result, asked):
+        return ExitCode.FAILED
+    return code

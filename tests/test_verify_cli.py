@@ -51,7 +51,9 @@ def test_reports_carry_the_behaviour_check(tmp_path: Path) -> None:
     assert ingress["status"] == "converted"
     markdown = report.read_text()
     assert "## Behaviour check" in markdown
-    assert "#### Behaviour check" in markdown
+    # The Ingress's own line (a table row when it is ready), with what the check covers.
+    assert f"{totals['same']}/{totals['probes']} same" in markdown
+    assert "routing only" in markdown
 
 
 def test_no_verify_skips_it(tmp_path: Path) -> None:
