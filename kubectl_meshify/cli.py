@@ -677,11 +677,9 @@ def convert_tree(
 
 def _add_input_findings(result: MigrationResult, found: list[Finding] | None) -> None:
     """Run-wide findings about the inputs (skipped files), in the JSON report and their own section."""
-    from kubectl_meshify import skipped_inputs
-
     if found:
         result.run_findings.extend(found)
-        result.extra.setdefault("summary_md", []).extend(skipped_inputs.report_lines(found))
+        result.skipped_inputs = list(found)
 
 
 def _run_guarded(run: object) -> None:

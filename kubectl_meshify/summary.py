@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
-from kubectl_meshify.pipeline import MigrationResult
 from kubectl_meshify.report import annotation_verdicts
+from kubectl_meshify.result import MigrationResult
 
 
 def write_summary(result: MigrationResult, report: str | None, report_json: str | None) -> None:
