@@ -12,14 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from kubectl_meshify.batch_scripts import BatchScript, batch_scripts
 from kubectl_meshify.finding_codes import CODES
 from kubectl_meshify.findings import Finding, Severity, Verdict
-from kubectl_meshify.model import IngressRecord, Status
-
-if TYPE_CHECKING:
-    from kubectl_meshify.pipeline import MigrationResult
+from kubectl_meshify.model import IngressRecord, MeshModel, Status
 
 # Ingresses named in a plan item before "and N more".
 SHOWN_INGRESSES = 3
@@ -109,6 +107,7 @@ class PlanItem:
 class ActionPlan:
     items: list[PlanItem]
     classes: dict[str, StatusClass]  # Ingress key → class, in report order
+    scripts: list[BatchScript] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counted = {c.value: 0 for c in CLASS_ORDER}
@@ -137,10 +136,10 @@ def ingress_class(record: IngressRecord, extra: Sequence[Finding] = ()) -> Statu
     return StatusClass.READY
 
 
-def build_plan(result: MigrationResult, scripts: dict[str, str] | None = None) -> ActionPlan:
-    """The plan of a run; `scripts` maps a code to the batch script that does its step."""
-    records = result.records
-    run_findings = result.run_findings + result.model.run_findings
+def build_plan(records: list[IngressRecord], run_findings: list[Finding], model: MeshModel) -> ActionPlan:
+    """The plan of a run: its Ingresses, its run-wide findings, and the batch scripts of its model."""
+    scripts = batch_scripts(model)
+    by_code = {s.code: s.name for s in scripts}
     about: dict[str, list[Finding]] = {}
     for f in run_findings:
         if f.ingress:
@@ -175,13 +174,13 @@ def build_plan(result: MigrationResult, scripts: dict[str, str] | None = None) -
         add(f, f.ingress)
     for code, item in items.items():
         item.action = _action(code, item.group, actions[code])
-        item.script = (scripts or {}).get(code)
+        item.script = by_code.get(code)
     ordered = sorted(
         items.values(),
         key=lambda i: (GROUP_ORDER.index(i.group), -_SEVERITY_RANK[i.severity], -len(i.ingresses), i.code),
     )
     classes = {r.key: ingress_class(r, about.get(r.key, [])) for r in records}
-    return ActionPlan(ordered, classes)
+    return ActionPlan(ordered, classes, scripts)
 
 
 def _action(code: str, group: Group, given: set[str]) -> str:

@@ -22,7 +22,7 @@ from kubectl_meshify.term import paint
 if TYPE_CHECKING:  # imported lazily at run time: startup stays fast
     from kubectl_meshify.findings import Finding
     from kubectl_meshify.pipeline import MigrationResult
-    from kubectl_meshify.report_files import ReportPaths
+    from kubectl_meshify.report.outputs import ReportPaths
     from kubectl_meshify.resources import ResourceSet
     from kubectl_meshify.sources.files import SourceFile
     from kubectl_meshify.write import TreeOptions
@@ -242,7 +242,7 @@ def file_cmd(
     """Convert the Ingresses in manifest files (YAML or JSON; directories are read recursively)."""
     from kubectl_meshify import skipped_inputs
     from kubectl_meshify.fail_on import gates as fail_on_gates
-    from kubectl_meshify.report_files import ReportPaths
+    from kubectl_meshify.report.outputs import ReportPaths
     from kubectl_meshify.sources.files import read_resources
 
     def run() -> ExitCode:
@@ -610,7 +610,7 @@ def convert_and_write(
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.pipeline import migrate
-    from kubectl_meshify.report_files import render_reports, set_run_info
+    from kubectl_meshify.report.outputs import render_reports, set_run_info
     from kubectl_meshify.resources import ResourceSet
     from kubectl_meshify.summary import write_summary
 
@@ -661,7 +661,7 @@ def convert_tree(
     from kubectl_meshify.fail_on import exit_code
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.pipeline import migrate
-    from kubectl_meshify.report_files import REPORT_HTML, ReportPaths, render_reports, set_run_info
+    from kubectl_meshify.report.outputs import REPORT_HTML, ReportPaths, render_reports, set_run_info
     from kubectl_meshify.summary import write_summary
 
     report, report_json, report_html = reports.markdown, reports.json, reports.html
@@ -717,11 +717,9 @@ def convert_tree(
 
 def _add_input_findings(result: MigrationResult, found: list[Finding] | None) -> None:
     """Run-wide findings about the inputs (skipped files), in the JSON report and their own section."""
-    from kubectl_meshify import skipped_inputs
-
     if found:
         result.run_findings.extend(found)
-        result.extra.setdefault("summary_md", []).extend(skipped_inputs.report_lines(found))
+        result.skipped_inputs = list(found)
 
 
 def _run_guarded(run: object) -> None:

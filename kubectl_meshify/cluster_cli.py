@@ -76,7 +76,7 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
     from kubectl_meshify.apply import apply_objects
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.preflight import Overrides, conflict_findings, credential_findings, run_preflight
-    from kubectl_meshify.report_files import set_run_info
+    from kubectl_meshify.report.outputs import set_run_info
     from kubectl_meshify.sources.cluster import Scope, connect, discover, read_cluster
     from kubectl_meshify.sources.kubeapi import Identity
 
@@ -131,7 +131,7 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
             result.model.credentials[n] for n in sorted(result.model.credentials)
         )
         result.run_findings.extend(cluster_findings)
-        result.extra.setdefault("prerequisites_md", []).extend(preflight_markdown(cluster_findings))
+        result.preflight = cluster_findings
         applied_lines: list[str] = []
         left_out: dict[str, str] = {}
         if args.apply:
@@ -188,7 +188,7 @@ def _check_namespace(namespace: str | None) -> None:
 def _write_outputs(result: Any, args: ClusterArgs) -> None:
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
-    from kubectl_meshify.report_files import REPORT_HTML, ReportPaths, render_reports
+    from kubectl_meshify.report.outputs import REPORT_HTML, ReportPaths, render_reports
     from kubectl_meshify.summary import write_summary
 
     reports = ReportPaths(args.report, args.report_json, args.report_html)
@@ -233,19 +233,6 @@ def per_namespace_files(objects: list[dict[str, Any]], output: str, out_dir: str
         str(Path(out_dir) / f"{namespace}{suffix}"): render(items, output)
         for namespace, items in sorted(by_namespace.items())
     }
-
-
-def preflight_markdown(findings: list[Finding]) -> list[str]:
-    """The report's "Cluster preflight" section."""
-    if not findings:
-        return []
-    order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    lines = ["", "### Cluster preflight", "", "| severity | code | Ingress | what was found | action |"]
-    lines.append("| --- | --- | --- | --- | --- |")
-    for f in sorted(findings, key=lambda f: (order[f.severity], f.code, f.ingress or "", f.message)):
-        cells = [f.severity.value, f"`{f.code}`", f.ingress or "", f.message, f.action or ""]
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    return lines
 
 
 def _print_preflight(findings: list[Finding]) -> None:

@@ -81,23 +81,3 @@ def warn(found: list[Finding]) -> None:
             f"warning: {len(quiet) - SHOWN_ON_STDERR} more files without a Kubernetes object skipped; the report"
             f" lists them ({CODE}).\n"
         )
-
-
-def report_lines(found: list[Finding]) -> list[str]:
-    """The report's "Skipped input files" section."""
-    if not found:
-        return []
-    lines = [
-        "## Skipped input files",
-        "",
-        "Found in a directory walk and not read as manifests (named on the command line, a file that does not"
-        " parse stops the run instead).",
-        "",
-        "| verdict | what was found | action |",
-        "| --- | --- | --- |",
-    ]
-    for f in found:
-        cells = [f.verdict.value if f.verdict else "", f.message, f.action or ""]
-        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
-    lines.append("")
-    return lines

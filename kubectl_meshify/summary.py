@@ -7,10 +7,10 @@ from collections import Counter
 
 from kubectl_meshify.action_plan import Group, finding_group
 from kubectl_meshify.findings import Severity
-from kubectl_meshify.pipeline import MigrationResult
 from kubectl_meshify.report import annotation_verdicts
-from kubectl_meshify.report_files import script_paths
-from kubectl_meshify.report_plan import CLASS_TITLES, plan_view
+from kubectl_meshify.report.outputs import script_paths
+from kubectl_meshify.report.sections.action_plan import CLASS_TITLES, plan_of
+from kubectl_meshify.result import MigrationResult
 from kubectl_meshify.term import paint
 
 
@@ -20,12 +20,12 @@ def write_summary(result: MigrationResult, written: list[str]) -> None:
     statuses = result.status_counts()
     kinds = Counter(obj["kind"] for obj in result.objects)
     verdicts = annotation_verdicts(result.all_findings())
-    view = plan_view(result)
+    plan = plan_of(result)
     parts = [
         f"{statuses.get(s, 0)} {s}" for s in ("converted", "partial", "failed", "skipped") if statuses.get(s)
     ]
     made = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "nothing"
-    counts = view.plan.counts()
+    counts = plan.counts()
     classes = ", ".join(
         f"{n} {CLASS_TITLES[c]}" for c, n in ((c, counts[c.value]) for c in CLASS_TITLES) if n
     )

@@ -21,7 +21,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from kubectl_meshify import yamlio
@@ -32,7 +31,7 @@ from kubectl_meshify.errors import InputError, UsageError
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.fsutil import StagedFiles
 from kubectl_meshify.model import IngressRecord, Status
-from kubectl_meshify.pipeline import MigrationResult
+from kubectl_meshify.result import AnnotationComment, FileEntry, FileStatus, GitOpsFiles, MigrationResult
 from kubectl_meshify.sources.files import STDIN, RawDocument, SourceFile
 
 STDIN_SHOWN = "<stdin>"
@@ -40,13 +39,6 @@ REPORT_MD = "report.md"  # the default report names under --out-dir, as in clust
 REPORT_JSON = "report.json"
 _MANAGED_KEY, _MANAGED_VALUE = next(iter(MANAGED_BY.items()))
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
-
-
-class FileStatus(StrEnum):
-    REWRITTEN = "rewritten"
-    NO_INGRESS = "no-ingress"  # nothing to convert: copied (out-dir) or left alone (in place)
-    UNCHANGED = "unchanged"  # has Ingresses, but the result equals the input (failed, or already done)
-    SKIPPED = "skipped"  # not a manifest (found in a directory walk): copied (out-dir) or left alone
 
 
 @dataclass
@@ -104,9 +96,13 @@ def plan(
         else:
             status = FileStatus.REWRITTEN
         outputs.append(FileOutput(source, targets[source.path], text, status))
-    placement.finish_report(result)
+    result.gitops = GitOpsFiles(
+        in_place=options.in_place,
+        out_dir=options.out_dir,
+        files=[FileEntry(o.source.path, o.target, o.status) for o in outputs],
+        annotation_comments=placement.comments_left(result),
+    )
     _note_earlier_outputs(result, sources, placement.consumed)
-    _report_extras(result, outputs, options)
     return outputs
 
 
@@ -323,19 +319,20 @@ class _Placement:
         if self.replaced(record):
             self.carried[id(record)] = carry(record, comments, self.index, annotation_fields)
 
-    def finish_report(self, result: MigrationResult) -> None:
-        """Annotation comments that found no field go onto the report line of their key."""
-        per_ingress = result.extra.setdefault("per_ingress", {})
+    def comments_left(self, result: MigrationResult) -> dict[str, list[AnnotationComment]]:
+        """Annotation comments that found no field go onto the report line of their key; those that found
+        no finding either are returned, by Ingress, for the report to show."""
+        left_by_ingress: dict[str, list[AnnotationComment]] = {}
         for record in result.model.records.values():
             carried = self.carried.get(id(record))
             if carried is None or not carried.annotation_notes:
                 continue
             left = add_to_findings(record, carried.annotation_notes)
             if left:
-                entry = per_ingress.setdefault(record.key, {})
-                entry["annotation_comments"] = [
-                    {"annotation": key, "comment": "\n".join(lines)} for key, lines in left
+                left_by_ingress[record.key] = [
+                    AnnotationComment(key, "\n".join(lines)) for key, lines in left
                 ]
+        return left_by_ingress
 
 
 def _relative(path: str, seen_from: str) -> str:
@@ -785,39 +782,3 @@ def _differs(path: str, content: bytes) -> bool:
         return _read_bytes(path) != content
     except OSError:
         return True
-
-
-# --- report -------------------------------------------------------------------------------------
-
-
-def _report_extras(result: MigrationResult, outputs: list[FileOutput], options: TreeOptions) -> None:
-    files = [{"path": o.source.path, "target": o.target, "status": o.status.value} for o in outputs]
-    result.extra.setdefault("summary", {})["files"] = files
-    where = "in place" if options.in_place else f"under {options.out_dir}"
-    counts = {status: sum(1 for o in outputs if o.status is status) for status in FileStatus}
-    lines = [
-        "## Files",
-        "",
-        f"Written {where}: {counts[FileStatus.REWRITTEN]} rewritten, {counts[FileStatus.NO_INGRESS]} without"
-        f" an Ingress (not rewritten), {counts[FileStatus.UNCHANGED]} with nothing to change"
-        + (
-            f", {counts[FileStatus.SKIPPED]} skipped (not manifests,"
-            f" {'left alone' if options.in_place else 'copied as they are'})"
-            if counts[FileStatus.SKIPPED]
-            else ""
-        )
-        + ".",
-        "",
-        "| file | status | output |",
-        "| --- | --- | --- |",
-    ]
-    lines += [f"| `{o.source.path}` | {o.status.value} | `{o.target}` |" for o in outputs]
-    lines.append("")
-    result.extra.setdefault("summary_md", []).extend(lines)
-    md = result.extra.setdefault("per_ingress_md", {})
-    for key, entry in result.extra.get("per_ingress", {}).items():
-        for note in entry.get("annotation_comments", []):
-            md.setdefault(key, []).append(
-                f"Comment on annotation `{note['annotation']}` in the source: {note['comment']}"
-            )
-            md[key].append("")

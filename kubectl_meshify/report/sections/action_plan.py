@@ -1,15 +1,14 @@
-"""The report's action-plan parts, shared by the Markdown, JSON and HTML reports: the plan and the batch
-scripts, the run's inputs (paths as typed, the cluster), per-Ingress classes, and what the behaviour check
-does not cover.
+"""The "Action plan" section (JSON `plan`, `summary.classes`, `run`, `ingresses[].class` and
+`ingresses[].not_probed`): the plan and its batch scripts, the run's inputs as typed, each Ingress's class,
+and what the behaviour check does not cover.
 
-The Markdown layout keeps a 2,000-Ingress report reviewable: the plan first, full detail only for Ingresses
-that are blocked or need steps, ready Ingresses as one table row each, grouped by namespace.
+Its Markdown keeps a 2,000-Ingress report reviewable: the plan first, full detail only for Ingresses that
+are blocked or need steps, ready Ingresses one table row each, grouped by namespace.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kubectl_meshify.action_plan import (
     CLASS_ORDER,
@@ -21,19 +20,14 @@ from kubectl_meshify.action_plan import (
     build_plan,
     finding_group,
 )
-from kubectl_meshify.batch_scripts import BatchScript, batch_scripts
+from kubectl_meshify.batch_scripts import BatchScript
 from kubectl_meshify.finding_codes import CODES
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import IngressRecord
+from kubectl_meshify.report.sections import files, verification
+from kubectl_meshify.result import MigrationResult, RunInfo
 from kubectl_meshify.verify.nginx_model import ROUTING_KEYS
 
-if TYPE_CHECKING:
-    from kubectl_meshify.pipeline import MigrationResult
-
-CHECK_SCOPE = (
-    "The behaviour check models routing only (which backend, rewrite, redirect or 404 a request gets);"
-    " rate limits, allow lists, authentication, body size, timeouts and headers are not probed."
-)
 SECRET_COPY_CODE = "TLS_SECRET_LOCATION"
 CLASS_TITLES = {
     StatusClass.BLOCKED: "blocked",
@@ -43,50 +37,27 @@ CLASS_TITLES = {
 }
 
 
-@dataclass
-class RunInfo:
-    """What the run read and wrote, as the user typed it: file paths stay relative when given relative."""
-
-    sources: list[str] = field(default_factory=list)
-    cluster: dict[str, str | None] | None = None  # {"context": ..., "server": ...}
-    script_dir: str | None = None  # where the batch scripts are written (--out-dir), else printed
-
-    def to_json(self) -> dict[str, Any]:
-        return {"sources": list(self.sources), "cluster": self.cluster}
+def plan_of(result: MigrationResult) -> ActionPlan:
+    """The run's plan (computed when the reports are rendered; here for callers that render directly)."""
+    if result.action_plan is None:
+        result.action_plan = compute(result)
+    return result.action_plan
 
 
-def run_info(result: MigrationResult) -> RunInfo:
-    info = result.extra.get("run")
-    return info if isinstance(info, RunInfo) else RunInfo()
+def compute(result: MigrationResult) -> ActionPlan:
+    return build_plan(result.records, result.run_findings + result.model.run_findings, result.model)
 
 
-@dataclass
-class PlanView:
-    """The plan of a run with its scripts: computed once, rendered by every report."""
-
-    plan: ActionPlan
-    scripts: list[BatchScript]
-    info: RunInfo
-
-    def script_path(self, script: BatchScript) -> str | None:
-        if self.info.script_dir is None:
-            return None
-        return _join(self.info.script_dir, script.name)
+def script_path(info: RunInfo, script: BatchScript) -> str | None:
+    """Where a batch script is written (next to the reports, under --out-dir), as typed; None: printed."""
+    if info.script_dir is None:
+        return None
+    return _join(info.script_dir, script.name)
 
 
 def _join(directory: str, name: str) -> str:
-    """`directory/name` keeping the directory as typed (`./out` stays `./out`)."""
-    return name if directory in ("", ".") else directory.rstrip("/") + "/" + name
-
-
-def plan_view(result: MigrationResult) -> PlanView:
-    cached = result.extra.get("plan_view")
-    if isinstance(cached, PlanView):
-        return cached
-    scripts = batch_scripts(result.model)
-    view = PlanView(build_plan(result, {s.code: s.name for s in scripts}), scripts, run_info(result))
-    result.extra["plan_view"] = view
-    return view
+    """`directory/name` keeping the directory as typed (`./out` stays `./out`, where Path drops the `./`)."""
+    return directory.rstrip("/") + "/" + name if directory.rstrip("/") else "/" + name
 
 
 def not_probed(record: IngressRecord, prefix: str) -> list[str]:
@@ -106,24 +77,32 @@ def not_probed(record: IngressRecord, prefix: str) -> list[str]:
 # --- JSON ---------------------------------------------------------------------------------------------
 
 
-def plan_json(view: PlanView) -> dict[str, Any]:
+def run_json(info: RunInfo) -> dict[str, Any]:
+    return {"sources": list(info.sources), "cluster": info.cluster}
+
+
+def to_json(plan: ActionPlan, info: RunInfo) -> dict[str, Any]:
     return {
-        "items": [item.to_json() for item in view.plan.items],
+        "items": [item.to_json() for item in plan.items],
         "scripts": [
             {
                 "name": s.name,
                 "code": s.code,
                 "objects": len(s.calls),
-                "path": view.script_path(s),
+                "path": script_path(info, s),
                 "text": s.text(),
             }
-            for s in view.scripts
+            for s in plan.scripts
         ],
     }
 
 
-def class_counts_json(view: PlanView) -> dict[str, int]:
-    return view.plan.counts()
+def summary_json(plan: ActionPlan) -> dict[str, int]:
+    return plan.counts()
+
+
+def ingress_json(plan: ActionPlan, record: IngressRecord, prefix: str) -> dict[str, Any]:
+    return {"class": plan.classes[record.key].value, "not_probed": not_probed(record, prefix)}
 
 
 # --- Markdown -----------------------------------------------------------------------------------------
@@ -146,8 +125,8 @@ def run_lines(info: RunInfo) -> list[str]:
     return lines
 
 
-def class_table(view: PlanView, total: int) -> list[str]:
-    counts = view.plan.counts()
+def class_table(plan: ActionPlan, total: int) -> list[str]:
+    counts = plan.counts()
     shown = [c for c in CLASS_ORDER if c is not StatusClass.SKIPPED or counts[c.value]]
     return [
         "| Ingresses | " + " | ".join(CLASS_TITLES[c] for c in shown) + " |",
@@ -156,18 +135,18 @@ def class_table(view: PlanView, total: int) -> list[str]:
     ]
 
 
-def _item_action(item: PlanItem, view: PlanView) -> str:
+def _item_action(item: PlanItem, plan: ActionPlan, info: RunInfo) -> str:
     if item.script is None:
         return item.action
-    script = next(s for s in view.scripts if s.name == item.script)
-    path = view.script_path(script)
+    script = next(s for s in plan.scripts if s.name == item.script)
+    path = script_path(info, script)
     where = f"`{path}`" if path else f"`{script.name}` (below)"
     return f"{item.action} Script: {where}, {len(script.calls)} objects."
 
 
-def plan_markdown(view: PlanView) -> list[str]:
+def to_markdown(plan: ActionPlan, info: RunInfo) -> list[str]:
     lines = ["## Action plan", ""]
-    if not view.plan.items:
+    if not plan.items:
         return lines + ["Nothing to do: no findings.", ""]
     lines += [
         "Ordered by what blocks the cut-over first. Each Ingress's own findings are in its section below.",
@@ -175,27 +154,27 @@ def plan_markdown(view: PlanView) -> list[str]:
         "| # | kind | code | severity | findings | Ingresses | action |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for n, item in enumerate(view.plan.items, 1):
+    for n, item in enumerate(plan.items, 1):
         ingresses = f"{len(item.ingresses)}: {item.shown_ingresses()}" if item.ingresses else "run-wide"
         lines.append(
             f"| {n} | {GROUP_TITLES[item.group]} | `{item.code}` | {item.severity.value} | {item.count}"
-            f" | {cell(ingresses)} | {cell(_item_action(item, view))} |"
+            f" | {cell(ingresses)} | {cell(_item_action(item, plan, info))} |"
         )
     lines.append("")
     return lines
 
 
-def scripts_markdown(view: PlanView) -> list[str]:
-    if not view.scripts:
+def scripts_markdown(plan: ActionPlan, info: RunInfo) -> list[str]:
+    if not plan.scripts:
         return []
     lines = ["### Batch scripts", ""]
-    for script in view.scripts:
-        path = view.script_path(script)
+    for script in plan.scripts:
+        path = script_path(info, script)
         if path:
             lines.append(f"- `{path}`: {script.title} ({len(script.calls)} objects; `bash {path}`).")
-    if view.info.script_dir is not None:
+    if info.script_dir is not None:
         return lines + [""]
-    for script in view.scripts:
+    for script in plan.scripts:
         lines += [
             f"`{script.name}`: {script.title} ({len(script.calls)} objects)",
             "",
@@ -239,24 +218,22 @@ def _catalogued(code: str) -> bool:
     return entry is not None and bool(entry.action)
 
 
-def ingresses_markdown(result: MigrationResult, view: PlanView) -> list[str]:
+def ingresses_markdown(result: MigrationResult, plan: ActionPlan) -> list[str]:
     """Blocked Ingresses in full, then those that need steps, then ready ones as tables per namespace."""
-    verification = result.extra.get("verification")
-    outcomes = verification.ingresses if verification is not None else {}
+    outcomes: dict[str, Any] = result.verification.ingresses if result.verification is not None else {}
     prefix = result.options.nginx_prefix
-    per_md: dict[str, list[str]] = result.extra.get("per_ingress_md", {})
-    plan_actions = {i.code: i.action for i in view.plan.items}
-    scripted = {i.code for i in view.plan.items if i.script}
+    plan_actions = {i.code: i.action for i in plan.items}
+    scripted = {i.code for i in plan.items if i.script}
     by_class: dict[StatusClass, list[IngressRecord]] = {c: [] for c in CLASS_ORDER}
     for record in result.records:
-        by_class[view.plan.classes[record.key]].append(record)
+        by_class[plan.classes[record.key]].append(record)
     lines: list[str] = []
 
     blocked = by_class[StatusClass.BLOCKED]
     if blocked:
         lines += [f"## Blocked Ingresses ({len(blocked)})", ""]
         for record in blocked:
-            lines += _full_section(record, per_md, prefix, outcomes)
+            lines += _full_section(record, result, prefix)
 
     steps = by_class[StatusClass.NEEDS_STEPS]
     if steps:
@@ -285,6 +262,7 @@ def ingresses_markdown(result: MigrationResult, view: PlanView) -> list[str]:
                 if not (scripted_copies and f.code == SECRET_COPY_CODE):
                     lines.append(_finding_line(f, plan_actions, scripted))
             lines.append("")
+            lines += _comments(result, record)
 
     ready = by_class[StatusClass.READY]
     if ready:
@@ -312,6 +290,8 @@ def ingresses_markdown(result: MigrationResult, view: PlanView) -> list[str]:
                     f" | {cell(check)} |"
                 )
             lines.append("")
+            for record in namespaces[namespace]:
+                lines += _comments(result, record, heading=True)
 
     skipped = by_class[StatusClass.SKIPPED]
     if skipped:
@@ -358,9 +338,15 @@ def _by_severity(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (order[f.severity], f.annotation or "", f.code))
 
 
-def _full_section(
-    record: IngressRecord, per_md: dict[str, list[str]], prefix: str, outcomes: dict[str, Any]
-) -> list[str]:
+def _comments(result: MigrationResult, record: IngressRecord, heading: bool = False) -> list[str]:
+    """GitOps mode: source comments on annotations that found no field, with their Ingress."""
+    if result.gitops is None:
+        return []
+    lines = files.ingress_markdown(result.gitops, record.key)
+    return ([f"{record.key}:", ""] if heading and lines else []) + lines
+
+
+def _full_section(record: IngressRecord, result: MigrationResult, prefix: str) -> list[str]:
     lines = [
         f"### {record.key}: {record.status.value}",
         "",
@@ -380,8 +366,10 @@ def _full_section(
                 f"{'`' + f.annotation + '`' if f.annotation else ''} | {cell(f.message)} | {cell(f.action)} |"
             )
         lines.append("")
-    lines += list(per_md.get(record.key, []))
-    scope = not_probed(record, prefix)
-    if scope and record.key in outcomes:
-        lines += [f"Routing only; not probed: {', '.join(scope)}.", ""]
+    if result.verification is not None:
+        lines += verification.ingress_markdown(result.verification, record)
+        scope = not_probed(record, prefix)
+        if scope and record.key in result.verification.ingresses:
+            lines += [f"Routing only; not probed: {', '.join(scope)}.", ""]
+    lines += _comments(result, record)
     return lines

@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import html
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kubectl_meshify import __version__
 from kubectl_meshify.action_plan import GROUP_TITLES
-from kubectl_meshify.report_plan import CHECK_SCOPE, CLASS_TITLES, not_probed, plan_view
-
-if TYPE_CHECKING:
-    from kubectl_meshify.pipeline import MigrationResult
+from kubectl_meshify.report.sections.action_plan import (
+    CLASS_TITLES,
+    not_probed,
+    plan_of,
+    run_json,
+    script_path,
+)
+from kubectl_meshify.report.sections.summary import CHECK_SCOPE
+from kubectl_meshify.result import MigrationResult
 
 
 def report_data(result: MigrationResult) -> dict[str, Any]:
     """Everything the page shows, in short keys (the page is the only reader)."""
-    view = plan_view(result)
-    verification = result.extra.get("verification")
-    outcomes = verification.ingresses if verification is not None else {}
+    plan = plan_of(result)
+    verification = result.verification
+    outcomes: dict[str, Any] = verification.ingresses if verification is not None else {}
     prefix = result.options.nginx_prefix
     statuses = result.status_counts()
     rows = []
@@ -33,7 +38,7 @@ def report_data(result: MigrationResult) -> dict[str, Any]:
         row: dict[str, Any] = {
             "ns": record.obj.namespace,
             "n": record.obj.name,
-            "c": view.plan.classes[record.key].value,
+            "c": plan.classes[record.key].value,
             "s": record.status.value,
             "src": str(record.obj.origin),
             "f": [
@@ -53,9 +58,9 @@ def report_data(result: MigrationResult) -> dict[str, Any]:
     return {
         "version": __version__,
         "api": result.options.api_version,
-        "run": view.info.to_json(),
+        "run": run_json(result.run),
         "statuses": {s: statuses.get(s, 0) for s in ("converted", "partial", "failed", "skipped")},
-        "classes": view.plan.counts(),
+        "classes": plan.counts(),
         "classTitles": {c.value: t for c, t in CLASS_TITLES.items()},
         "check": totals,
         "scope": CHECK_SCOPE,
@@ -70,11 +75,11 @@ def report_data(result: MigrationResult) -> dict[str, Any]:
                 "action": i.action,
                 "script": i.script,
             }
-            for i in view.plan.items
+            for i in plan.items
         ],
         "scripts": [
-            {"name": s.name, "path": view.script_path(s), "objects": len(s.calls), "text": s.text()}
-            for s in view.scripts
+            {"name": s.name, "path": script_path(result.run, s), "objects": len(s.calls), "text": s.text()}
+            for s in plan.scripts
         ],
         "runFindings": [
             [f.severity.value, f.verdict.value, f.code, f.ingress or "", f.message, f.action or ""]
