@@ -14,6 +14,7 @@ from typing import Any
 
 from kubectl_meshify import __version__
 from kubectl_meshify.action_plan import GROUP_TITLES
+from kubectl_meshify.model import IngressRecord
 from kubectl_meshify.report.sections.action_plan import (
     CLASS_TITLES,
     not_probed,
@@ -47,6 +48,7 @@ def report_data(result: MigrationResult) -> dict[str, Any]:
             ],
             "r": [[k, ns, n] for _, k, ns, n in record.resources],
             "np": not_probed(record, prefix),
+            "h": _hosts(record),
         }
         if outcome is not None:
             row["v"] = [
@@ -87,6 +89,14 @@ def report_data(result: MigrationResult) -> dict[str, Any]:
         ],
         "ingresses": rows,
     }
+
+
+def _hosts(record: IngressRecord) -> list[str]:
+    """The hosts of the Ingress's rules, for the text search."""
+    spec = record.obj.body.get("spec")
+    rules = spec.get("rules") if isinstance(spec, dict) else None
+    hosts = [r.get("host") for r in rules or [] if isinstance(r, dict)]
+    return sorted({h for h in hosts if isinstance(h, str)})
 
 
 def _embedded_json(data: Any) -> str:
@@ -171,7 +181,7 @@ const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({"&":"&amp;","<":"&lt;"
 const rows = D.ingresses.map((r, i) => {
   const codes = [...new Set(r.f.map((f) => f[2]))].sort();
   const check = r.v ? (r.v[0] - r.v[1].length) + "/" + r.v[0] + " same" : "";
-  const text = [r.ns, r.n, r.src, ...r.f.map((f) => f[2] + " " + f[3] + " " + f[4])].join(" ").toLowerCase();
+  const text = [r.ns, r.n, r.src, ...r.h, ...r.r.map((x) => x[0] + " " + x[2]), ...r.f.map((f) => f[2] + " " + f[3] + " " + f[4])].join(" ").toLowerCase();
   return Object.assign(r, {i, codes, check, key: r.ns + "/" + r.n, text});
 });
 let shown = PAGE, sortKey = null, sortDir = 1, open = new Set();
@@ -208,7 +218,7 @@ function findingsTable(list, runWide) {
 }
 
 function detail(r) {
-  let h = "<p>Source: <code>" + esc(r.src) + "</code>. Status: " + esc(r.s) + ".</p>";
+  let h = "<p>Source: <code>" + esc(r.src) + "</code>. Hosts: " + esc(r.h.join(", ") || "none") + ". Status: " + esc(r.s) + ".</p>";
   h += r.f.length ? "<h4>Findings</h4>" + findingsTable(r.f, false) : "<p>No findings.</p>";
   h += "<h4>Resources</h4>" + (r.r.length ? "<ul>" + r.r.map((x) => "<li>" + esc(x[0]) + " " + esc(x[1]) + "/" + esc(x[2]) + "</li>").join("") + "</ul>" : "<p>None.</p>");
   if (r.v) {
@@ -241,7 +251,7 @@ function render() {
 }
 
 function rerender() { shown = PAGE; render(); }
-for (const id of ["q", "f-ns", "f-class", "f-code"]) $(id).addEventListener("input", rerender);
+for (const id of ["q", "f-ns", "f-class", "f-code"]) for (const ev of ["input", "change"]) $(id).addEventListener(ev, rerender);
 $("more").addEventListener("click", () => { shown += PAGE; render(); });
 $("rows").addEventListener("click", (e) => {
   const tr = e.target.closest("tr.row"); if (!tr) return;
@@ -259,5 +269,6 @@ $("plan-body").addEventListener("click", (e) => {
 });
 header();
 render();
+document.body.dataset.readyAt = String(performance.now());
 document.body.dataset.ready = "1";
 """

@@ -110,7 +110,15 @@ def test_out_dir_writes_one_file_per_namespace_and_the_reports(
     result = meshify("all", "--kubeconfig", str(kubeconfig), "--out-dir", str(out), home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
-    assert sorted(p.name for p in out.iterdir()) == ["blog.yaml", "report.json", "report.md", "shop.yaml"]
+    # Issue 16: report.html under --out-dir, and the batch script (shop's TLS secret copy) next to the reports.
+    assert sorted(p.name for p in out.iterdir()) == [
+        "blog.yaml",
+        "copy-tls-secrets.sh",
+        "report.html",
+        "report.json",
+        "report.md",
+        "shop.yaml",
+    ]
     blog = documents((out / "blog.yaml").read_text())
     assert blog and {o["metadata"]["namespace"] for o in blog} == {"blog"}
     report = json.loads((out / "report.json").read_text())
