@@ -13,7 +13,6 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,7 +34,10 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     corpus = work / "corpus.yaml"
     with corpus.open("w") as out:
         subprocess.run(
-            [sys.executable, str(generator), "2000", "--namespaces", "20"], stdout=out, check=True, timeout=300
+            [sys.executable, str(generator), "2000", "--namespaces", "20"],
+            stdout=out,
+            check=True,
+            timeout=300,
         )
     result = subprocess.run(
         [sys.executable, "-m", "kubectl_meshify", "file", "corpus.yaml", "--out-dir", "out"],
