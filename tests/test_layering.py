@@ -10,7 +10,8 @@ the proof holds only while it shares none of the translator's assumptions, so it
 translator, the annotation families or the emitter, directly or through another module.
 
 The other rules (RULES) keep each layer to its job: the stage list lives in `pipeline.migrate`, so the
-core translation does not call into the annotation families.
+core translation does not call into the annotation families; the families fill the model and never
+import the emitter.
 
 A test of the graph rather than an import-linter contract: the two rules need a page of `ast`, no new test
 dependency and no second configuration file, and the failure message shows the offending import chain.
@@ -41,6 +42,11 @@ RULES = [
         f"{PACKAGE}.translate",
         (f"{PACKAGE}.annotations", f"{PACKAGE}.pipeline"),
         "the stage list is pipeline.migrate; core translation does not call into the families",
+    ),
+    (
+        f"{PACKAGE}.annotations",
+        (f"{PACKAGE}.emit", f"{PACKAGE}.pipeline"),
+        "families fill the model; the emitter alone turns it into manifests (generated.py for metadata)",
     ),
 ]
 
