@@ -70,12 +70,17 @@ def _clear_progress(progress: Callable[[str], None] | None) -> None:
 
 
 def run_cluster(args: ClusterArgs) -> ExitCode:
-    from kubectl_meshify import apply_scope
-    from kubectl_meshify.apply import apply_objects
+    from kubectl_meshify.cluster import apply_scope
+    from kubectl_meshify.cluster.apply import apply_objects
+    from kubectl_meshify.cluster.kubeapi import Identity
+    from kubectl_meshify.cluster.preflight import (
+        Overrides,
+        conflict_findings,
+        credential_findings,
+        run_preflight,
+    )
+    from kubectl_meshify.cluster.source import Scope, connect, discover, read_cluster
     from kubectl_meshify.pipeline import migrate
-    from kubectl_meshify.preflight import Overrides, conflict_findings, credential_findings, run_preflight
-    from kubectl_meshify.sources.cluster import Scope, connect, discover, read_cluster
-    from kubectl_meshify.sources.kubeapi import Identity
 
     if args.dry_run != "none" and not args.apply:
         raise UsageError("--dry-run server needs --apply (without --apply nothing is written to the cluster)")
