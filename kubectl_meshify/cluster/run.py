@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kubectl_meshify.cli.term import paint
 from kubectl_meshify.errors import ExitCode, UsageError
 from kubectl_meshify.findings import Finding, Severity
 from kubectl_meshify.options import Options
-from kubectl_meshify.term import paint
 
 REPORT_MD = "report.md"
 REPORT_JSON = "report.json"
@@ -180,10 +180,10 @@ def _check_namespace(namespace: str | None) -> None:
 
 
 def _write_outputs(result: Any, args: ClusterArgs) -> None:
+    from kubectl_meshify.cli.summary import write_summary
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.report import to_json_text, to_markdown
-    from kubectl_meshify.summary import write_summary
 
     report, report_json = args.report, args.report_json
     files: dict[str, str] = {}

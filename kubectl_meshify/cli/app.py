@@ -14,10 +14,10 @@ import typer
 from typer.core import TyperCommand
 
 from kubectl_meshify import __version__
+from kubectl_meshify.cli.flagforms import FlagError, kubectl_flag_forms
+from kubectl_meshify.cli.term import paint
 from kubectl_meshify.errors import ExitCode, MeshifyError, UsageError
-from kubectl_meshify.flagforms import FlagError, kubectl_flag_forms
 from kubectl_meshify.options import DEFAULT_NGINX_PREFIX, Options
-from kubectl_meshify.term import paint
 
 if TYPE_CHECKING:  # imported lazily at run time: startup stays fast
     from kubectl_meshify.findings import Finding
@@ -574,12 +574,12 @@ def convert_and_write(
     input_findings: list[Finding] | None = None,
 ) -> ExitCode:
     """Run the pipeline on `resources`, write reports, print the stream and a summary."""
+    from kubectl_meshify.cli.summary import write_summary
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.report import to_json_text, to_markdown
     from kubectl_meshify.resources import ResourceSet
-    from kubectl_meshify.summary import write_summary
 
     assert isinstance(resources, ResourceSet)
     result = migrate(resources, options)
@@ -626,11 +626,11 @@ def convert_tree(
     """GitOps mode: rewrite the files (under --out-dir or in place), then write the reports."""
     import os
 
+    from kubectl_meshify.cli.summary import write_summary
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.gitops import write
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.report import to_json_text, to_markdown
-    from kubectl_meshify.summary import write_summary
 
     result = migrate(resources, options)
     _add_input_findings(result, input_findings)
