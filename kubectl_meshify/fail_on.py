@@ -10,10 +10,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kubectl_meshify.cli.term import paint
 from kubectl_meshify.errors import ExitCode, UsageError
 from kubectl_meshify.findings import STRICT_VERDICTS, Finding, Severity, Verdict
 from kubectl_meshify.model import Status
-from kubectl_meshify.term import paint
 
 if TYPE_CHECKING:
     from kubectl_meshify.pipeline import MigrationResult

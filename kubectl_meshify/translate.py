@@ -3,17 +3,16 @@
 Per source controller (ingress-nginx by default, Istio's own Ingress handling for `istio`-class
 Ingresses): which Ingresses are served, hosts merged across Ingresses and namespaces, path types,
 route order, default backends, named ports, the HTTP→HTTPS redirect, and the DestinationRule subsets of
-the workloads behind each backend Service; TLS credentials (tls/credentials.py) and the Gateway layout
-(gateways.py) are planned from here. Annotations are not read here:
-annotation families switch behaviour through `IngressSettings` (see `annotations/`).
+the workloads behind each backend Service. Each public function is one stage of `pipeline.migrate`, which
+runs them in order between the others (annotation families, TLS plan, Gateways). Annotations are not read
+here: annotation families switch behaviour through `IngressSettings` (see `annotations/`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from kubectl_meshify import admission, classes, gateways, placement
-from kubectl_meshify import annotations as annotation_registry
+from kubectl_meshify import admission, classes, placement
 from kubectl_meshify.backends import CATCH_ALL_HOST, resolve_backend
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import (
@@ -30,7 +29,6 @@ from kubectl_meshify.model import (
 from kubectl_meshify.naming import dns_label
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import KubeObject, ResourceSet
-from kubectl_meshify.tls import credentials
 
 # Istio's precedence for "the version of a workload" (application requirements page).
 VERSION_LABELS = ("service.istio.io/canonical-revision", "app.kubernetes.io/version", "version")
@@ -44,8 +42,8 @@ class InvalidIngress(Exception):
         self.annotation = annotation
 
 
-def translate(resources: ResourceSet, options: Options) -> MeshModel:
-    """Build the mesh model for every Ingress in `resources`."""
+def classify(resources: ResourceSet, options: Options) -> MeshModel:
+    """A model with one record per input Ingress: served or skipped, and by which controller's rules."""
     model = MeshModel()
     for seq, obj in enumerate(resources.ingresses):
         record = _classify(obj, seq, resources, options)
@@ -64,22 +62,22 @@ def translate(resources: ResourceSet, options: Options) -> MeshModel:
             model.records[f"{record.key}@{obj.origin}"] = record
             continue
         model.records[record.key] = record
-    annotation_registry.prepare(model, resources, options)
+    return model
+
+
+def build_routes(model: MeshModel, resources: ResourceSet, options: Options) -> None:
+    """Hosts merged across Ingresses, a route per path and default backend, in the controller's order."""
     _build_hosts(model, resources, options)
     for vhost in model.hosts.values():
         if vhost.regex_mode:  # nginx lists equal-length regex locations by path, descending (first match)
             vhost.routes.sort(key=lambda r: r.path or "", reverse=True)
         vhost.routes.sort(key=lambda r: (-r.sort_length, r.sort_rank))
-    credentials.plan(model, resources, options)
-    gateways.plan(model, options)
-    _plan_subsets(model, resources, options)
-    annotation_registry.refine(model, resources, options)
+
+
+def add_redirects(model: MeshModel) -> None:
+    """The trailing-slash redirects, then the HTTP→HTTPS redirects, of the routes the families left."""
     _add_slash_redirects(model)
     _add_https_redirects(model)
-    gateways.add_wildcard_guards(model, options)
-    gateways.bind_single_label_hosts(model, options)
-    _finish_statuses(model)
-    return model
 
 
 # --- classes and validation -------------------------------------------------------------------
@@ -764,7 +762,7 @@ def _certificate_configured(model: MeshModel, vhost: VirtualHost) -> bool:
 # --- DestinationRule subsets ----------------------------------------------------------------------
 
 
-def _plan_subsets(model: MeshModel, resources: ResourceSet, options: Options) -> None:
+def plan_subsets(model: MeshModel, resources: ResourceSet, options: Options) -> None:
     """One subset per version of the workloads behind each backend Service; routes stay subset-less."""
     users: dict[tuple[str, str], list[str]] = {}
     for vhost in model.hosts.values():
@@ -852,7 +850,8 @@ def _selects(selector: dict[str, Any], workload: KubeObject) -> bool:
 # --- statuses and helpers -------------------------------------------------------------------------
 
 
-def _finish_statuses(model: MeshModel) -> None:
+def finish_statuses(model: MeshModel) -> None:
+    """An Ingress that made no route failed; one with an error or unsupported finding is partial."""
     for record in model.records.values():
         if record.status is not Status.CONVERTED:
             continue

@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from kubectl_meshify.generated import metadata
 from kubectl_meshify.model import DestinationPolicy, GatewayPlan, Match, MeshModel, Route, VirtualHost
 from kubectl_meshify.naming import dns_label, host_slug
 from kubectl_meshify.options import Options
 
-MANAGED_BY = {"app.kubernetes.io/managed-by": "kubectl-meshify"}
-SOURCE_ANNOTATION = "kubectl-meshify/converted-from"
 KIND_ORDER = ["Certificate", "DestinationRule", "Gateway", "VirtualService", "AuthorizationPolicy"]
 
 
@@ -51,16 +50,6 @@ def _sort_key(manifest: dict[str, Any]) -> tuple[int, str, str]:
     rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
     meta = manifest["metadata"]
     return rank, meta.get("namespace", ""), meta["name"]
-
-
-def metadata(name: str, namespace: str, ingresses: list[str]) -> dict[str, Any]:
-    """Standard metadata of a generated object."""
-    return {
-        "name": name,
-        "namespace": namespace,
-        "labels": dict(MANAGED_BY),
-        "annotations": {SOURCE_ANNOTATION: ",".join(sorted(ingresses))},
-    }
 
 
 def _virtual_service_names(model: MeshModel) -> dict[str, str]:

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubectl_meshify.emit.istio import metadata
+from kubectl_meshify.generated import metadata
 from kubectl_meshify.resources import KubeObject, ResourceSet
 
 API_VERSION = "cert-manager.io/v1"

@@ -9,9 +9,9 @@ import pytest
 from clusterdata import ingress, install_istio, shop
 from fakeapi.control import FakeApi
 
-from kubectl_meshify.apply import ApplyResult, apply_objects
+from kubectl_meshify.cluster.apply import ApplyResult, apply_objects
+from kubectl_meshify.cluster.source import connect, discover
 from kubectl_meshify.errors import ClusterError
-from kubectl_meshify.sources.cluster import connect, discover
 
 GROUP = "networking.istio.io"
 

@@ -10,8 +10,8 @@ import pytest
 from clusterdata import deployment, ingress, install_istio, service, shop
 from fakeapi.control import FakeApi, FakeApiProcess
 
+from kubectl_meshify.cluster.source import Scope, connect, discover, read_cluster
 from kubectl_meshify.errors import ClusterError
-from kubectl_meshify.sources.cluster import Scope, connect, discover, read_cluster
 
 
 def read(kubeconfig: Path, namespace: str | None, timeout: str | None = "5s"):
@@ -102,7 +102,7 @@ def request_count(fake: FakeApi, kubeconfig: Path, apps: int) -> int:
     api = connect(str(kubeconfig), environ={})
     discovery = discover(api)
     resources, _ = read_cluster(api, Scope(None), discovery)
-    from kubectl_meshify.preflight import Overrides, run_preflight
+    from kubectl_meshify.cluster.preflight import Overrides, run_preflight
 
     run_preflight(api, Scope(None), discovery, resources, Overrides())
     assert len(resources.ingresses) == apps

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fakeapi.control import FakeApi, FakeApiProcess
 
+from kubectl_meshify.cluster.kubeapi import Target
+from kubectl_meshify.cluster.kubeconfig import parse_request_timeout, resolve_kubeconfig
+from kubectl_meshify.cluster.source import NAMESPACES, connect
 from kubectl_meshify.errors import ClusterError, UsageError
-from kubectl_meshify.sources.cluster import NAMESPACES, connect
-from kubectl_meshify.sources.kubeapi import Target
-from kubectl_meshify.sources.kubeconfig import parse_request_timeout, resolve_kubeconfig
 
 
 def two_kubeconfigs(server: FakeApiProcess, tmp_path: Path) -> tuple[Path, Path]:

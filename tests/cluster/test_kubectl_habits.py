@@ -28,7 +28,7 @@ from plugin_env import pythonpath
 from test_cluster_cli import documents, meshify
 
 from kubectl_meshify import __version__
-from kubectl_meshify.sources.kubeconfig import resolve_kubeconfig
+from kubectl_meshify.cluster.kubeconfig import resolve_kubeconfig
 
 
 @pytest.fixture

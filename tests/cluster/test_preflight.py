@@ -8,9 +8,9 @@ from typing import Any
 from clusterdata import deployment, install_istio, namespace, secret, shop
 from fakeapi.control import FakeApi
 
+from kubectl_meshify.cluster.preflight import Overrides, Preflight, conflict_findings, run_preflight
+from kubectl_meshify.cluster.source import Scope, connect, discover, read_cluster
 from kubectl_meshify.findings import Finding, Severity
-from kubectl_meshify.preflight import Overrides, Preflight, conflict_findings, run_preflight
-from kubectl_meshify.sources.cluster import Scope, connect, discover, read_cluster
 
 
 def preflight(kubeconfig: Path, scope: str | None = "shop", overrides: Overrides | None = None) -> Preflight:

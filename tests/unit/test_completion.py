@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kubectl_meshify.completion import DIRECTIVE_DEFAULT, DIRECTIVE_NO_FILE_COMP, complete
+from kubectl_meshify.cli.completion import DIRECTIVE_DEFAULT, DIRECTIVE_NO_FILE_COMP, complete
 
 
 def test_commands_with_descriptions() -> None:

@@ -10,7 +10,7 @@ from typing import TextIO
 
 import pytest
 
-from kubectl_meshify.term import colour_enabled, paint, say
+from kubectl_meshify.cli.term import colour_enabled, paint, say
 
 
 @pytest.fixture

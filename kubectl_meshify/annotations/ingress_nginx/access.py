@@ -22,8 +22,8 @@ from typing import Any
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
 from kubectl_meshify.annotations.ingress_nginx._common import present, report_ignored
 from kubectl_meshify.annotations.request_scope import authz_operations
-from kubectl_meshify.emit.istio import metadata
 from kubectl_meshify.findings import Severity, Verdict
+from kubectl_meshify.generated import metadata
 from kubectl_meshify.model import ExtraObject
 from kubectl_meshify.naming import dns_label
 

@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
 from kubectl_meshify.annotations.ingress_nginx._common import present, report_ignored
 from kubectl_meshify.annotations.request_scope import cel_host_condition, cel_path_condition, scopes
-from kubectl_meshify.emit.istio import metadata
 from kubectl_meshify.findings import Severity, Verdict
+from kubectl_meshify.generated import metadata
 from kubectl_meshify.model import ExtraObject, Match
 
 KEYS = {

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from kubectl_meshify.errors import UsageError
-from kubectl_meshify.findings import Finding, Severity, Verdict
-from kubectl_meshify.resources import KubeObject, Origin, ResourceSet
-from kubectl_meshify.sources.kubeapi import NO_IMPERSONATION, Forbidden, Identity, KubeApi, Resource, Target
-from kubectl_meshify.sources.kubeconfig import (
+from kubectl_meshify.cluster.kubeapi import NO_IMPERSONATION, Forbidden, Identity, KubeApi, Resource, Target
+from kubectl_meshify.cluster.kubeconfig import (
     SERVICE_ACCOUNT_DIR,
     client_configuration,
     parse_request_timeout,
     resolve_kubeconfig,
 )
+from kubectl_meshify.errors import UsageError
+from kubectl_meshify.findings import Finding, Severity, Verdict
+from kubectl_meshify.resources import KubeObject, Origin, ResourceSet
 
 NAMESPACES = Resource("", "v1", "namespaces", "Namespace", namespaced=False)
 SERVICES = Resource("", "v1", "services", "Service")

@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kubectl_meshify.cluster.kubeapi import KubeApi, NotFound, Resource, Target
+from kubectl_meshify.cluster.source import NAMESPACES, Discovery
 from kubectl_meshify.errors import ClusterError
-from kubectl_meshify.sources.cluster import NAMESPACES, Discovery
-from kubectl_meshify.sources.kubeapi import KubeApi, NotFound, Resource, Target
 
 FIELD_MANAGER = "kubectl-meshify"
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"

@@ -14,18 +14,18 @@ import typer
 from typer.core import TyperCommand
 
 from kubectl_meshify import __version__
+from kubectl_meshify.cli.flagforms import FlagError, kubectl_flag_forms
+from kubectl_meshify.cli.term import paint
 from kubectl_meshify.errors import ExitCode, MeshifyError, UsageError
-from kubectl_meshify.flagforms import FlagError, kubectl_flag_forms
 from kubectl_meshify.options import DEFAULT_NGINX_PREFIX, Options
-from kubectl_meshify.term import paint
 
 if TYPE_CHECKING:  # imported lazily at run time: startup stays fast
     from kubectl_meshify.findings import Finding
+    from kubectl_meshify.gitops.write import TreeOptions
     from kubectl_meshify.pipeline import MigrationResult
     from kubectl_meshify.report.outputs import ReportPaths
     from kubectl_meshify.resources import ResourceSet
     from kubectl_meshify.sources.files import SourceFile
-    from kubectl_meshify.write import TreeOptions
 
 app = typer.Typer(
     name="kubectl meshify",
@@ -51,19 +51,19 @@ class KubectlCommand(TyperCommand):
 
 # Completion of values from the cluster and the kubeconfig (imported only when completing).
 def _complete_namespaces(ctx: typer.Context, incomplete: str) -> list[str]:
-    from kubectl_meshify.cluster_complete import namespaces
+    from kubectl_meshify.cluster.complete import namespaces
 
     return namespaces(ctx.params, incomplete)
 
 
 def _complete_contexts(ctx: typer.Context, incomplete: str) -> list[str]:
-    from kubectl_meshify.cluster_complete import contexts
+    from kubectl_meshify.cluster.complete import contexts
 
     return contexts(ctx.params, incomplete)
 
 
 def _complete_gateways(ctx: typer.Context, incomplete: str) -> list[str]:
-    from kubectl_meshify.cluster_complete import gateways
+    from kubectl_meshify.cluster.complete import gateways
 
     return gateways(ctx.params, incomplete)
 
@@ -240,9 +240,9 @@ def file_cmd(
     no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses in manifest files (YAML or JSON; directories are read recursively)."""
-    from kubectl_meshify import skipped_inputs
     from kubectl_meshify.fail_on import gates as fail_on_gates
     from kubectl_meshify.report.outputs import ReportPaths
+    from kubectl_meshify.sources import skipped_inputs
     from kubectl_meshify.sources.files import read_resources
 
     def run() -> ExitCode:
@@ -497,11 +497,11 @@ def _cluster(
     verbosity: int = 0,
     from_context: bool = False,
 ) -> None:
-    """The shared body of `ns` and `all`; the cluster work itself is in cluster_cli.py.
+    """The shared body of `ns` and `all`; the cluster work itself is in cluster/run.py.
 
     `ns` without NAMESPACE or -A (`from_context`) converts the kubeconfig context's namespace, as kubectl does.
     """
-    from kubectl_meshify.cluster_cli import ClusterArgs, run_cluster
+    from kubectl_meshify.cluster.run import ClusterArgs, run_cluster
     from kubectl_meshify.fail_on import gates as fail_on_gates
 
     def run() -> ExitCode:
@@ -606,13 +606,13 @@ def convert_and_write(
     input_findings: list[Finding] | None = None,
 ) -> ExitCode:
     """Run the pipeline on `resources`, write reports, print the stream and a summary."""
+    from kubectl_meshify.cli.summary import write_summary
     from kubectl_meshify.fail_on import exit_code
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.report.outputs import render_reports, set_run_info
     from kubectl_meshify.resources import ResourceSet
-    from kubectl_meshify.summary import write_summary
 
     assert isinstance(resources, ResourceSet)
     result = migrate(resources, options)
@@ -631,7 +631,7 @@ def _tree_options(
     paths: list[str], out_dir: str | None, in_place: bool, keep_ingress: bool
 ) -> TreeOptions | None:
     """GitOps mode options (None for the stdout stream), with their checks."""
-    from kubectl_meshify.write import TreeOptions
+    from kubectl_meshify.gitops.write import TreeOptions
 
     if out_dir is not None and in_place:
         raise UsageError("--out-dir and --in-place exclude each other")
@@ -657,12 +657,12 @@ def convert_tree(
     """GitOps mode: rewrite the files (under --out-dir or in place), then write the reports."""
     import os
 
-    from kubectl_meshify import write
+    from kubectl_meshify.cli.summary import write_summary
     from kubectl_meshify.fail_on import exit_code
     from kubectl_meshify.fsutil import write_atomic
+    from kubectl_meshify.gitops import write
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.report.outputs import REPORT_HTML, ReportPaths, render_reports, set_run_info
-    from kubectl_meshify.summary import write_summary
 
     report, report_json, report_html = reports.markdown, reports.json, reports.html
     result = migrate(resources, options)

@@ -25,11 +25,11 @@ from typing import Any
 
 from kubectl_meshify import yamlio
 from kubectl_meshify.annotations import nginx_keys
-from kubectl_meshify.comments import CarryResult, GeneratedIndex, add_to_findings, carry, dotted
-from kubectl_meshify.emit.istio import MANAGED_BY, SOURCE_ANNOTATION
 from kubectl_meshify.errors import InputError, UsageError
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.fsutil import StagedFiles
+from kubectl_meshify.generated import MANAGED_BY, SOURCE_ANNOTATION
+from kubectl_meshify.gitops.comments import CarryResult, GeneratedIndex, add_to_findings, carry, dotted
 from kubectl_meshify.model import IngressRecord, Status
 from kubectl_meshify.result import AnnotationComment, FileEntry, FileStatus, GitOpsFiles, MigrationResult
 from kubectl_meshify.sources.files import STDIN, RawDocument, SourceFile

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kubectl_meshify.cli.term import paint
 from kubectl_meshify.errors import ExitCode, UsageError
 from kubectl_meshify.findings import Finding, Severity
 from kubectl_meshify.options import Options
-from kubectl_meshify.term import paint
 
 REPORT_MD = "report.md"
 REPORT_JSON = "report.json"
@@ -72,13 +72,18 @@ def _clear_progress(progress: Callable[[str], None] | None) -> None:
 
 
 def run_cluster(args: ClusterArgs) -> ExitCode:
-    from kubectl_meshify import apply_scope
-    from kubectl_meshify.apply import apply_objects
+    from kubectl_meshify.cluster import apply_scope
+    from kubectl_meshify.cluster.apply import apply_objects
+    from kubectl_meshify.cluster.kubeapi import Identity
+    from kubectl_meshify.cluster.preflight import (
+        Overrides,
+        conflict_findings,
+        credential_findings,
+        run_preflight,
+    )
+    from kubectl_meshify.cluster.source import Scope, connect, discover, read_cluster
     from kubectl_meshify.pipeline import migrate
-    from kubectl_meshify.preflight import Overrides, conflict_findings, credential_findings, run_preflight
     from kubectl_meshify.report.outputs import set_run_info
-    from kubectl_meshify.sources.cluster import Scope, connect, discover, read_cluster
-    from kubectl_meshify.sources.kubeapi import Identity
 
     if args.dry_run != "none" and not args.apply:
         raise UsageError("--dry-run server needs --apply (without --apply nothing is written to the cluster)")
@@ -186,10 +191,10 @@ def _check_namespace(namespace: str | None) -> None:
 
 
 def _write_outputs(result: Any, args: ClusterArgs) -> None:
+    from kubectl_meshify.cli.summary import write_summary
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.report.outputs import REPORT_HTML, ReportPaths, render_reports
-    from kubectl_meshify.summary import write_summary
 
     reports = ReportPaths(args.report, args.report_json, args.report_html)
     files: dict[str, str] = {}

@@ -23,10 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubectl_meshify.findings import Finding, Severity, Verdict
-from kubectl_meshify.model import Credential
-from kubectl_meshify.resources import KubeObject, ResourceSet
-from kubectl_meshify.sources.cluster import (
+from kubectl_meshify.cluster.kubeapi import Forbidden, KubeApi, Resource, Target
+from kubectl_meshify.cluster.source import (
     CLUSTER_ORIGIN,
     DEPLOYMENTS,
     PODS,
@@ -35,7 +33,9 @@ from kubectl_meshify.sources.cluster import (
     Scope,
     forbidden_finding,
 )
-from kubectl_meshify.sources.kubeapi import Forbidden, KubeApi, Resource, Target
+from kubectl_meshify.findings import Finding, Severity, Verdict
+from kubectl_meshify.model import Credential
+from kubectl_meshify.resources import KubeObject, ResourceSet
 
 NETWORKING = "networking.istio.io"
 SECURITY = "security.istio.io"

@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from kubectl_meshify.sources.kubeapi import KubeApi, NotFound, Resource
+from kubectl_meshify.cluster.kubeapi import KubeApi, NotFound, Resource
 
 BUDGET_SECONDS = 2.0
 NAMESPACES = Resource("", "v1", "namespaces", "Namespace", namespaced=False)
@@ -22,7 +22,7 @@ GATEWAYS = [Resource("networking.istio.io", version, "gateways", "Gateway") for 
 
 def contexts(params: Mapping[str, Any], incomplete: str) -> list[str]:
     """Context names of the kubeconfig the command line (or $KUBECONFIG) names."""
-    from kubectl_meshify.sources.kubeconfig import context_names
+    from kubectl_meshify.cluster.kubeconfig import context_names
 
     with _silent():
         return [name for name in context_names(params.get("kubeconfig")) if name.startswith(incomplete)]
@@ -72,7 +72,7 @@ def _silent() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _connection(params: Mapping[str, Any]) -> Iterator[tuple[KubeApi, float]]:
-    from kubectl_meshify.sources.cluster import connect
+    from kubectl_meshify.cluster.source import connect
 
     deadline = time.monotonic() + BUDGET_SECONDS
     api = connect(params.get("kubeconfig"), params.get("context"), f"{BUDGET_SECONDS}s")

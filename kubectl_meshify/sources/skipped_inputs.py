@@ -19,7 +19,7 @@ _MENTIONS_INGRESS = re.compile(r"""(?:^|[\s{,])["']?kind["']?\s*:\s*["']?Ingress
 
 
 def skipped_sources(sources: list[SourceFile]) -> list[SourceFile]:
-    from kubectl_meshify.write import is_our_report
+    from kubectl_meshify.gitops.write import is_our_report
 
     return [s for s in sources if s.skipped is not None and not (s.is_json and is_our_report(s.text))]
 

@@ -6,12 +6,12 @@ import sys
 from collections import Counter
 
 from kubectl_meshify.action_plan import Group, finding_group
+from kubectl_meshify.cli.term import paint
 from kubectl_meshify.findings import Severity
 from kubectl_meshify.report import annotation_verdicts
 from kubectl_meshify.report.outputs import script_paths
 from kubectl_meshify.report.sections.action_plan import CLASS_TITLES, plan_of
 from kubectl_meshify.result import MigrationResult
-from kubectl_meshify.term import paint
 
 
 def write_summary(result: MigrationResult, written: list[str]) -> None:
