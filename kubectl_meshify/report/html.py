@@ -180,7 +180,7 @@ const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));
 const rows = D.ingresses.map((r, i) => {
   const codes = [...new Set(r.f.map((f) => f[2]))].sort();
-  const check = r.v ? (r.v[0] - r.v[1].length) + "/" + r.v[0] + " same" : "";
+  const check = r.v ? (r.v[0] - r.v[1].length) + "/" + r.v[0] + " same" + (r.np.length ? " (routing only; not probed: " + r.np.join(", ") + ")" : "") : "";
   const text = [r.ns, r.n, r.src, ...r.h, ...r.r.map((x) => x[0] + " " + x[2]), ...r.f.map((f) => f[2] + " " + f[3] + " " + f[4])].join(" ").toLowerCase();
   return Object.assign(r, {i, codes, check, key: r.ns + "/" + r.n, text});
 });
