@@ -1,28 +1,24 @@
 """The CI gate: `--fail-on LIST` exits 1 when a finding matches a code, a severity or a verdict in LIST, and
-prints each match on stderr (Ingress, code, one line). `--strict` is the same gate with the list
+the command prints each match on stderr (Ingress, code, one line: cli/gates.py). `--strict` is the same gate with the list
 `approximated,unsupported,unknown` plus every partial Ingress.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kubectl_meshify.cli.term import paint
-from kubectl_meshify.errors import ExitCode, UsageError
+from kubectl_meshify.errors import UsageError
 from kubectl_meshify.findings import STRICT_VERDICTS, Finding, Severity, Verdict
 from kubectl_meshify.model import Status
 
 if TYPE_CHECKING:
-    from kubectl_meshify.pipeline import MigrationResult
+    from kubectl_meshify.result import MigrationResult
 
 SEVERITIES = {s.value for s in Severity}
 VERDICTS = {v.value for v in Verdict}
 _CODE = re.compile(r"[A-Z][A-Z0-9_]*")
-# Longest message shown on a match line; the report has the whole text.
-LINE_WIDTH = 160
 
 
 @dataclass
@@ -83,36 +79,7 @@ def matches(result: MigrationResult, gate: Gate) -> list[tuple[str, str, str]]:
     return found
 
 
-def one_line(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= LINE_WIDTH else text[: LINE_WIDTH - 1] + "…"
-
-
-def check(result: MigrationResult, gates: list[Gate]) -> bool:
-    """Print every match of every gate on stderr; True when any gate tripped."""
-    tripped = False
-    for gate in gates:
-        found = matches(result, gate)
-        for ingress, code, message in found:
-            sys.stderr.write(f"{paint(gate.name + ':', 'red')} {ingress} {code}: {one_line(message)}\n")
-        if found:
-            tripped = True
-            sys.stderr.write(
-                f"{paint(gate.name + ':', 'red', 'bold')} {len(found)} match{'es' if len(found) != 1 else ''};"
-                " exit 1\n"
-            )
-    return tripped
-
-
 def gates(strict_flag: bool, fail_on: str | None) -> list[Gate]:
     """The gates asked for on the command line (parsed before anything is read)."""
     found = [parse(fail_on)] if fail_on is not None else []
     return found + ([strict()] if strict_flag else [])
-
-
-def exit_code(result: MigrationResult, asked: list[Gate]) -> ExitCode:
-    """1 when an Ingress failed or a gate tripped (each match printed on stderr), else 0."""
-    code = result.exit_code(False)
-    if check(result, asked):
-        return ExitCode.FAILED
-    return code

@@ -11,7 +11,8 @@ translator, the annotation families or the emitter, directly or through another 
 
 The other rules (RULES) keep each layer to its job: the stage list lives in `pipeline.migrate`, so the
 core translation does not call into the annotation families; the families fill the model and never
-import the emitter.
+import the emitter. The library never imports the command line (`cli/`): only the entry points do
+(`__main__`, and `completion`, the path installed completion launchers import).
 
 A test of the graph rather than an import-linter contract: the two rules need a page of `ast`, no new test
 dependency and no second configuration file, and the failure message shows the offending import chain.
@@ -160,7 +161,7 @@ def _is_under(module: str, prefix: str) -> bool:
 def test_graph_sees_the_package() -> None:
     """The reader finds the imports we know are there (a reader that saw nothing would pass every rule)."""
     graph = import_graph()
-    assert f"{PACKAGE}.pipeline" in graph[f"{PACKAGE}.cli.app"]  # a lazy import inside a function
+    assert f"{PACKAGE}.pipeline" in graph[f"{PACKAGE}.cli.file"]  # a lazy import inside a function
     assert f"{PACKAGE}.verify.compare" in graph[f"{PACKAGE}.verify.attach"]
     assert f"{PACKAGE}.annotations.ingress_nginx.canary" in graph[f"{PACKAGE}.annotations"]
     assert len(graph) > 50
@@ -240,3 +241,19 @@ def test_the_rules_would_catch_a_violation() -> None:
     assert _reached(graph, f"{PACKAGE}.translate", (f"{PACKAGE}.annotations",)) == [
         f"{PACKAGE}.translate -> {PACKAGE}.gateways -> {PACKAGE}.annotations.x"
     ]
+
+
+# Modules outside cli/ that may import it: the entry points.
+CLI_ENTRY_POINTS = {f"{PACKAGE}.__main__", f"{PACKAGE}.completion"}
+
+
+def test_the_library_never_imports_the_cli() -> None:
+    graph = import_graph()
+    library = [m for m in graph if not _is_under(m, f"{PACKAGE}.cli") and m not in CLI_ENTRY_POINTS]
+    bad = sorted(
+        " -> ".join(chain)
+        for module in library
+        for target, chain in reach(graph, module).items()
+        if _is_under(target, f"{PACKAGE}.cli")
+    )
+    assert bad == []

@@ -31,10 +31,3 @@ def paint(text: str, *styles: str, stream: TextIO | None = None) -> str:
         return text
     codes = ";".join(_SGR[style] for style in styles)
     return f"\033[{codes}m{text}\033[0m"
-
-
-def say(text: str, *styles: str, stream: TextIO | None = None) -> None:
-    """Write one human-facing line to `stream` (default: stderr), styled when colour is enabled."""
-    target = sys.stderr if stream is None else stream
-    target.write(paint(text, *styles, stream=target) + "\n")
-    target.flush()

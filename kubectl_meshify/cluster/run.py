@@ -1,8 +1,9 @@
-"""The body of `kubectl meshify ns NAMESPACE` and `kubectl meshify all`: read, preflight, convert, write, apply.
+"""A cluster run (`ns`, `all`) as a library call: connect, read, preflight, convert, and apply if asked.
 
-Everything is computed before anything is written: a cluster error leaves stdout, the out-dir, the reports
-and the cluster untouched. With --apply, the objects are applied before the outputs are written, so a
-refused apply writes nothing either.
+Everything is computed before anything is written: a cluster error leaves the cluster untouched, and the
+caller (cli/cluster.py) writes stdout, the out-dir and the reports only once this returns. With `apply`,
+the objects are applied before the caller writes anything, so a refused apply writes nothing either.
+Nothing here prints; `progress` and `notice` are the caller's.
 """
 
 from __future__ import annotations
@@ -11,67 +12,69 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from kubectl_meshify.cli.term import paint
-from kubectl_meshify.errors import ExitCode, UsageError
-from kubectl_meshify.findings import Finding, Severity
+from kubectl_meshify.errors import UsageError
+from kubectl_meshify.findings import Finding
 from kubectl_meshify.options import Options
+from kubectl_meshify.result import MigrationResult, RunInfo
 
-REPORT_MD = "report.md"
-REPORT_JSON = "report.json"
+if TYPE_CHECKING:  # the modules load lazily, in `run`: the kubernetes client costs ~0.4 s to import
+    from kubectl_meshify.cluster.apply import ApplyResult
+    from kubectl_meshify.cluster.apply_scope import ApplyScope
 
 
 @dataclass
-class ClusterArgs:
-    """The command line of a cluster run, as typed."""
+class ClusterRequest:
+    """What to convert, and how to reach the cluster."""
 
     namespace: str | None  # None: every namespace, or the context's namespace (namespace_from_context)
     options: Options
     api_version_given: bool
     gateway_namespace_given: bool
     gateway_selector_given: bool
-    kubeconfig: str | None
-    context: str | None
-    request_timeout: str | None
-    output: str
-    out_dir: str | None
-    report: str | None
-    report_json: str | None
-    strict: bool
-    apply: bool
-    dry_run: str
-    force_conflicts: bool
+    kubeconfig: str | None = None
+    context: str | None = None
+    request_timeout: str | None = None
+    apply: bool = False
+    dry_run: bool = False  # with apply: the server stores nothing
+    force_conflicts: bool = False
     allow_partial: bool = False
     namespace_from_context: bool = False  # `ns` without a namespace: kubectl's choice
     selector: str | None = None  # -l: only Ingresses with these labels
     as_user: str | None = None  # --as
     as_groups: tuple[str, ...] = ()  # --as-group
-    verbosity: int = 0  # -v: 6 and up logs every request on stderr
-    report_html: str | None = None
-    gates: list[Any] = field(default_factory=list)  # --fail-on, --strict (fail_on.Gate)
+    log_requests: bool = False  # every API request on stderr (-v 6 and up)
 
 
-def terminal_progress() -> Callable[[str], None] | None:
-    """A one-line progress display on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        return None
+@dataclass
+class ClusterRun:
+    """What a cluster run produced, for the caller to write and tell."""
 
-    def show(message: str) -> None:
-        sys.stderr.write(f"\r\x1b[K{message}…")
-        sys.stderr.flush()
-
-    return show
-
-
-def _clear_progress(progress: Callable[[str], None] | None) -> None:
-    if progress is not None:
-        sys.stderr.write("\r\x1b[K")
-        sys.stderr.flush()
+    result: MigrationResult
+    cluster_findings: list[Finding]  # what reading and preflight found (also in result.preflight)
+    server: str
+    requests: int  # API requests made
+    applied: ApplyResult | None = None  # with apply
+    scope: ApplyScope | None = None  # with apply: what was ready, what was held back
+    left_out: dict[str, str] = field(default_factory=dict)  # Ingress key → why it was not applied
 
 
-def run_cluster(args: ClusterArgs) -> ExitCode:
+NAMESPACE_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+
+
+def check_namespace(namespace: str | None) -> None:
+    if namespace is not None and not NAMESPACE_NAME.fullmatch(namespace):
+        raise UsageError(f"invalid namespace name {namespace!r}")
+
+
+def run(
+    request: ClusterRequest,
+    progress: Callable[[str], None] | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> ClusterRun:
+    """The whole run; `progress` gets short steps, `notice` the lines the user should see (the namespace
+    taken from the kubeconfig context)."""
     from kubectl_meshify.cluster import apply_scope
     from kubectl_meshify.cluster.apply import apply_objects
     from kubectl_meshify.cluster.kubeapi import Identity
@@ -83,39 +86,31 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
     )
     from kubectl_meshify.cluster.source import Scope, connect, discover, read_cluster
     from kubectl_meshify.pipeline import migrate
-    from kubectl_meshify.report.outputs import set_run_info
 
-    if args.dry_run != "none" and not args.apply:
-        raise UsageError("--dry-run server needs --apply (without --apply nothing is written to the cluster)")
-    if args.force_conflicts and not args.apply:
-        raise UsageError("--force-conflicts needs --apply")
-    if args.allow_partial and not args.apply:
-        raise UsageError("--allow-partial needs --apply")
-    _check_namespace(args.namespace)
-
-    options = args.options
-    progress = terminal_progress()
+    check_namespace(request.namespace)
+    options = request.options
     api = connect(
-        args.kubeconfig,
-        args.context,
-        args.request_timeout,
-        identity=Identity(args.as_user, tuple(args.as_groups)),
-        log=sys.stderr if args.verbosity >= 6 else None,
+        request.kubeconfig,
+        request.context,
+        request.request_timeout,
+        identity=Identity(request.as_user, tuple(request.as_groups)),
+        log=sys.stderr if request.log_requests else None,
     )
     try:
-        namespace = args.namespace
-        if args.namespace_from_context:
+        namespace = request.namespace
+        if request.namespace_from_context:
             namespace = api.context_namespace or "default"
-            _check_namespace(namespace)
+            check_namespace(namespace)
             source = f"from {api.where}" if api.context_namespace else f"{api.where} names none"
-            sys.stderr.write(f'kubectl-meshify: namespace "{namespace}" ({source})\n')
-        scope = Scope(namespace, args.selector)
+            if notice is not None:
+                notice(f'kubectl-meshify: namespace "{namespace}" ({source})')
+        scope = Scope(namespace, request.selector)
         discovery = discover(api)
         resources, read_findings = read_cluster(api, scope, discovery, progress)
         overrides = Overrides(
-            api_version=options.api_version if args.api_version_given else None,
-            gateway_namespace=options.gateway_namespace if args.gateway_namespace_given else None,
-            gateway_selector=dict(options.gateway_selector) if args.gateway_selector_given else None,
+            api_version=options.api_version if request.api_version_given else None,
+            gateway_namespace=options.gateway_namespace if request.gateway_namespace_given else None,
+            gateway_selector=dict(options.gateway_selector) if request.gateway_selector_given else None,
         )
         preflight = run_preflight(api, scope, discovery, resources, overrides, progress)
         facts = preflight.facts
@@ -126,128 +121,28 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
         if progress is not None:
             progress(f"converting {len(resources.ingresses)} Ingresses")
         result = migrate(resources, options)
-        set_run_info(
-            result,
-            cluster={"context": api.context_name, "server": api.server},
-            script_dir=args.out_dir,
-        )
         cluster_findings = read_findings + preflight.findings + conflict_findings(facts, result.objects)
         cluster_findings += credential_findings(
             result.model.credentials[n] for n in sorted(result.model.credentials)
         )
         result.run_findings.extend(cluster_findings)
         result.preflight = cluster_findings
-        applied_lines: list[str] = []
-        left_out: dict[str, str] = {}
-        if args.apply:
+        result.run = RunInfo(cluster={"context": api.context_name, "server": api.server})
+        outcome = ClusterRun(result, cluster_findings, api.server, 0)
+        if request.apply:
             if progress is not None:
                 progress("applying")
-            ready = apply_scope.scope(result.records, result.objects, args.allow_partial)
+            ready = apply_scope.scope(result.records, result.objects, request.allow_partial)
             apply_scope.findings(ready, result.records)
-            left_out = ready.left_out
-            applied = apply_objects(
+            outcome.scope, outcome.left_out = ready, ready.left_out
+            outcome.applied = apply_objects(
                 api,
                 discovery,
                 ready.objects,
-                dry_run=args.dry_run == "server",
-                force_conflicts=args.force_conflicts,
+                dry_run=request.dry_run,
+                force_conflicts=request.force_conflicts,
             )
-            applied_lines = [str(a) for a in applied.applied]
-            applied_lines += [
-                f"kept: {kept}: ingress-shim's Certificate, left as it is; see CERT_MANAGER_KEPT_CERTIFICATE"
-                for kept in applied.kept
-            ]
-            counts = ", ".join(
-                f"{applied.count(a)} {a}" for a in ("created", "configured", "unchanged") if applied.count(a)
-            )
-            suffix = " (server dry run: nothing was stored)" if args.dry_run == "server" else ""
-            applied_lines.append(f"applied {len(applied.applied)} objects: {counts or 'none'}{suffix}")
-            applied_lines += [f"not applied: Ingress {key}: {why}" for key, why in left_out.items()]
-            if left_out:
-                applied_lines.append(
-                    f"{len(left_out)} Ingress{'es' if len(left_out) != 1 else ''} left out of the apply"
-                    f" ({len(ready.held)} objects); review them, then re-run with --allow-partial [{apply_scope.LEFT_OUT_CODE}]"
-                )
     finally:
-        _clear_progress(progress)
         api.close()
-
-    _write_outputs(result, args)
-    _print_preflight(cluster_findings)
-    for line in applied_lines:
-        sys.stderr.write(line + "\n")
-    sys.stderr.write(f"kubectl-meshify: {api.requests} API requests to {api.server}\n")
-    from kubectl_meshify.fail_on import exit_code
-
-    code = exit_code(result, args.gates)
-    if left_out:
-        return ExitCode.FAILED  # asked to apply, and not everything was
-    return code
-
-
-def _check_namespace(namespace: str | None) -> None:
-    if namespace is not None and not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", namespace):
-        raise UsageError(f"invalid namespace name {namespace!r}")
-
-
-def _write_outputs(result: Any, args: ClusterArgs) -> None:
-    from kubectl_meshify.cli.summary import write_summary
-    from kubectl_meshify.fsutil import write_atomic
-    from kubectl_meshify.output import render
-    from kubectl_meshify.report.outputs import REPORT_HTML, ReportPaths, render_reports
-
-    reports = ReportPaths(args.report, args.report_json, args.report_html)
-    files: dict[str, str] = {}
-    if args.out_dir is not None:
-        files = per_namespace_files(result.objects, args.output, args.out_dir)
-        reports.markdown = reports.markdown or _join(args.out_dir, REPORT_MD)
-        reports.json = reports.json or _join(args.out_dir, REPORT_JSON)
-        reports.html = reports.html or _join(args.out_dir, REPORT_HTML)
-    texts: dict[str, tuple[str, int | None]] = {path: (text, None) for path, text in files.items()}
-    texts.update(render_reports(result, reports))
-    for path, (text, mode) in texts.items():
-        write_atomic(path, text, mode)
-    if args.out_dir is None:
-        sys.stdout.write(render(result.objects, args.output))
-        sys.stdout.flush()
-    else:
-        sys.stderr.write(
-            f"wrote {len(files)} namespace file{'s' if len(files) != 1 else ''} to {args.out_dir}\n"
-        )
-    write_summary(result, reports.written())
-
-
-def _join(directory: str, name: str) -> str:
-    """`directory/name` as typed (`./out` stays `./out`, where Path would drop the `./`)."""
-    return directory.rstrip("/") + "/" + name if directory.rstrip("/") else "/" + name
-
-
-def per_namespace_files(objects: list[dict[str, Any]], output: str, out_dir: str) -> dict[str, str]:
-    """`DIR/<namespace>.yaml` (or `.json` with -o json) holding each namespace's converted objects."""
-    from kubectl_meshify.output import render
-
-    by_namespace: dict[str, list[dict[str, Any]]] = {}
-    for obj in objects:
-        namespace = str((obj.get("metadata") or {}).get("namespace") or "")
-        # Namespace names are DNS labels, so every path stays inside DIR.
-        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", namespace):
-            namespace = "_cluster"
-        by_namespace.setdefault(namespace, []).append(obj)
-    suffix = ".json" if output == "json" else ".yaml"
-    return {
-        str(Path(out_dir) / f"{namespace}{suffix}"): render(items, output)
-        for namespace, items in sorted(by_namespace.items())
-    }
-
-
-def _print_preflight(findings: list[Finding]) -> None:
-    """One stderr line per warning/error code, with the first case; the report has them all."""
-    shown: dict[str, list[Finding]] = {}
-    for f in findings:
-        if f.severity is not Severity.INFO:
-            shown.setdefault(f.code, []).append(f)
-    for code, group in shown.items():
-        more = f" (and {len(group) - 1} more)" if len(group) > 1 else ""
-        colour = "red" if group[0].severity is Severity.ERROR else "yellow"
-        label = paint(f"preflight {group[0].severity.value}:", colour)
-        sys.stderr.write(f"{label} {group[0].message}{more} [{code}]\n")
+    outcome.requests = api.requests
+    return outcome

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from kubectl_meshify.annotations.ingress_nginx.pcre import nginx_target, nginx_variables, to_re2
+from kubectl_meshify.annotations.ingress_nginx._pcre import nginx_target, nginx_variables, to_re2
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ from typing import Any
 
 import kubectl_meshify.backends as core  # shared with the core translation (translate.py)
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.ingress_nginx.pcre import pcre_error, to_re2
+from kubectl_meshify.annotations.ingress_nginx._pcre import pcre_error, to_re2
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import Destination, IngressRecord, Match, MeshModel, Route, Semantics, Status
 from kubectl_meshify.options import Options

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.ingress_nginx.pcre import nginx_variables
+from kubectl_meshify.annotations.ingress_nginx._pcre import nginx_variables
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import Match, Route, RouteOrigin, Semantics, VirtualHost
 

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.ingress_nginx.pcre import nginx_variables
+from kubectl_meshify.annotations.ingress_nginx._pcre import nginx_variables
 from kubectl_meshify.findings import Severity, Verdict
 from kubectl_meshify.model import Match, Route, RouteOrigin, Semantics, VirtualHost
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 
 from kubectl_meshify.annotations.base import FamilyContext, KeyInfo
-from kubectl_meshify.annotations.ingress_nginx.pcre import nginx_target, nginx_variables, to_re2
+from kubectl_meshify.annotations.ingress_nginx._pcre import nginx_target, nginx_variables, to_re2
 from kubectl_meshify.annotations.ingress_nginx.redirect import redirect_for_url, root_locations
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import Match, Route, RouteOrigin, Semantics, VirtualHost
