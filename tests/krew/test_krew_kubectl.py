@@ -156,7 +156,7 @@ def test_completion_of_file_options_and_paths(plugin: PluginRunner, manifest: di
     if not has_command(plugin, "file"):
         pytest.skip("`kubectl meshify file` is not on this branch yet")
     values, directive = completion(plugin.kubectl("__complete", "meshify", "file", "--rep"))
-    assert (values, directive) == (["--report", "--report-json"], ":4")
+    assert (values, directive) == (["--report", "--report-json", "--report-html"], ":4")
     assert completion(plugin.kubectl("__complete", "meshify", "file", "-o", "")) == (["yaml", "json"], ":4")
     # A path goes here: no candidates, directive 0, so the shell completes file names.
     assert completion(plugin.kubectl("__complete", "meshify", "file", "")) == ([], ":0")
