@@ -173,8 +173,9 @@ def build_plan(records: list[IngressRecord], run_findings: list[Finding], model:
     for f in run_findings:
         add(f, f.ingress)
     for code, item in items.items():
-        item.action = _action(code, item.group, actions[code])
         item.script = by_code.get(code)
+        # A scripted step's findings each carry their own one-off command: the plan gives the general action.
+        item.action = _action(code, item.group, set() if item.script else actions[code])
     ordered = sorted(
         items.values(),
         key=lambda i: (GROUP_ORDER.index(i.group), -_SEVERITY_RANK[i.severity], -len(i.ingresses), i.code),

@@ -141,7 +141,7 @@ def _item_action(item: PlanItem, plan: ActionPlan, info: RunInfo) -> str:
     script = next(s for s in plan.scripts if s.name == item.script)
     path = script_path(info, script)
     where = f"`{path}`" if path else f"`{script.name}` (below)"
-    return f"{item.action} Script: {where}, {len(script.calls)} objects."
+    return f"{item.action} Script: {where}, {_objects(len(script.calls))}."
 
 
 def to_markdown(plan: ActionPlan, info: RunInfo) -> list[str]:
@@ -164,6 +164,10 @@ def to_markdown(plan: ActionPlan, info: RunInfo) -> list[str]:
     return lines
 
 
+def _objects(count: int) -> str:
+    return f"{count} object{'s' if count != 1 else ''}"
+
+
 def scripts_markdown(plan: ActionPlan, info: RunInfo) -> list[str]:
     if not plan.scripts:
         return []
@@ -171,12 +175,12 @@ def scripts_markdown(plan: ActionPlan, info: RunInfo) -> list[str]:
     for script in plan.scripts:
         path = script_path(info, script)
         if path:
-            lines.append(f"- `{path}`: {script.title} ({len(script.calls)} objects; `bash {path}`).")
+            lines.append(f"- `{path}`: {script.title} ({_objects(len(script.calls))}; `bash {path}`).")
     if info.script_dir is not None:
         return lines + [""]
     for script in plan.scripts:
         lines += [
-            f"`{script.name}`: {script.title} ({len(script.calls)} objects)",
+            f"`{script.name}`: {script.title} ({_objects(len(script.calls))})",
             "",
             "```bash",
             *script.text().rstrip("\n").split("\n"),
