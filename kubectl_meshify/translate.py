@@ -212,6 +212,12 @@ def _validate(obj: KubeObject, nginx_admission: bool) -> None:
             value = path.get("path", "")
             if value not in (None, "") and not isinstance(value, str):
                 raise InvalidIngress(f"{where}.path is not a string")
+            if path.get("pathType") is None and obj.api_version == "networking.k8s.io/v1":
+                # validateHTTPIngressPath: "pathType must be specified" (only v1beta1 defaulted it)
+                raise InvalidIngress(
+                    f"{where}.pathType is missing: networking.k8s.io/v1 requires it, so the API server"
+                    " refused this Ingress (write Prefix, Exact or ImplementationSpecific)"
+                )
             if path.get("pathType") not in (None, "Exact", "Prefix", "ImplementationSpecific"):
                 raise InvalidIngress(
                     f"{where}.pathType {path.get('pathType')!r} is not Exact, Prefix or"
