@@ -739,7 +739,11 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
             try:
                 if options.in_place:
                     if output.text is not None:
-                        staged.stage(output.target, _with_bom(output.source, output.text))
+                        staged.stage(
+                            output.target,
+                            _with_bom(output.source, output.text),
+                            own_input=output.source.path,
+                        )
                         pending.append(output)
                     continue
                 if output.text is not None:
