@@ -134,6 +134,7 @@ def check_writes(outputs: Sequence[tuple[str | None, str, str | None]]) -> None:
     None may be a file this run read (except each in-place rewrite of itself), and no two may be one file.
     """
     seen: dict[str, str] = {}
+    real_dirs: dict[str, str] = {}
     for path, what, own_input in outputs:
         if path is None:
             continue
@@ -141,7 +142,18 @@ def check_writes(outputs: Sequence[tuple[str | None, str, str | None]]) -> None:
             check_write(path, own_input)
         except UsageError as err:
             raise UsageError(f"{what}: {err}") from None
-        real = os.path.normcase(os.path.realpath(path))
+        real = _real_path(path, real_dirs)
         if real in seen and seen[real] != what:
             raise UsageError(f"{what} and {seen[real]} are the same file {path}")
         seen.setdefault(real, what)
+
+
+def _real_path(path: str, real_dirs: dict[str, str]) -> str:
+    """`os.path.realpath(path)`, resolving each directory once (a tree's outputs share a few)."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    directory, name = os.path.split(os.path.abspath(path))
+    real = real_dirs.get(directory)
+    if real is None:
+        real = real_dirs[directory] = os.path.realpath(directory)
+    return os.path.join(real, name)
