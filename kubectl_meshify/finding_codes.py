@@ -218,6 +218,12 @@ CODES: dict[str, Code] = {
         "A file of a directory walk that is not a manifest (Helm template, kustomize file or patch, a file"
         " that does not parse or holds no object) was skipped.",
     ),
+    "INPUT_INVALID_DOCUMENT": Code(
+        WARNING,
+        (NO_OP, UNSUPPORTED),
+        "A document of a file that is read is not valid YAML (one of a kind the conversion does not need) or"
+        " not a mapping: kubectl would stop at it; it is kept as it is (byte for byte in GitOps mode).",
+    ),
     "NAMESPACE_OF_OLD_CONTROLLER": Code(
         INFO,
         (EXACT,),

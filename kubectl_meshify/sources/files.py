@@ -57,6 +57,17 @@ class RawDocument:
     text: str
 
 
+@dataclass(frozen=True)
+class InvalidDocument:
+    """A document that was not read: of a kind translation does not need, and not valid YAML, or not a
+    mapping. It is kept as it is (GitOps mode copies it byte for byte) and reported."""
+
+    index: int
+    line: int  # 1-based line of its first content in the file
+    kind: str | None  # from its `kind:` line, when it has one
+    problem: str
+
+
 @dataclass
 class SourceFile:
     """A file as read: its text and its documents."""
@@ -66,6 +77,7 @@ class SourceFile:
     is_json: bool
     documents: list[RawDocument] = field(default_factory=list)
     skipped: str | None = None  # why a file found in a directory walk is not read as a manifest
+    invalid: list[InvalidDocument] = field(default_factory=list)
 
 
 def split_documents(text: str) -> list[RawDocument]:
@@ -210,9 +222,18 @@ def load_objects(source: SourceFile, default_namespace: str) -> Iterator[KubeObj
     for doc in source.documents:
         kind = _TOP_KIND.search(doc.text)
         if kind and kind.group(1) not in WANTED_KINDS and kind.group(1) != "List":
+            # Not needed, so not built; but checked, as kubectl would stop at it (`kubectl apply -f`).
+            problem = _other_document_problem(doc)
+            if problem is not None:
+                source.invalid.append(InvalidDocument(doc.index, _content_line(doc), kind.group(1), problem))
             yield KubeObject({"kind": kind.group(1)}, Origin(source.path, doc.index, doc.line))
             continue
         data = parse_document(source.path, doc)
+        if data is not None and not isinstance(data, dict):
+            what = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
+            source.invalid.append(
+                InvalidDocument(doc.index, _content_line(doc), None, f"not a mapping but {what}")
+            )
         yield from _expand(data, Origin(source.path, doc.index, doc.line), default_namespace)
 
 
@@ -220,13 +241,42 @@ def parse_document(path: str, doc: RawDocument) -> Any:
     """Parse one document; a syntax error names the file, document and line/column in the file."""
     try:
         return yamlio.load(doc.text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"line {mark.line + doc.line}, column {mark.column + 1}" if mark else "unknown position"
-        problem = err.problem or err.context or "syntax error"
-        raise InputError(f"{path}: document {doc.index}: invalid YAML at {where}: {problem}") from None
     except yaml.YAMLError as err:
-        raise InputError(f"{path}: document {doc.index}: invalid YAML: {err}") from None
+        raise InputError(f"{path}: document {doc.index}: {_yaml_problem(err, doc)}") from None
+
+
+def _yaml_problem(err: yaml.YAMLError, doc: RawDocument) -> str:
+    """What is wrong with `doc`, and where in the file."""
+    if not isinstance(err, yaml.MarkedYAMLError):
+        return f"invalid YAML: {err}"
+    mark = err.problem_mark or err.context_mark
+    problem = err.problem or err.context or "syntax error"
+    if mark is None:
+        return f"invalid YAML at unknown position: {problem}"
+    text = f"invalid YAML at line {mark.line + doc.line}, column {mark.column + 1}: {problem}"
+    context = err.context_mark
+    if err.problem and err.context and context is not None and context.line != mark.line:
+        text += f" ({err.context} at line {context.line + doc.line})"
+    return text
+
+
+def _other_document_problem(doc: RawDocument) -> str | None:
+    """Why a document of a kind translation does not need would not load (kubectl's decoder refuses it
+    too), or None. Its syntax is checked, nothing is built. (A `kind:` line at column 0 makes it a mapping.)"""
+    try:
+        yamlio.check_syntax(doc.text)
+    except yaml.YAMLError as err:
+        return _yaml_problem(err, doc)
+    return None
+
+
+def _content_line(doc: RawDocument) -> int:
+    """The line of a document's first content (past comments and blank lines)."""
+    for offset, raw in enumerate(doc.text.splitlines()):
+        stripped = raw.strip()
+        if stripped and not stripped.startswith(("#", "%")):
+            return doc.line + offset
+    return doc.line
 
 
 def _expand(data: Any, origin: Origin, default_namespace: str) -> Iterator[KubeObject]:
