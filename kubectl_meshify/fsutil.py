@@ -47,11 +47,12 @@ class StagedFiles:
     def stage(
         self,
         path: str,
-        text: str | None = None,
+        text: str | bytes | None = None,
         copy_from: str | None = None,
         own_input: str | None = None,
     ) -> None:
-        """Stage `text` for `path`, or a byte-for-byte copy of `copy_from` (mode and mtime kept).
+        """Stage `text` (str: written as UTF-8) for `path`, or a byte-for-byte copy of `copy_from` (mode
+        and mtime kept).
 
         `path` may be a file the run read only when it is `own_input` (the --in-place rewrite of it).
         """
@@ -70,8 +71,8 @@ class StagedFiles:
                 os.fsync(stream.fileno())
             return
         mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text or "")
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(text.encode("utf-8") if isinstance(text, str) else text or b"")
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(tmp, mode)

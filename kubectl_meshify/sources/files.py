@@ -78,6 +78,22 @@ class SourceFile:
     documents: list[RawDocument] = field(default_factory=list)
     skipped: str | None = None  # why a file found in a directory walk is not read as a manifest
     invalid: list[InvalidDocument] = field(default_factory=list)
+    encoding: str = "utf-8"  # how its bytes after `bom` decode (GitOps mode writes it back the same way)
+    bom: bytes = b""  # the byte-order mark it starts with, if any
+
+
+# The byte-order marks kubectl honours, as its resource builder reads every file and stdin through
+# golang.org/x/text's `unicode.BOMOverride(unicode.UTF8.NewDecoder())` (k8s.io/cli-runtime
+# pkg/resource/visitor.go, `FileVisitor.Visit`): UTF-8, UTF-16LE, UTF-16BE; no mark is UTF-8. UTF-32 is
+# not among them (encoding/unicode/override.go: "support for UTF-32, which should not be supported by
+# default"): kubectl fails to parse such a file, and so does this reader, with a clearer message.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", None),  # UTF-32LE (starts like UTF-16LE's mark; kubectl reads NULs, and fails)
+    (b"\x00\x00\xfe\xff", None),  # UTF-32BE
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
 
 def split_documents(text: str) -> list[RawDocument]:
@@ -183,27 +199,56 @@ def excluded(path: str, walked: str, globs: Sequence[str]) -> bool:
 
 
 def read_source(path: str) -> SourceFile:
-    """Read one file (or stdin) as text; undecodable or unreadable input is an InputError."""
+    """Read one file (or stdin) as text, decoded as kubectl decodes it (UTF-8, or UTF-16 after its
+    byte-order mark); undecodable or unreadable input is an InputError."""
     try:
         if path == STDIN:
-            text = sys.stdin.read()
+            stdin = getattr(sys.stdin, "buffer", None)
+            data: bytes | str = stdin.read() if stdin is not None else sys.stdin.read()
             shown = "<stdin>"
         else:
-            with open(path, encoding="utf-8", newline="") as stream:
-                text = stream.read()
+            with open(path, "rb") as stream:
+                data = stream.read()
             shown = path
-    except UnicodeDecodeError as err:
-        raise InputError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror}") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    encoding, bom = "utf-8", b""
+    if isinstance(data, str):  # a text stream without bytes underneath (stdin replaced in-process)
+        text = data.removeprefix("\ufeff")
+    else:
+        text, encoding, bom = _decode(shown, data)
     start = text.lstrip()[:2]
     is_json = path.endswith(".json") or (start[:1] in ("{", "[") and start != "{{")  # `{{`: a template
-    source = SourceFile(path=shown, text=text, is_json=is_json)
+    source = SourceFile(path=shown, text=text, is_json=is_json, encoding=encoding, bom=bom)
     if not is_json:
         source.documents = split_documents(text)
     return source
+
+
+def _decode(shown: str, data: bytes) -> tuple[str, str, bytes]:
+    """(text, encoding, byte-order mark) of a file's bytes."""
+    encoding, bom = "utf-8", b""
+    if data[:1] in (b"\xef", b"\xff", b"\xfe", b"\x00"):
+        for mark, name in _BOMS:
+            if data.startswith(mark):
+                if name is None:
+                    raise InputError(
+                        f"{shown}: UTF-32 text (byte-order mark {mark.hex(' ')}), which kubectl does not read"
+                        " (it reads UTF-8, and UTF-16 with a byte-order mark): save it as UTF-8"
+                    )
+                encoding, bom = name, mark
+                break
+    if encoding == "utf-8" and b"\x00" in data:  # kubectl's YAML decoder refuses control characters too
+        raise InputError(
+            f"{shown}: NUL characters at byte {data.index(0)}: UTF-16 or UTF-32 without a byte-order mark?"
+            " kubectl reads UTF-8, and UTF-16 with a byte-order mark: save it as UTF-8"
+        )
+    try:
+        text = data[len(bom) :].decode(encoding)
+    except UnicodeDecodeError as err:
+        what = "UTF-8" if encoding == "utf-8" else encoding.upper().replace("-LE", "LE").replace("-BE", "BE")
+        raise InputError(f"{shown}: not {what} text ({err.reason} at byte {err.start + len(bom)})") from None
+    return text, encoding, bom
 
 
 def load_objects(source: SourceFile, default_namespace: str) -> Iterator[KubeObject]:
