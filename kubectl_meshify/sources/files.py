@@ -472,9 +472,9 @@ def kustomize_patches(path: str) -> list[str]:
     """Paths of the patch files a kustomization names (patches, patchesStrategicMerge, patchesJson6902,
     replacements); an unreadable kustomization names none."""
     try:
-        with open(path, encoding="utf-8") as stream:
-            data = yaml.safe_load(stream)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        with open(path, "rb") as stream:
+            data = yaml.safe_load(_decode(path, stream.read())[0])
+    except (OSError, InputError, yaml.YAMLError):
         return []
     if not isinstance(data, dict):
         return []
