@@ -208,6 +208,12 @@ CODES: dict[str, Code] = {
     "INGRESS_DUPLICATE": Code(
         WARNING, (NO_OP,), "The same Ingress appears more than once in the input; the later copy is ignored."
     ),
+    "INGRESS_DUPLICATE_KEY": Code(
+        WARNING,
+        (EXACT,),
+        "A key given twice in one mapping of an Ingress's YAML: the last value is used, as kubectl uses it (its"
+        " decoder drops the earlier ones without a warning).",
+    ),
     "INGRESS_INVALID": Code(
         ERROR, (UNSUPPORTED,), "An Ingress that is not valid; nothing of it is converted."
     ),

@@ -273,21 +273,59 @@ def load_objects(source: SourceFile, default_namespace: str) -> Iterator[KubeObj
                 source.invalid.append(InvalidDocument(doc.index, _content_line(doc), kind.group(1), problem))
             yield KubeObject({"kind": kind.group(1)}, Origin(source.path, doc.index, doc.line))
             continue
-        data = parse_document(source.path, doc)
+        # Keys given twice are looked for in Ingresses only (and where one may be: a List, an unknown kind).
+        wanted = kind is None or kind.group(1) in ("Ingress", "List")
+        duplicates: list[yamlio.DuplicateKey] | None = [] if wanted else None
+        data = parse_document(source.path, doc, duplicates)
         if data is not None and not isinstance(data, dict):
             what = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
             source.invalid.append(
                 InvalidDocument(doc.index, _content_line(doc), None, f"not a mapping but {what}")
             )
-        yield from _expand(data, Origin(source.path, doc.index, doc.line), default_namespace)
+        objects = _expand(data, Origin(source.path, doc.index, doc.line), default_namespace)
+        yield from _with_duplicates(objects, data, duplicates, doc.line) if duplicates else objects
 
 
-def parse_document(path: str, doc: RawDocument) -> Any:
-    """Parse one document; a syntax error names the file, document and line/column in the file."""
+def parse_document(path: str, doc: RawDocument, duplicates: list[yamlio.DuplicateKey] | None = None) -> Any:
+    """Parse one document; a syntax error names the file, document and line/column in the file. Keys
+    given twice are appended to `duplicates`, when given."""
     try:
-        return yamlio.load(doc.text)
+        return yamlio.load(doc.text, duplicates)
     except yaml.YAMLError as err:
         raise InputError(f"{path}: document {doc.index}: {_yaml_problem(err, doc)}") from None
+
+
+def _with_duplicates(
+    objects: Iterable[KubeObject], data: Any, duplicates: list[yamlio.DuplicateKey], first_line: int
+) -> Iterator[KubeObject]:
+    """The Ingresses among `objects` with the duplicate keys inside each (an item of a List too), their
+    paths made relative to the object and their lines to the file."""
+    for obj in objects:
+        if obj.kind != "Ingress":
+            yield obj
+            continue
+        root = _path_to(data, obj.body)
+        if root is None:
+            yield obj
+            continue
+        mine = tuple(
+            yamlio.DuplicateKey(d.path[len(root) :], d.key, tuple(n + first_line for n in d.lines))
+            for d in duplicates
+            if d.path[: len(root)] == root
+        )
+        yield KubeObject(obj.body, obj.origin, mine) if mine else obj
+
+
+def _path_to(data: Any, body: Any, path: yamlio.Path = ()) -> yamlio.Path | None:
+    """Where `body` is in a document: () for the document itself, ("items", 2) for a List's item."""
+    if data is body:
+        return path
+    if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
+        for index, item in enumerate(data["items"]):
+            found = _path_to(item, body, (*path, "items", index))
+            if found is not None:
+                return found
+    return None
 
 
 def _yaml_problem(err: yaml.YAMLError, doc: RawDocument) -> str:
