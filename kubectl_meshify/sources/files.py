@@ -2,8 +2,10 @@
 
 Each file is split into documents by its raw text, so a document's exact bytes are known (the GitOps
 writer copies untouched documents through byte for byte). Only documents of the kinds translation needs
-are parsed (by `yamlio.load`); the rest are only counted. PyYAML's C parser is used when present (about
-20× faster than a pure-Python one); the pure parser gives the same result where the extension is missing.
+are parsed (by `yamlio.load`); the rest are counted, and their syntax checked without building anything
+(a document that is not valid YAML is kept and reported, `InvalidDocument`). PyYAML's C parser is used when
+present (about 20× faster than a pure-Python one); the pure parser gives the same result where the
+extension is missing. Files are decoded as kubectl decodes them: UTF-8, or UTF-16 after its byte-order mark.
 """
 
 from __future__ import annotations
