@@ -221,8 +221,9 @@ def file_cmd(
     no_verify: NoVerifyOpt = False,
 ) -> None:
     """Convert the Ingresses in manifest files (YAML or JSON; directories are read recursively)."""
-    from kubectl_meshify import skipped_inputs
+    from kubectl_meshify import collisions, skipped_inputs
     from kubectl_meshify.sources.files import read_resources
+    from kubectl_meshify.write import STDIN_SHOWN
 
     def run() -> ExitCode:
         import gc
@@ -243,9 +244,11 @@ def file_cmd(
             default_ssl_certificate=default_ssl_certificate,
         )
         options.verify = not no_verify
-        resources, sources = read_resources(
-            paths, default_namespace=namespace, exclude=out_dir, globs=exclude or ()
+        collisions.check_trees(
+            paths, out_dir, {"--report": report, "--report-json": report_json}, exclude or ()
         )
+        resources, sources = read_resources(paths, default_namespace=namespace, globs=exclude or ())
+        collisions.remember_read(s.path for s in sources if s.path != STDIN_SHOWN)
         skipped = skipped_inputs.findings(sources)
         skipped_inputs.warn(skipped)
         if tree is not None:
@@ -574,6 +577,7 @@ def convert_and_write(
     input_findings: list[Finding] | None = None,
 ) -> ExitCode:
     """Run the pipeline on `resources`, write reports, print the stream and a summary."""
+    from kubectl_meshify.collisions import check_writes
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.pipeline import migrate
@@ -585,6 +589,7 @@ def convert_and_write(
     result = migrate(resources, options)
     _add_input_findings(result, input_findings)
     stream = render(result.objects, output)
+    check_writes([(report, "--report", None), (report_json, "--report-json", None)])
     if report:
         write_atomic(report, to_markdown(result))
     if report_json:
@@ -627,6 +632,7 @@ def convert_tree(
     import os
 
     from kubectl_meshify import write
+    from kubectl_meshify.collisions import check_writes
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.pipeline import migrate
     from kubectl_meshify.report import to_json_text, to_markdown
@@ -649,6 +655,13 @@ def convert_tree(
                 )
         report = report or os.path.join(tree.out_dir, write.REPORT_MD)
         report_json = report_json or os.path.join(tree.out_dir, write.REPORT_JSON)
+    check_writes(
+        [
+            (o.target, f"the output for {o.source.path}", o.source.path if tree.in_place else None)
+            for o in outputs
+        ]
+        + [(report, "--report", None), (report_json, "--report-json", None)]
+    )
     write.write(outputs, tree)
     counts = {s: sum(1 for o in outputs if o.status is s) for s in write.FileStatus}
     # The files are written: their old and new text need not be held while the reports are built.

@@ -175,6 +175,7 @@ def _check_namespace(namespace: str | None) -> None:
 
 
 def _write_outputs(result: Any, args: ClusterArgs) -> None:
+    from kubectl_meshify.collisions import check_writes
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.report import to_json_text, to_markdown
@@ -191,6 +192,8 @@ def _write_outputs(result: Any, args: ClusterArgs) -> None:
         texts[report] = to_markdown(result)
     if report_json:
         texts[report_json] = to_json_text(result)
+    options = {report: "--report", report_json: "--report-json"}
+    check_writes([(path, options.get(path, "--out-dir"), None) for path in texts])
     for path, text in texts.items():
         write_atomic(path, text)
     if args.out_dir is None:

@@ -208,6 +208,12 @@ CODES: dict[str, Code] = {
     "INGRESS_DUPLICATE": Code(
         WARNING, (NO_OP,), "The same Ingress appears more than once in the input; the later copy is ignored."
     ),
+    "INGRESS_DUPLICATE_KEY": Code(
+        WARNING,
+        (EXACT,),
+        "A key given twice in one mapping of an Ingress's YAML: the last value is used, as kubectl uses it (its"
+        " decoder drops the earlier ones without a warning).",
+    ),
     "INGRESS_INVALID": Code(
         ERROR, (UNSUPPORTED,), "An Ingress that is not valid; nothing of it is converted."
     ),
@@ -217,6 +223,12 @@ CODES: dict[str, Code] = {
         (UNSUPPORTED, NO_OP),
         "A file of a directory walk that is not a manifest (Helm template, kustomize file or patch, a file"
         " that does not parse or holds no object) was skipped.",
+    ),
+    "INPUT_INVALID_DOCUMENT": Code(
+        WARNING,
+        (NO_OP, UNSUPPORTED),
+        "A document of a file that is read is not valid YAML (one of a kind the conversion does not need) or"
+        " not a mapping: kubectl would stop at it; it is kept as it is (byte for byte in GitOps mode).",
     ),
     "NAMESPACE_OF_OLD_CONTROLLER": Code(
         INFO,

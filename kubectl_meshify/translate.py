@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_meshify import admission, classes, gateways, placement
+from kubectl_meshify import admission, classes, duplicate_keys, gateways, placement
 from kubectl_meshify import annotations as annotation_registry
 from kubectl_meshify.backends import CATCH_ALL_HOST, resolve_backend
 from kubectl_meshify.findings import Finding, Severity, Verdict
@@ -103,6 +103,7 @@ def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Option
         # have none and keep their input order (the order `kubectl apply` creates them in).
         order = (stamp, _descending(obj.namespace + "/" + obj.name) if stamp else f"{seq:08d}")
     record = IngressRecord(obj=obj, semantics=semantics, order=order)
+    record.findings.extend(duplicate_keys.findings(obj))
     if not classes.selected(info, options.ingress_classes):
         record.status = Status.SKIPPED
         record.findings.append(_class_skipped(record.key, info, options))

@@ -39,6 +39,10 @@ try:
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - exercised where libyaml is missing (the Krew archive)
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+try:
+    from yaml._yaml import CParser as _CParser  # libyaml's parser alone, for checking syntax
+except ImportError:  # pragma: no cover - as above
+    _CParser = None  # type: ignore[assignment,misc]
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -46,6 +50,8 @@ _SEQ = "tag:yaml.org,2002:seq"
 _INT = "tag:yaml.org,2002:int"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+Path = tuple[str | int, ...]  # keys and indexes from a document's root to a node
 # First characters for which YAML 1.1 implicit resolution can give something other than a string.
 _RESOLVABLE_FIRST = frozenset(k for k in Resolver.yaml_implicit_resolvers if k)
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
@@ -82,15 +88,73 @@ def compose(text: str) -> Node | None:
         loader.dispose()
 
 
-def load(text: str) -> Any:
-    """Load one YAML document as plain objects, exactly as `yaml.load(text, Loader=SafeLoader)` would."""
+def check_syntax(text: str) -> None:
+    """Raise yaml.YAMLError where `load` would, without building anything: libyaml's parser counts the
+    events (about a seventh of composing); a document with aliases is composed and its expansion checked."""
+    if _CParser is not None and "*" not in text:
+        _CParser(text).raw_parse()
+        return
+    node = compose(text)
+    if node is not None and "&" in text:
+        check_aliasing(node)
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key given more than once in one mapping: where (the mapping's path), and the 0-based lines of
+    each occurrence in the document. The last value is the one loaded, as kubectl's decoder keeps it."""
+
+    path: Path
+    key: str
+    lines: tuple[int, ...]
+
+
+def load(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
+    """Load one YAML document as plain objects, exactly as `yaml.load(text, Loader=SafeLoader)` would.
+
+    With `duplicates`, keys given twice in one mapping are appended to it (the last value is loaded)."""
     node = compose(text)
     if node is None:
         return None
     if "&" in text:  # anchors may share (or nest) nodes: PyYAML's constructor keeps those semantics
         check_aliasing(node)
-        return SafeConstructor().construct_document(node)
-    return _build(node)
+        data = SafeConstructor().construct_document(node)
+        if duplicates is not None:
+            duplicates.extend(duplicate_keys(node))
+        return data
+    if duplicates is None:
+        return _build(node)
+    seen: list[bool] = []  # set when a mapping loses a key to a later one (one length test per mapping)
+    data = _build(node, seen)
+    if seen:
+        duplicates.extend(duplicate_keys(node))
+    return data
+
+
+def duplicate_keys(root: Node) -> list[DuplicateKey]:
+    """Every key given more than once in a mapping of the tree (merge keys `<<` excepted), in order."""
+    found: list[DuplicateKey] = []
+    walked: set[int] = set()
+
+    def walk(node: Node, path: Path) -> None:
+        if id(node) in walked:  # an alias: walked where it is defined
+            return
+        walked.add(id(node))
+        if isinstance(node, MappingNode):
+            lines: dict[tuple[str, str], list[int]] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.tag != _MERGE:
+                    lines.setdefault((key.tag, key.value), []).append(key.start_mark.line)
+                walk(value, path + (key.value if isinstance(key, ScalarNode) else str(key.value),))
+            found.extend(
+                DuplicateKey(path, value, tuple(at)) for (_, value), at in lines.items() if len(at) > 1
+            )
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, path + (index,))
+
+    walk(root, ())
+    return sorted(found, key=lambda d: d.lines[1:])
 
 
 # go-yaml's limits on alias expansion (gopkg.in/yaml.v2 decode.go, allowedAliasRatio and
@@ -159,7 +223,7 @@ def check_aliasing(root: Node) -> None:
     walk(root)
 
 
-def _build(node: Node) -> Any:
+def _build(node: Node, seen: list[bool] | None = None) -> Any:
     tag = node.tag
     if node.__class__ is ScalarNode:
         value = node.value
@@ -176,11 +240,15 @@ def _build(node: Node) -> Any:
         out = {}
         for key, value in node.value:
             if key.__class__ is not ScalarNode or key.tag != _STR:  # merge keys, odd keys
+                if seen is not None:
+                    seen.append(True)  # not followed here: the caller looks at the whole tree
                 return SafeConstructor().construct_document(node)
-            out[key.value] = _build(value)
+            out[key.value] = _build(value, seen)
+        if seen is not None and len(out) != len(node.value):
+            seen.append(True)
         return out
     if node.__class__ is SequenceNode and tag == _SEQ:
-        return [_build(item) for item in node.value]
+        return [_build(item, seen) for item in node.value]
     return SafeConstructor().construct_document(node)
 
 
@@ -233,7 +301,6 @@ class NodeComments:
     eol: list[str] = field(default_factory=list)
 
 
-Path = tuple[str | int, ...]
 Notes = dict[Path, NodeComments]
 
 _analyzer = Emitter(io.StringIO(), allow_unicode=True)

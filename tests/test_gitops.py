@@ -349,7 +349,7 @@ def test_refusals_write_nothing(tmp_path: Path) -> None:
         (["file", "-", "--in-place"], "--in-place cannot rewrite stdin"),
         (["file", str(tree), "--in-place", "--out-dir", str(tmp_path / "o")], "exclude each other"),
         (["file", str(tree), "--keep-ingress"], "--keep-ingress needs --out-dir"),
-        (["file", str(tree / "shop.yaml"), "--out-dir", str(tree)], "would overwrite the input"),
+        (["file", str(tree / "shop.yaml"), "--out-dir", str(tree)], "lies inside --out-dir"),
     ]
     for args, message in cases:
         result = meshify(*args, cwd=tmp_path, stdin="")
@@ -391,10 +391,15 @@ def test_inputs_outside_the_working_directory_are_mirrored_under_the_out_dir(tmp
 
 
 def test_out_dir_inside_the_input_is_not_read_back(tmp_path: Path) -> None:
+    """Inside the input tree only when left out of the walk (tests/test_collisions.py has the rest)."""
     tree = tmp_path / "tree"
     shutil.copytree(TRICKY, tree)
+    refused = meshify("file", str(tree), "--out-dir", str(tree / "migrated"), cwd=tmp_path)
+    assert refused.returncode == 2 and "inside the input directory" in refused.stderr
     for _ in range(2):
-        result = meshify("file", str(tree), "--out-dir", str(tree / "migrated"), cwd=tmp_path)
+        result = meshify(
+            "file", str(tree), "--out-dir", str(tree / "migrated"), "--exclude", "migrated", cwd=tmp_path
+        )
         assert result.returncode == 1, result.stderr
         assert "9 Ingresses" in result.stderr  # the migrated copies are not inputs
 
