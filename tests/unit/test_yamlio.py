@@ -65,7 +65,11 @@ def test_default_style_is_pyyaml_byte_for_byte() -> None:
                 "#x",
                 "é",
                 "yes",
-                "1.5e",
+                "1.5.3",
+                "10.0.0.1",
+                "600s",
+                "-abc",
+                "_1",
             ],
             "nested": [[1, 2], [], {}, [{"a": None, "b": True, "c": 1.5}]],
             "empty": {},
@@ -73,7 +77,8 @@ def test_default_style_is_pyyaml_byte_for_byte() -> None:
         }
     )
     for obj in objects:
-        assert yamlio.dump(obj) == to_yaml(obj)
+        assert yamlio.dump(obj) == yaml.safe_dump(obj, sort_keys=False, allow_unicode=True, width=float("inf"))
+        assert to_yaml(obj) == yamlio.dump(obj)
 
 
 TRICKY_STRINGS = [
@@ -156,6 +161,15 @@ def test_yaml11_booleans_are_quoted_even_where_pyyaml_would_not() -> None:
     assert yamlio.render_scalar("80") == "'80'"
     assert yamlio.render_scalar("1e3") == "'1e3'"  # a float for YAML 1.2 and go-yaml, not for PyYAML
     assert yamlio.render_scalar("0o17") == "'0o17'"
+    # Issue 19: plain, go-yaml (kubectl) reads these as numbers (resolve.go: strconv.ParseInt(s, 0, 64)
+    # with `_` removed, or ParseFloat), and ruamel.yaml (YAML 1.2) reads `+0o17` and `._5` as numbers.
+    for number in ("0X1F", "+0o17", "-0B1", "0o1_7", "+_1", "1e1_0", "-.845E_-2", "._5", ".5_5", "08"):
+        assert yamlio.render_scalar(number) == f"'{number}'"
+    # go-yaml's timestamps take one-digit months and days (time.Parse layout "2006-1-2"); PyYAML does not.
+    assert yamlio.render_scalar("2001-1-2") == "'2001-1-2'"
+    # Not numbers for any reader: more than one dot, or a letter no number spelling has.
+    for text in ("10.0.0.1", "1.2.3", "600s", "10.0.0.0/8", "-abc", "_5", "2024-q1"):
+        assert yamlio.render_scalar(text) == text
     assert yamlio.render_scalar("shop.example.com") == "shop.example.com"
     assert yamlio.render_scalar(datetime.date(2024, 1, 2)) == "2024-01-02"
 
