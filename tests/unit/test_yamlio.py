@@ -77,7 +77,9 @@ def test_default_style_is_pyyaml_byte_for_byte() -> None:
         }
     )
     for obj in objects:
-        assert yamlio.dump(obj) == yaml.safe_dump(obj, sort_keys=False, allow_unicode=True, width=float("inf"))
+        assert yamlio.dump(obj) == yaml.safe_dump(
+            obj, sort_keys=False, allow_unicode=True, width=float("inf")
+        )
         assert to_yaml(obj) == yamlio.dump(obj)
 
 
