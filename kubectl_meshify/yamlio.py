@@ -257,6 +257,10 @@ _NUMBER_LIKE = re.compile(r"[-+]?[._]*[0-9][0-9a-fA-FxXoO_.:+-]*")
 _TIMESTAMP_LIKE = re.compile(r"[0-9]{4}-[0-9]")
 _NEEDS_ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 _scalar_cache: dict[str, str] = {}
+# An implicit key (`key: value`) may be at most 1,024 characters long, `:` excluded (YAML 1.2 §7.4.2 ns-s-
+# implicit-yaml-key; PyYAML's and go-yaml's scanners drop a possible simple key past it: scanner.py
+# stale_possible_simple_keys, scannerc.go yaml_parser_stale_simple_keys). Longer ones are written `? key`.
+_IMPLICIT_KEY_MAX = 1024
 
 
 def render_str(value: str) -> str:
@@ -374,7 +378,13 @@ class _Writer:
                 child = path + (key,)
                 eol = self.comments(child, prefix)
             # Most keys and values are strings already rendered once: the cache first, without calls.
-            text = prefix + ((key.__class__ is str and _scalar_cache.get(key)) or render_scalar(key)) + ":"
+            key_text = (key.__class__ is str and _scalar_cache.get(key)) or render_scalar(key)
+            if len(key_text) > _IMPLICIT_KEY_MAX:
+                self.lines.append(prefix + "? " + key_text + eol)
+                self.block(value, col + 2, pad + ": ", child)
+                prefix = pad
+                continue
+            text = prefix + key_text + ":"
             prefix = pad
             if value.__class__ is str:
                 lines.append(text + " " + (_scalar_cache.get(value) or render_str(value)) + eol)

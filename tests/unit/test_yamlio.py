@@ -260,3 +260,22 @@ def test_comments_are_tied_to_the_node_they_describe() -> None:
 def test_comment_lines_are_counted_with_crlf() -> None:
     comments = yamlio.read_comments("a: 1\r\n# on b\r\nb: 2  # eol\r\n")
     assert [(c.text, c.line, c.path) for c in comments] == [("# on b", 1, ("b",)), ("# eol", 2, ("b",))]
+
+
+@pytest.mark.parametrize("length", [1022, 1023, 1024, 1025, 5000])
+def test_keys_past_the_implicit_key_limit_are_written_explicitly(length: int) -> None:
+    # YAML 1.2 §7.4.2 limits an implicit key to 1,024 characters; PyYAML's scanner drops a possible simple
+    # key past it (scanner.py, stale_possible_simple_keys), as go-yaml's does (yaml_parser_stale_simple_keys).
+    plain, quoted = "k" * length, "0" * length  # written as is / in quotes (2 more characters)
+    obj = {"a": {plain: "v", "b": [{quoted: {"c": ["d"]}, "e": [plain]}]}, quoted: [], "f": {plain: {}}}
+    notes = {("a", plain): yamlio.NodeComments(before=["# above"], eol=["# end"])}
+    for style in (yamlio.DEFAULT_STYLE, yamlio.Style(4, 2)):
+        text = yamlio.dump(obj, style, notes)
+        assert ("? " + plain in text) is (length > 1024)
+        assert ("? '" + quoted in text) is (length > 1022)
+        assert yaml.safe_load(text) == obj
+        ruamel = pytest.importorskip("ruamel.yaml")
+        assert ruamel.YAML(typ="safe", pure=True).load(text) == obj
+    assert yamlio.dump({plain: "v"}, notes={(plain,): yamlio.NodeComments(eol=["# c"])}) == (
+        f"? {plain}  # c\n: v\n" if length > 1024 else f"{plain}: v  # c\n"
+    )
