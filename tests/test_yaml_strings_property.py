@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,7 +35,8 @@ from kubectl_meshify import yamlio
 
 ROOT = Path(__file__).resolve().parents[1]
 KUBECTL = shutil.which("kubectl")
-MARK = "meshify-test/decoded"  # the annotation kubectl adds to every object it decodes
+MARK = "meshify-test/decoded"
+_SPACE = re.compile(r"\s*")  # the annotation kubectl adds to every object it decodes
 
 # A fixed profile: the same examples on every run and machine, no time limit per example.
 PROFILE = settings(
@@ -129,12 +131,11 @@ def read_kubectl(path: Path) -> list[dict[str, Any]]:
         env={**os.environ, "KUBECONFIG": str(path.parent / "no-kubeconfig")},
     )
     assert run.returncode == 0, f"kubectl could not decode {path}:\n{run.stderr}"
-    objects: list[dict[str, Any]] = []
+    objects: list[dict[str, Any]] = []  # one JSON object per decoded object, one after the other
     decoder, text, at = json.JSONDecoder(), run.stdout, 0
-    while text[at:].strip():
-        obj, end = decoder.raw_decode(text, at + len(text[at:]) - len(text[at:].lstrip()))
+    while (at := _SPACE.match(text, at).end()) < len(text):  # type: ignore[union-attr]
+        obj, at = decoder.raw_decode(text, at)
         objects += obj["items"] if obj.get("kind") == "List" else [obj]
-        at = end
     for obj in objects:
         annotations = obj["metadata"]["annotations"]
         assert annotations.pop(MARK) == "x"
@@ -145,7 +146,10 @@ def read_kubectl(path: Path) -> list[dict[str, Any]]:
 
 def need_kubectl() -> None:
     if KUBECTL is None:
-        pytest.skip("kubectl is not on PATH: the decoding by kubectl (go-yaml v2) is not checked")
+        pytest.skip(
+            "kubectl is not on PATH: PyYAML and ruamel.yaml read every string back, kubectl's decoder"
+            " (go-yaml v2) was not checked"
+        )
 
 
 def differences(expected: Any, found: Any, where: str = "") -> list[str]:
