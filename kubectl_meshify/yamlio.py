@@ -11,8 +11,9 @@ through a full comment-preserving object model:
   for anything else: YAML 1.1 (PyYAML; go-yaml v2, which kubectl uses), YAML 1.2 (ruamel.yaml, go-yaml
   v3); see `render_str`. A key longer than YAML's 1,024-character limit for implicit keys is written as an
   explicit `? ` key. With the default style the output is PyYAML's byte for byte, apart from multi-line
-  strings (written double-quoted here) and strings PyYAML leaves plain though another reader takes them
-  for booleans or numbers (`y`, `n`, `1e3`, `0o17`, `+0x1F`, `._5`, ...), which are quoted here.
+  strings (written double-quoted here), `y`/`n` (YAML 1.1 booleans), and strings shaped like numbers or
+  dates that PyYAML leaves plain (`1e3`, `0o17`, `+0x1F`, `._5`, `2001-1-2`: numbers or timestamps for
+  YAML 1.2 or go-yaml), which are quoted here.
 - `read_comments` finds every comment of a document from PyYAML's token stream (the gaps between tokens
   hold nothing but whitespace and comments) and ties each to the node it describes: an end-of-line comment
   to the last key or item that starts before it, a full-line comment to the next one.
@@ -296,8 +297,8 @@ def _render_complex(value: str) -> str:
 
 def _number_like(value: str) -> bool:
     """Whether a number or timestamp resolver of YAML 1.1, YAML 1.2 or go-yaml might take this string."""
-    if _NUMBER_LIKE.fullmatch(value):
-        return value.count(".") <= 1
+    if _NUMBER_LIKE.fullmatch(value) and value.count(".") <= 1:
+        return True
     return _TIMESTAMP_LIKE.match(value) is not None
 
 
