@@ -419,8 +419,9 @@ def _blank_or_comment(line: str) -> bool:
 
 
 def _is_list(doc: RawDocument) -> bool:
-    match = re.search(r"^kind:[ \t]*[\"']?List[\"']?[ \t]*(?:#.*)?$", doc.text, re.M)
-    return match is not None
+    # From the parsed document, not its spelling: `"kind": "List"` or a flow mapping is a List too, and
+    # replacing it whole would drop its other items.
+    return _is_list_object(yamlio.load(doc.text))
 
 
 def _is_list_object(value: Any) -> bool:

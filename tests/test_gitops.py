@@ -541,3 +541,42 @@ def test_objects_from_an_earlier_partial_run_are_reported(tmp_path: Path) -> Non
     assert (
         "kind: Gateway" in (tree / "a.yaml").read_text() and "kind: Gateway" in (tree / "b.yaml").read_text()
     )
+
+
+def test_list_with_quoted_keys_keeps_its_other_items(tmp_path: Path) -> None:
+    """`"kind": "List"` is a List however its keys are spelled: the Ingress in it is replaced, the
+    ConfigMap beside it stays (a List read as a single Ingress document was replaced whole)."""
+    ingress = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {
+            "ingressClassName": "nginx",
+            "rules": [
+                {
+                    "host": "web.example.com",
+                    "http": {
+                        "paths": [
+                            {
+                                "path": "/",
+                                "pathType": "Prefix",
+                                "backend": {"service": {"name": "web", "port": {"number": 80}}},
+                            }
+                        ]
+                    },
+                }
+            ],
+        },
+    }
+    keep = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "keep-me", "namespace": "shop"}}
+    source = tmp_path / "in" / "app.yaml"
+    source.parent.mkdir()
+    source.write_text(
+        yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [ingress, keep]}, default_style='"')
+    )
+    result = meshify("file", str(source), "--out-dir", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [document] = list(yaml.safe_load_all((tmp_path / "out" / "app.yaml").read_text()))
+    kinds = [item["kind"] for item in document["items"]]
+    assert "ConfigMap" in kinds and "Ingress" not in kinds, kinds
+    assert "VirtualService" in kinds, kinds
