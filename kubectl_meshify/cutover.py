@@ -8,6 +8,7 @@ with the same options.
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -60,12 +61,12 @@ class Invocation:
             else:
                 for value in values:
                     out += [option, value]
-        return (
-            shlex.join([*out, *add])
-            .replace(shlex.quote(GATEWAY_VAR), GATEWAY_VAR)
-            .replace(f"'http://{GATEWAY_VAR}'", f"http://{GATEWAY_VAR}")
-            .replace(f"'https://{GATEWAY_VAR}'", f"https://{GATEWAY_VAR}")
-        )
+        return " ".join(_quote(word) for word in [*out, *add])
+
+
+def _quote(word: str) -> str:
+    """Shell quoting, except for the gateway variable, which the shell must expand."""
+    return word if re.fullmatch(r"[\w:/.-]*\$GATEWAY", word) else shlex.quote(word)
 
 
 def invocation_from_click(ctx: Any, mode: str) -> Invocation:
