@@ -284,3 +284,23 @@ def test_smoke_option_errors_are_usage_errors() -> None:
         assert result.returncode == 2, (args, result.stderr)
         assert message in result.stderr and "Traceback" not in result.stderr
         assert result.stdout == ""
+
+
+def test_compare_over_https_takes_the_https_probes(
+    gateway: Callable[..., StandIn], certificates: dict[str, str], tmp_path: Path
+) -> None:
+    objects = converted("--trace-routes")
+    tls = (certificates["gw.crt"], certificates["gw.key"])
+    new, old = gateway(objects, tls=tls), gateway(objects, tls=tls)
+    report = tmp_path / "r.json"
+    result = meshify(
+        "file", APPS, "--trace-routes", "--smoke-https", new.url, "--smoke-compare", old.url,
+        "--report-json", str(report), env={"SSL_CERT_FILE": certificates["ca.crt"]},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    smoke = smoke_json(report)
+    compared = [p for p in smoke["probes"] if "compare" in p]
+    assert compared and all(p["request"].startswith("GET https://") for p in compared)
+    assert len(compared) == smoke["summary"]["sent"] == len(old.seen)
+    assert smoke["summary"]["differ"] == 0
+    assert all(s.sni == s.host for s in old.seen)
