@@ -34,9 +34,7 @@ SmokeInsecureOpt = Annotated[
 ]
 SmokeTimeoutOpt = Annotated[
     float,
-    typer.Option(
-        "--smoke-timeout", metavar="SECONDS", help="Longest wait for one smoke request (default 5)."
-    ),
+    typer.Option("--smoke-timeout", metavar="SECONDS", help="Longest wait for one smoke request."),
 ]
 SmokeCompareOpt = Annotated[
     list[str] | None,
