@@ -17,9 +17,19 @@ from kubectl_meshify import __version__
 from kubectl_meshify.errors import ExitCode, MeshifyError, UsageError
 from kubectl_meshify.flagforms import FlagError, kubectl_flag_forms
 from kubectl_meshify.options import DEFAULT_NGINX_PREFIX, Options
+from kubectl_meshify.smoke.flags import (
+    SmokeCompareOpt,
+    SmokeHttpsOpt,
+    SmokeInsecureOpt,
+    SmokeOpt,
+    SmokeTimeoutOpt,
+    TraceRoutesOpt,
+    smoke_args,
+)
 from kubectl_meshify.term import paint
 
 if TYPE_CHECKING:  # imported lazily at run time: startup stays fast
+    from kubectl_meshify.cutover import CutoverKit
     from kubectl_meshify.findings import Finding
     from kubectl_meshify.pipeline import MigrationResult
     from kubectl_meshify.resources import ResourceSet
@@ -169,6 +179,7 @@ def version_cmd() -> None:
 
 @app.command("file", cls=KubectlCommand)
 def file_cmd(
+    ctx: typer.Context,
     paths: Annotated[
         list[str], typer.Argument(metavar="PATH...", help="Files, directories, or - for stdin.")
     ],
@@ -219,6 +230,12 @@ def file_cmd(
         ),
     ] = None,
     no_verify: NoVerifyOpt = False,
+    smoke: SmokeOpt = None,
+    smoke_https: SmokeHttpsOpt = None,
+    smoke_insecure: SmokeInsecureOpt = False,
+    smoke_timeout: SmokeTimeoutOpt = 5.0,
+    smoke_compare: SmokeCompareOpt = None,
+    trace_routes: TraceRoutesOpt = False,
 ) -> None:
     """Convert the Ingresses in manifest files (YAML or JSON; directories are read recursively)."""
     from kubectl_meshify import collisions, skipped_inputs
@@ -247,16 +264,28 @@ def file_cmd(
         collisions.check_trees(
             paths, out_dir, {"--report": report, "--report-json": report_json}, exclude or ()
         )
+        options.trace_routes = trace_routes
+        kit = _cutover_kit(ctx, "file", smoke, smoke_https, smoke_insecure, smoke_timeout, smoke_compare)
+        kit.preflight()
         resources, sources = read_resources(paths, default_namespace=namespace, globs=exclude or ())
         collisions.remember_read(s.path for s in sources if s.path != STDIN_SHOWN)
         skipped = skipped_inputs.findings(sources)
         skipped_inputs.warn(skipped)
         if tree is not None:
             return convert_tree(
-                resources, sources, paths, options, tree, report, report_json, strict, input_findings=skipped
+                resources,
+                sources,
+                paths,
+                options,
+                tree,
+                report,
+                report_json,
+                strict,
+                input_findings=skipped,
+                kit=kit,
             )
         return convert_and_write(
-            resources, options, output.value, report, report_json, strict, input_findings=skipped
+            resources, options, output.value, report, report_json, strict, input_findings=skipped, kit=kit
         )
 
     _run_guarded(run)
@@ -342,6 +371,7 @@ OutDirOpt = Annotated[
 
 @app.command("ns", cls=KubectlCommand)
 def ns_cmd(
+    ctx: typer.Context,
     namespace: Annotated[
         str | None,
         typer.Argument(
@@ -388,6 +418,12 @@ def ns_cmd(
     as_user: AsOpt = None,
     as_group: AsGroupOpt = None,
     verbosity: VerbosityOpt = 0,
+    smoke: SmokeOpt = None,
+    smoke_https: SmokeHttpsOpt = None,
+    smoke_insecure: SmokeInsecureOpt = False,
+    smoke_timeout: SmokeTimeoutOpt = 5.0,
+    smoke_compare: SmokeCompareOpt = None,
+    trace_routes: TraceRoutesOpt = False,
 ) -> None:
     """Convert the Ingresses of one namespace of the current cluster (nothing changes without --apply)."""
     if namespace and namespace_flag and namespace != namespace_flag:
@@ -397,6 +433,7 @@ def ns_cmd(
 
 @app.command("all", cls=KubectlCommand)
 def all_cmd(
+    ctx: typer.Context,
     output: OutputOpt = OutputFormat.yaml,
     out_dir: OutDirOpt = None,
     report: ReportOpt = None,
@@ -422,6 +459,12 @@ def all_cmd(
     as_user: AsOpt = None,
     as_group: AsGroupOpt = None,
     verbosity: VerbosityOpt = 0,
+    smoke: SmokeOpt = None,
+    smoke_https: SmokeHttpsOpt = None,
+    smoke_insecure: SmokeInsecureOpt = False,
+    smoke_timeout: SmokeTimeoutOpt = 5.0,
+    smoke_compare: SmokeCompareOpt = None,
+    trace_routes: TraceRoutesOpt = False,
 ) -> None:
     """Convert the Ingresses of every namespace of the current cluster (nothing changes without --apply)."""
     _cluster(None, True, **_shared_options(locals()))
@@ -469,6 +512,13 @@ def _cluster(
     as_user: str | None = None,
     as_group: list[str] | None = None,
     verbosity: int = 0,
+    smoke: str | None = None,
+    smoke_https: str | None = None,
+    smoke_insecure: bool = False,
+    smoke_timeout: float = 5.0,
+    smoke_compare: list[str] | None = None,
+    trace_routes: bool = False,
+    ctx: Any = None,
     from_context: bool = False,
 ) -> None:
     """The shared body of `ns` and `all`; the cluster work itself is in cluster_cli.py.
@@ -492,6 +542,8 @@ def _cluster(
             default_ssl_certificate=default_ssl_certificate,
         )
         options.verify = not no_verify
+        options.trace_routes = trace_routes
+        kit = _cutover_kit(ctx, "cluster", smoke, smoke_https, smoke_insecure, smoke_timeout, smoke_compare)
         return run_cluster(
             ClusterArgs(
                 namespace=None if all_namespaces else namespace,
@@ -516,6 +568,7 @@ def _cluster(
                 as_user=as_user or None,
                 as_groups=tuple(as_group or ()),
                 verbosity=verbosity,
+                kit=kit,
             )
         )
 
@@ -575,6 +628,7 @@ def convert_and_write(
     report_json: str | None,
     strict: bool,
     input_findings: list[Finding] | None = None,
+    kit: CutoverKit | None = None,
 ) -> ExitCode:
     """Run the pipeline on `resources`, write reports, print the stream and a summary."""
     from kubectl_meshify.collisions import check_writes
@@ -588,6 +642,8 @@ def convert_and_write(
     assert isinstance(resources, ResourceSet)
     result = migrate(resources, options)
     _add_input_findings(result, input_findings)
+    if kit is not None:
+        kit.before_reports(result)
     stream = render(result.objects, output)
     check_writes([(report, "--report", None), (report_json, "--report-json", None)])
     if report:
@@ -597,7 +653,8 @@ def convert_and_write(
     sys.stdout.write(stream)
     sys.stdout.flush()
     write_summary(result, report, report_json)
-    return result.exit_code(strict)
+    code = result.exit_code(strict)
+    return ExitCode(kit.finish(result, code)) if kit is not None else code
 
 
 def _tree_options(
@@ -627,6 +684,7 @@ def convert_tree(
     report_json: str | None,
     strict: bool,
     input_findings: list[Finding] | None = None,
+    kit: CutoverKit | None = None,
 ) -> ExitCode:
     """GitOps mode: rewrite the files (under --out-dir or in place), then write the reports."""
     import os
@@ -640,6 +698,8 @@ def convert_tree(
 
     result = migrate(resources, options)
     _add_input_findings(result, input_findings)
+    if kit is not None:
+        kit.before_reports(result)
     tree.report = report or (
         os.path.join(tree.out_dir, write.REPORT_MD) if tree.out_dir is not None else None
     )
@@ -685,7 +745,24 @@ def convert_tree(
             f"{paint('warning:', 'yellow')} {earlier} object(s) generated by an earlier run are in the inputs and are written again;"
             " see GITOPS_EARLIER_OUTPUT in the report.\n"
         )
-    return result.exit_code(strict)
+    code = result.exit_code(strict)
+    return ExitCode(kit.finish(result, code)) if kit is not None else code
+
+
+def _cutover_kit(
+    ctx: Any,
+    mode: str,
+    smoke: str | None,
+    smoke_https: str | None,
+    insecure: bool,
+    timeout: float,
+    compare: list[str] | None,
+) -> CutoverKit:
+    """The command line (for the runbook) and the checked smoke options of this run."""
+    from kubectl_meshify.cutover import CutoverKit, invocation_from_click
+
+    checked = smoke_args(smoke, smoke_https, insecure, timeout, compare)
+    return CutoverKit(invocation_from_click(ctx, mode), checked)
 
 
 def _add_input_findings(result: MigrationResult, found: list[Finding] | None) -> None:

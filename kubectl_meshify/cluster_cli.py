@@ -49,6 +49,7 @@ class ClusterArgs:
     as_user: str | None = None  # --as
     as_groups: tuple[str, ...] = ()  # --as-group
     verbosity: int = 0  # -v: 6 and up logs every request on stderr
+    kit: Any = None  # cutover.CutoverKit: the runbook's command line and the smoke test
 
 
 def terminal_progress() -> Callable[[str], None] | None:
@@ -84,6 +85,8 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
     if args.allow_partial and not args.apply:
         raise UsageError("--allow-partial needs --apply")
     _check_namespace(args.namespace)
+    if args.kit is not None:
+        args.kit.preflight()  # an unreachable gateway stops the run before anything is read or applied
 
     options = args.options
     progress = terminal_progress()
@@ -159,14 +162,17 @@ def run_cluster(args: ClusterArgs) -> ExitCode:
         _clear_progress(progress)
         api.close()
 
+    if args.kit is not None:
+        args.kit.before_reports(result)  # after the apply: the smoke test probes what was applied
     _write_outputs(result, args)
     _print_preflight(cluster_findings)
     for line in applied_lines:
         sys.stderr.write(line + "\n")
     sys.stderr.write(f"kubectl-meshify: {api.requests} API requests to {api.server}\n")
-    if left_out:
-        return ExitCode.FAILED  # asked to apply, and not everything was
-    return result.exit_code(args.strict)
+    code = (
+        ExitCode.FAILED if left_out else result.exit_code(args.strict)
+    )  # left out: asked to apply, not all was
+    return ExitCode(args.kit.finish(result, code)) if args.kit is not None else code
 
 
 def _check_namespace(namespace: str | None) -> None:

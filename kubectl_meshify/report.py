@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from kubectl_meshify import __version__
+from kubectl_meshify import __version__, cutover
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.jsontext import dumps_indented
 from kubectl_meshify.model import IngressRecord, Semantics
@@ -84,6 +84,7 @@ def to_json(result: MigrationResult) -> dict[str, Any]:
     }
     for key, value in result.extra.get("summary", {}).items():
         report["summary"][key] = value
+    report.update(cutover.report_json(result))  # keys `smoke` and `cutover`
     return report
 
 
@@ -146,6 +147,7 @@ def to_markdown(result: MigrationResult) -> str:
     for record in result.records:
         lines += _ingress_markdown(record, result)
     lines += _prerequisites(result)
+    lines += cutover.report_markdown(result)  # the smoke test and the cut-over runbook close every report
     return "\n".join(lines).rstrip() + "\n"
 
 
