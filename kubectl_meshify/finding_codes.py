@@ -224,6 +224,12 @@ CODES: dict[str, Code] = {
         "The same Ingress appears more than once in the input; the later copy is ignored.",
         action="Remove the duplicate from the input.",
     ),
+    "INGRESS_DUPLICATE_KEY": Code(
+        WARNING,
+        (EXACT,),
+        "A key given twice in one mapping of an Ingress's YAML: the last value is used, as kubectl uses it (its"
+        " decoder drops the earlier ones without a warning).",
+    ),
     "INGRESS_INVALID": Code(
         ERROR,
         (UNSUPPORTED,),
@@ -241,6 +247,12 @@ CODES: dict[str, Code] = {
         (UNSUPPORTED, NO_OP),
         "A file of a directory walk that is not a manifest (Helm template, kustomize file or patch, a file that does not parse or holds no object) was skipped.",
         action="Render templates (helm template, kustomize build) and convert the output if they hold Ingresses.",
+    ),
+    "INPUT_INVALID_DOCUMENT": Code(
+        WARNING,
+        (NO_OP, UNSUPPORTED),
+        "A document of a file that is read is not valid YAML (one of a kind the conversion does not need) or"
+        " not a mapping: kubectl would stop at it; it is kept as it is (byte for byte in GitOps mode).",
     ),
     "NAMESPACE_OF_OLD_CONTROLLER": Code(
         INFO,

@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import tempfile
 
+from kubectl_meshify.collisions import check_write
+
 
 def write_atomic(path: str, text: str, mode: int | None = None) -> None:
     """Write `text` to `path` through a temporary file in the same directory, fsync, then rename.
 
-    An interrupted run leaves either the old file or the new one. An existing file keeps its mode.
+    An interrupted run leaves either the old file or the new one. An existing file keeps its mode. A file
+    the run read is never written over (`collisions`).
     """
+    check_write(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     if mode is None and os.path.exists(path):
@@ -40,9 +44,21 @@ class StagedFiles:
     def __init__(self) -> None:
         self.staged: list[tuple[str, str]] = []  # (temporary file, target)
 
-    def stage(self, path: str, text: str | None = None, copy_from: str | None = None) -> None:
-        """Stage `text` for `path`, or a byte-for-byte copy of `copy_from` (mode and mtime kept)."""
+    def stage(
+        self,
+        path: str,
+        text: str | bytes | None = None,
+        copy_from: str | None = None,
+        own_input: str | None = None,
+    ) -> None:
+        """Stage `text` (str: written as UTF-8) for `path`, or a byte-for-byte copy of `copy_from` (mode
+        and mtime kept).
+
+        `path` may be a file the run read only when it is `own_input` (the --in-place rewrite of it).
+        """
         import shutil
+
+        check_write(path, own_input)
 
         directory = os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
@@ -55,8 +71,8 @@ class StagedFiles:
                 os.fsync(stream.fileno())
             return
         mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text or "")
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(text.encode("utf-8") if isinstance(text, str) else text or b"")
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(tmp, mode)

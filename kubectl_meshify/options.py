@@ -23,6 +23,9 @@ class Options:
     default_namespace: str = "default"
     nginx_annotation_prefix: str = DEFAULT_NGINX_PREFIX
     verify: bool = True
+    # Every HTTP route answers with `x-meshify-route: <namespace>/<virtualservice>/<route>` (--trace-routes):
+    # the smoke test then tells which route served each probe. For the cut-over only.
+    trace_routes: bool = False
 
     @property
     def nginx_prefix(self) -> str:

@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kubectl_meshify.yamlio import DuplicateKey
 
 # Kinds the translation reads; every other kind is counted and otherwise ignored.
 INGRESS_KINDS = {"Ingress"}
@@ -45,6 +48,8 @@ class KubeObject:
 
     body: dict[str, Any]
     origin: Origin
+    # Keys its YAML gave twice in one mapping (paths from the object's root; lines in the file, 1-based).
+    duplicate_keys: tuple[DuplicateKey, ...] = ()
 
     @property
     def kind(self) -> str:

@@ -22,6 +22,8 @@ from kubectl_meshify.resources import ResourceSet
 
 if TYPE_CHECKING:
     from kubectl_meshify.action_plan import ActionPlan
+    from kubectl_meshify.cutover import Invocation
+    from kubectl_meshify.smoke.run import SmokeResult
     from kubectl_meshify.verify.compare import VerificationResult
 
 
@@ -92,13 +94,18 @@ class MigrationResult:
     tls_credentials: list[ServedCredential] = field(default_factory=list)  # sorted by name
     verification: VerificationResult | None = None  # the behaviour check (not with --no-verify)
     skipped_inputs: list[Finding] = field(default_factory=list)  # files of a walk that are not manifests
+    # Documents of the files read that are not valid YAML or not a mapping, kept as they are.
+    invalid_documents: list[Finding] = field(default_factory=list)
     gitops: GitOpsFiles | None = None  # file mode with --out-dir or --in-place
     preflight: list[Finding] | None = None  # cluster mode: what the cluster told us
     run: RunInfo = field(default_factory=RunInfo)
     # The ordered steps of the migration (action_plan.py), computed from everything above when the
     # reports are rendered (report/outputs.py).
     action_plan: ActionPlan | None = None
-    cutover: Any = None  # the smoke-test / cut-over kit (issue 18; renderer in report/sections)
+    # The cut-over: the smoke test against the live gateway (--smoke, --smoke-https), and the command line
+    # of the run, from which the runbook's commands are built (cutover.py).
+    smoke: SmokeResult | None = None
+    invocation: Invocation | None = None
 
     @property
     def records(self) -> list[IngressRecord]:

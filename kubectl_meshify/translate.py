@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_meshify import admission, classes, placement
+from kubectl_meshify import admission, classes, duplicate_keys, placement
 from kubectl_meshify.backends import CATCH_ALL_HOST, resolve_backend
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import (
@@ -101,6 +101,7 @@ def _classify(obj: KubeObject, seq: int, resources: ResourceSet, options: Option
         # have none and keep their input order (the order `kubectl apply` creates them in).
         order = (stamp, _descending(obj.namespace + "/" + obj.name) if stamp else f"{seq:08d}")
     record = IngressRecord(obj=obj, semantics=semantics, order=order)
+    record.findings.extend(duplicate_keys.findings(obj))
     if not classes.selected(info, options.ingress_classes):
         record.status = Status.SKIPPED
         record.findings.append(_class_skipped(record.key, info, options))
@@ -210,6 +211,12 @@ def _validate(obj: KubeObject, nginx_admission: bool) -> None:
             value = path.get("path", "")
             if value not in (None, "") and not isinstance(value, str):
                 raise InvalidIngress(f"{where}.path is not a string")
+            if path.get("pathType") is None and obj.api_version == "networking.k8s.io/v1":
+                # validateHTTPIngressPath: "pathType must be specified" (only v1beta1 defaulted it)
+                raise InvalidIngress(
+                    f"{where}.pathType is missing: networking.k8s.io/v1 requires it, so the API server"
+                    " refused this Ingress (write Prefix, Exact or ImplementationSpecific)"
+                )
             if path.get("pathType") not in (None, "Exact", "Prefix", "ImplementationSpecific"):
                 raise InvalidIngress(
                     f"{where}.pathType {path.get('pathType')!r} is not Exact, Prefix or"

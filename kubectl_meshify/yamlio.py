@@ -6,11 +6,14 @@ through a full comment-preserving object model:
 - `load` builds plain objects from the nodes PyYAML's composer makes (libyaml's C parser where available),
   resolving the common scalars itself and handing anything unusual (timestamps, floats, merge keys,
   anchors) to PyYAML's own constructor. The result equals `yaml.load(text, Loader=SafeLoader)`.
-- `dump` writes generated objects in a file's own indentation style, quoting every string YAML 1.1 (the
-  Kubernetes dialect) would read as something else, never re-wrapping lines, with comments at given nodes.
-  With the default style its output is PyYAML's (`output.to_yaml`) byte for byte, apart from multi-line
-  strings (written double-quoted here), `y`/`n` (YAML 1.1 booleans) and `1e3`-like numbers (numbers for
-  YAML 1.2 and go-yaml), which are quoted here and not by PyYAML.
+- `dump` writes generated objects in a file's own indentation style, never re-wrapping lines, with
+  comments at given nodes. A string is written plain only when no reader a manifest meets could take it
+  for anything else: YAML 1.1 (PyYAML; go-yaml v2, which kubectl uses), YAML 1.2 (ruamel.yaml, go-yaml
+  v3); see `render_str`. A key longer than YAML's 1,024-character limit for implicit keys is written as an
+  explicit `? ` key. With the default style the output is PyYAML's byte for byte, apart from multi-line
+  strings (written double-quoted here), `y`/`n` (YAML 1.1 booleans), and strings shaped like numbers or
+  dates that PyYAML leaves plain (`1e3`, `0o17`, `+0x1F`, `._5`, `2001-1-2`: numbers or timestamps for
+  YAML 1.2 or go-yaml), which are quoted here.
 - `read_comments` finds every comment of a document from PyYAML's token stream (the gaps between tokens
   hold nothing but whitespace and comments) and ties each to the node it describes: an end-of-line comment
   to the last key or item that starts before it, a full-line comment to the next one.
@@ -39,6 +42,10 @@ try:
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - exercised where libyaml is missing (the Krew archive)
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+try:
+    from yaml._yaml import CParser as _CParser  # libyaml's parser alone, for checking syntax
+except ImportError:  # pragma: no cover - as above
+    _CParser = None  # type: ignore[assignment,misc]
 
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -46,6 +53,8 @@ _SEQ = "tag:yaml.org,2002:seq"
 _INT = "tag:yaml.org,2002:int"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+Path = tuple[str | int, ...]  # keys and indexes from a document's root to a node
 # First characters for which YAML 1.1 implicit resolution can give something other than a string.
 _RESOLVABLE_FIRST = frozenset(k for k in Resolver.yaml_implicit_resolvers if k)
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
@@ -82,15 +91,73 @@ def compose(text: str) -> Node | None:
         loader.dispose()
 
 
-def load(text: str) -> Any:
-    """Load one YAML document as plain objects, exactly as `yaml.load(text, Loader=SafeLoader)` would."""
+def check_syntax(text: str) -> None:
+    """Raise yaml.YAMLError where `load` would, without building anything: libyaml's parser counts the
+    events (about a seventh of composing); a document with aliases is composed and its expansion checked."""
+    if _CParser is not None and "*" not in text:
+        _CParser(text).raw_parse()
+        return
+    node = compose(text)
+    if node is not None and "&" in text:
+        check_aliasing(node)
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key given more than once in one mapping: where (the mapping's path), and the 0-based lines of
+    each occurrence in the document. The last value is the one loaded, as kubectl's decoder keeps it."""
+
+    path: Path
+    key: str
+    lines: tuple[int, ...]
+
+
+def load(text: str, duplicates: list[DuplicateKey] | None = None) -> Any:
+    """Load one YAML document as plain objects, exactly as `yaml.load(text, Loader=SafeLoader)` would.
+
+    With `duplicates`, keys given twice in one mapping are appended to it (the last value is loaded)."""
     node = compose(text)
     if node is None:
         return None
     if "&" in text:  # anchors may share (or nest) nodes: PyYAML's constructor keeps those semantics
         check_aliasing(node)
-        return SafeConstructor().construct_document(node)
-    return _build(node)
+        data = SafeConstructor().construct_document(node)
+        if duplicates is not None:
+            duplicates.extend(duplicate_keys(node))
+        return data
+    if duplicates is None:
+        return _build(node)
+    seen: list[bool] = []  # set when a mapping loses a key to a later one (one length test per mapping)
+    data = _build(node, seen)
+    if seen:
+        duplicates.extend(duplicate_keys(node))
+    return data
+
+
+def duplicate_keys(root: Node) -> list[DuplicateKey]:
+    """Every key given more than once in a mapping of the tree (merge keys `<<` excepted), in order."""
+    found: list[DuplicateKey] = []
+    walked: set[int] = set()
+
+    def walk(node: Node, path: Path) -> None:
+        if id(node) in walked:  # an alias: walked where it is defined
+            return
+        walked.add(id(node))
+        if isinstance(node, MappingNode):
+            lines: dict[tuple[str, str], list[int]] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.tag != _MERGE:
+                    lines.setdefault((key.tag, key.value), []).append(key.start_mark.line)
+                walk(value, path + (key.value if isinstance(key, ScalarNode) else str(key.value),))
+            found.extend(
+                DuplicateKey(path, value, tuple(at)) for (_, value), at in lines.items() if len(at) > 1
+            )
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                walk(item, path + (index,))
+
+    walk(root, ())
+    return sorted(found, key=lambda d: d.lines[1:])
 
 
 # go-yaml's limits on alias expansion (gopkg.in/yaml.v2 decode.go, allowedAliasRatio and
@@ -159,7 +226,7 @@ def check_aliasing(root: Node) -> None:
     walk(root)
 
 
-def _build(node: Node) -> Any:
+def _build(node: Node, seen: list[bool] | None = None) -> Any:
     tag = node.tag
     if node.__class__ is ScalarNode:
         value = node.value
@@ -176,11 +243,15 @@ def _build(node: Node) -> Any:
         out = {}
         for key, value in node.value:
             if key.__class__ is not ScalarNode or key.tag != _STR:  # merge keys, odd keys
+                if seen is not None:
+                    seen.append(True)  # not followed here: the caller looks at the whole tree
                 return SafeConstructor().construct_document(node)
-            out[key.value] = _build(value)
+            out[key.value] = _build(value, seen)
+        if seen is not None and len(out) != len(node.value):
+            seen.append(True)
         return out
     if node.__class__ is SequenceNode and tag == _SEQ:
-        return [_build(item) for item in node.value]
+        return [_build(item, seen) for item in node.value]
     return SafeConstructor().construct_document(node)
 
 
@@ -233,7 +304,6 @@ class NodeComments:
     eol: list[str] = field(default_factory=list)
 
 
-Path = tuple[str | int, ...]
 Notes = dict[Path, NodeComments]
 
 _analyzer = Emitter(io.StringIO(), allow_unicode=True)
@@ -242,13 +312,23 @@ _resolver = Resolver()
 _SIMPLE_PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./,-]*")
 # Scalars YAML 1.1 (go-yaml v2, which Kubernetes tooling still uses) reads as booleans; PyYAML omits y/n.
 _YAML11_BOOL_ONLY = frozenset({"y", "Y", "n", "N"})
-# Numbers for YAML 1.2 and for go-yaml (which tries every plain scalar that starts like a number as one),
-# though not for YAML 1.1 (which PyYAML follows): `1e3`, `0o17`, `0b1`.
-_OTHER_NUMBER = re.compile(
-    r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?|0[oO][0-7]+|0[bB][01]+"
-)
+# Every resolver a manifest meets picks a non-string type for a plain scalar only by its first character:
+# PyYAML (YAML 1.1: ints with `0b`/`0x`/`0`/`_`/sexagesimal `:`, floats) and ruamel.yaml (YAML 1.2 core,
+# `0o`, `_`) for `-+0-9.`; go-yaml v2 and v3 (resolve.go, `resolve`: `resolveTable` hints `S`, `D`, `.`)
+# try strconv.ParseInt(s, 0, 64) with every `_` removed (signs, `0x`, `0X`, `0o`, `0O`, `0b`, `0B`, old
+# octal `017`), ParseUint, a float regex and ParseFloat. Each number spelling of all of them starts with
+# an optional sign, then dots or underscores, then a digit, uses only the characters below, and holds at
+# most one `.`; any string of that shape is quoted, whether or not one of them reads it as a number.
+_NUMBER_LIKE = re.compile(r"[-+]?[._]*[0-9][0-9a-fA-FxXoO_.:+-]*")
+# Timestamps (YAML 1.1 and ruamel: `2001-12-14`, `2001-12-14 21:59:43.10 -5`; go-yaml's parseTimestamp
+# takes 4 digits, `-`, then Go's `2006-1-2...` layouts) all start with 4 digits, `-`, a digit.
+_TIMESTAMP_LIKE = re.compile(r"[0-9]{4}-[0-9]")
 _NEEDS_ESCAPE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 _scalar_cache: dict[str, str] = {}
+# An implicit key (`key: value`) may be at most 1,024 characters long, `:` excluded (YAML 1.2 §7.4.2 ns-s-
+# implicit-yaml-key; PyYAML's and go-yaml's scanners drop a possible simple key past it: scanner.py
+# stale_possible_simple_keys, scannerc.go yaml_parser_stale_simple_keys). Longer ones are written `? key`.
+_IMPLICIT_KEY_MAX = 1024
 
 
 def render_str(value: str) -> str:
@@ -274,12 +354,19 @@ def _render_complex(value: str) -> str:
         and analysis.allow_block_plain
         and not analysis.multiline
         and value not in _YAML11_BOOL_ONLY
-        and not _OTHER_NUMBER.fullmatch(value)
+        and not _number_like(value)
     ):
         return value
     if analysis.allow_single_quoted and not analysis.multiline:
         return "'" + value.replace("'", "''") + "'"
     return _double_quoted(value)
+
+
+def _number_like(value: str) -> bool:
+    """Whether a number or timestamp resolver of YAML 1.1, YAML 1.2 or go-yaml might take this string."""
+    if _NUMBER_LIKE.fullmatch(value) and value.count(".") <= 1:
+        return True
+    return _TIMESTAMP_LIKE.match(value) is not None
 
 
 def _double_quoted(value: str) -> str:
@@ -359,7 +446,13 @@ class _Writer:
                 child = path + (key,)
                 eol = self.comments(child, prefix)
             # Most keys and values are strings already rendered once: the cache first, without calls.
-            text = prefix + ((key.__class__ is str and _scalar_cache.get(key)) or render_scalar(key)) + ":"
+            key_text = (key.__class__ is str and _scalar_cache.get(key)) or render_scalar(key)
+            if len(key_text) > _IMPLICIT_KEY_MAX:
+                self.lines.append(prefix + "? " + key_text + eol)
+                self.block(value, col + 2, pad + ": ", child)
+                prefix = pad
+                continue
+            text = prefix + key_text + ":"
             prefix = pad
             if value.__class__ is str:
                 lines.append(text + " " + (_scalar_cache.get(value) or render_str(value)) + eol)

@@ -98,6 +98,8 @@ CASES: dict[str, tuple[str | None, dict[str, Any], str | None]] = {
         "spec.rules[0].http.paths[0].path",
     ),
     "nginx-newline": ("n3.example.com", {"path": "/lala/xp\ntest"}, "spec.rules[0].http.paths[0].path"),
+    # pathType: validateHTTPIngressPath, "pathType must be specified" (networking.k8s.io/v1 has no default)
+    "no-path-type": ("p8.example.com", {"pathType": None}, "spec.rules[0].http.paths[0].pathType"),
     # accepted paths
     "nginx-valid-prefix": ("v1.example.com", {"path": "/xpto/ab0/x_ss-9"}, None),
     "nginx-valid-exact": ("v2.example.com", {"path": "/bla/", "pathType": "Exact"}, None),
@@ -174,3 +176,31 @@ def test_tls_host_refused_names_its_field(tmp_path: Path) -> None:
     assert result.returncode == 1 and result.stdout == ""
     finding = json.loads((tmp_path / "r.json").read_text())["ingresses"][0]["findings"][0]
     assert "spec.tls[0].hosts[1] 'Web.Example.com' has uppercase letters" in finding["message"]
+
+
+def test_v1beta1_without_path_type_converts(tmp_path: Path) -> None:
+    """networking.k8s.io/v1beta1 defaulted a missing pathType to ImplementationSpecific
+    (`SetDefaults_HTTPIngressPath`, pkg/apis/networking/v1beta1/defaults.go), so such an Ingress was served."""
+    doc = {
+        "apiVersion": "networking.k8s.io/v1beta1",
+        "kind": "Ingress",
+        "metadata": {
+            "name": "old",
+            "namespace": "shop",
+            "annotations": {"kubernetes.io/ingress.class": "nginx"},
+        },
+        "spec": {
+            "rules": [
+                {
+                    "host": "old.example.com",
+                    "http": {"paths": [{"path": "/", "backend": {"serviceName": "web", "servicePort": 80}}]},
+                }
+            ]
+        },
+    }
+    path = tmp_path / "old.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    result = meshify("file", str(path), "--no-verify", "--report-json", str(tmp_path / "r.json"))
+    assert result.returncode == 0, result.stderr
+    record = json.loads((tmp_path / "r.json").read_text())["ingresses"][0]
+    assert record["status"] == "converted", record["findings"]

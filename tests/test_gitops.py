@@ -349,7 +349,7 @@ def test_refusals_write_nothing(tmp_path: Path) -> None:
         (["file", "-", "--in-place"], "--in-place cannot rewrite stdin"),
         (["file", str(tree), "--in-place", "--out-dir", str(tmp_path / "o")], "exclude each other"),
         (["file", str(tree), "--keep-ingress"], "--keep-ingress needs --out-dir"),
-        (["file", str(tree / "shop.yaml"), "--out-dir", str(tree)], "would overwrite the input"),
+        (["file", str(tree / "shop.yaml"), "--out-dir", str(tree)], "lies inside --out-dir"),
     ]
     for args, message in cases:
         result = meshify(*args, cwd=tmp_path, stdin="")
@@ -391,10 +391,15 @@ def test_inputs_outside_the_working_directory_are_mirrored_under_the_out_dir(tmp
 
 
 def test_out_dir_inside_the_input_is_not_read_back(tmp_path: Path) -> None:
+    """Inside the input tree only when left out of the walk (tests/test_collisions.py has the rest)."""
     tree = tmp_path / "tree"
     shutil.copytree(TRICKY, tree)
+    refused = meshify("file", str(tree), "--out-dir", str(tree / "migrated"), cwd=tmp_path)
+    assert refused.returncode == 2 and "inside the input directory" in refused.stderr
     for _ in range(2):
-        result = meshify("file", str(tree), "--out-dir", str(tree / "migrated"), cwd=tmp_path)
+        result = meshify(
+            "file", str(tree), "--out-dir", str(tree / "migrated"), "--exclude", "migrated", cwd=tmp_path
+        )
         assert result.returncode == 1, result.stderr
         assert "9 Ingresses" in result.stderr  # the migrated copies are not inputs
 
@@ -536,3 +541,42 @@ def test_objects_from_an_earlier_partial_run_are_reported(tmp_path: Path) -> Non
     assert (
         "kind: Gateway" in (tree / "a.yaml").read_text() and "kind: Gateway" in (tree / "b.yaml").read_text()
     )
+
+
+def test_list_with_quoted_keys_keeps_its_other_items(tmp_path: Path) -> None:
+    """`"kind": "List"` is a List however its keys are spelled: the Ingress in it is replaced, the
+    ConfigMap beside it stays (a List read as a single Ingress document was replaced whole)."""
+    ingress = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {
+            "ingressClassName": "nginx",
+            "rules": [
+                {
+                    "host": "web.example.com",
+                    "http": {
+                        "paths": [
+                            {
+                                "path": "/",
+                                "pathType": "Prefix",
+                                "backend": {"service": {"name": "web", "port": {"number": 80}}},
+                            }
+                        ]
+                    },
+                }
+            ],
+        },
+    }
+    keep = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "keep-me", "namespace": "shop"}}
+    source = tmp_path / "in" / "app.yaml"
+    source.parent.mkdir()
+    source.write_text(
+        yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": [ingress, keep]}, default_style='"')
+    )
+    result = meshify("file", str(source), "--out-dir", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    [document] = list(yaml.safe_load_all((tmp_path / "out" / "app.yaml").read_text()))
+    kinds = [item["kind"] for item in document["items"]]
+    assert "ConfigMap" in kinds and "Ingress" not in kinds, kinds
+    assert "VirtualService" in kinds, kinds

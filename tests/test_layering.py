@@ -257,3 +257,17 @@ def test_the_library_never_imports_the_cli() -> None:
         if _is_under(target, f"{PACKAGE}.cli")
     )
     assert bad == []
+
+
+def test_smoke_is_independent_of_the_translator() -> None:
+    """The smoke test judges a live gateway against the behaviour check's Istio model: the same independence."""
+    graph = import_graph()
+    assert any(_is_under(m, f"{PACKAGE}.smoke") for m in graph)
+    bad = sorted(
+        " -> ".join(chain)
+        for module in graph
+        if _is_under(module, f"{PACKAGE}.smoke")
+        for target, chain in reach(graph, module).items()
+        if any(_is_under(target, forbidden) for forbidden in VERIFY_FORBIDDEN)
+    )
+    assert bad == []

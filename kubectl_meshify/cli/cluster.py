@@ -8,7 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import typer
+
 from kubectl_meshify.cli.app import run_guarded
+from kubectl_meshify.cli.cutover import cutover_kit, finish
 from kubectl_meshify.cli.options import DryRun, build_options
 from kubectl_meshify.cli.summary import write_summary
 from kubectl_meshify.cli.term import paint
@@ -24,7 +27,11 @@ REPORT_JSON = "report.json"
 
 
 def run_cluster_command(
-    namespace: str | None, all_namespaces: bool, args: dict[str, Any], from_context: bool = False
+    ctx: typer.Context,
+    namespace: str | None,
+    all_namespaces: bool,
+    args: dict[str, Any],
+    from_context: bool = False,
 ) -> None:
     """`args`: the values of the shared cluster options (cli/options.py `cluster_options`), by name.
 
@@ -33,7 +40,7 @@ def run_cluster_command(
 
     def run() -> ExitCode:
         from kubectl_meshify.cli.gates import exit_code
-        from kubectl_meshify.cluster.run import ClusterRequest, run
+        from kubectl_meshify.cluster.run import ClusterRequest, check_namespace, run
         from kubectl_meshify.fail_on import gates
 
         asked = gates(args["strict"], args["fail_on"])
@@ -51,6 +58,16 @@ def run_cluster_command(
             default_ssl_certificate=args["default_ssl_certificate"],
         )
         options.verify = not args["no_verify"]
+        options.trace_routes = args["trace_routes"]
+        kit = cutover_kit(
+            ctx,
+            "cluster",
+            args["smoke"],
+            args["smoke_https"],
+            args["smoke_insecure"],
+            args["smoke_timeout"],
+            args["smoke_compare"],
+        )
         apply = args["apply"]
         if args["dry_run"] is not DryRun.none and not apply:
             raise UsageError(
@@ -79,11 +96,14 @@ def run_cluster_command(
             as_groups=tuple(args["as_group"] or ()),
             log_requests=args["verbosity"] >= 6,
         )
+        check_namespace(request.namespace)
+        kit.preflight()  # an unreachable gateway stops the run before anything is read or applied
         progress = terminal_progress()
         try:
             outcome = run(request, progress, notice=_notice)
         finally:
             _clear_progress(progress)
+        kit.before_reports(outcome.result)  # after the apply: the smoke test probes what was applied
         _write_outputs(outcome.result, args)
         _print_preflight(outcome.cluster_findings)
         for line in _apply_lines(outcome, request.dry_run):
@@ -91,8 +111,8 @@ def run_cluster_command(
         sys.stderr.write(f"kubectl-meshify: {outcome.requests} API requests to {outcome.server}\n")
         code = exit_code(outcome.result, asked)
         if outcome.left_out:
-            return ExitCode.FAILED  # asked to apply, and not everything was
-        return code
+            code = ExitCode.FAILED  # asked to apply, and not everything was
+        return finish(outcome.result, code)
 
     run_guarded(run)
 
@@ -146,6 +166,7 @@ def _apply_lines(outcome: ClusterRun, dry_run: bool) -> list[str]:
 
 
 def _write_outputs(result: MigrationResult, args: dict[str, Any]) -> None:
+    from kubectl_meshify.collisions import check_writes
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.report.outputs import REPORT_HTML, ReportPaths, render_reports
@@ -161,6 +182,8 @@ def _write_outputs(result: MigrationResult, args: dict[str, Any]) -> None:
     result.run.script_dir = out_dir
     texts: dict[str, tuple[str, int | None]] = {path: (text, None) for path, text in files.items()}
     texts.update(render_reports(result, reports))
+    named = {reports.markdown: "--report", reports.json: "--report-json", reports.html: "--report-html"}
+    check_writes([(path, named.get(path, "--out-dir"), None) for path in texts])
     for path, (text, mode) in texts.items():
         write_atomic(path, text, mode)
     if out_dir is None:

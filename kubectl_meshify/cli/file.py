@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kubectl_meshify.cli.app import run_guarded
+from kubectl_meshify.cli.cutover import cutover_kit
 from kubectl_meshify.cli.options import (
     ApiVersionOpt,
     ClusterDomainOpt,
@@ -25,15 +26,23 @@ from kubectl_meshify.cli.options import (
     ReportHtmlOpt,
     ReportJsonOpt,
     ReportOpt,
+    SmokeCompareOpt,
+    SmokeHttpsOpt,
+    SmokeInsecureOpt,
+    SmokeOpt,
+    SmokeTimeoutOpt,
     StrictOpt,
+    TraceRoutesOpt,
     build_options,
     complete_namespaces,
 )
 from kubectl_meshify.cli.term import paint
 from kubectl_meshify.errors import ExitCode, UsageError
 from kubectl_meshify.options import DEFAULT_NGINX_PREFIX, Options
+from kubectl_meshify.smoke.flags import DEFAULT_TIMEOUT as DEFAULT_SMOKE_TIMEOUT
 
 if TYPE_CHECKING:  # imported lazily at run time: startup stays fast
+    from kubectl_meshify.cutover import CutoverKit
     from kubectl_meshify.fail_on import Gate
     from kubectl_meshify.findings import Finding
     from kubectl_meshify.gitops.write import TreeOptions
@@ -44,6 +53,7 @@ if TYPE_CHECKING:  # imported lazily at run time: startup stays fast
 
 
 def file_cmd(
+    ctx: typer.Context,
     paths: Annotated[
         list[str], typer.Argument(metavar="PATH...", help="Files, directories, or - for stdin.")
     ],
@@ -96,9 +106,17 @@ def file_cmd(
         ),
     ] = None,
     no_verify: NoVerifyOpt = False,
+    smoke: SmokeOpt = None,
+    smoke_https: SmokeHttpsOpt = None,
+    smoke_insecure: SmokeInsecureOpt = False,
+    smoke_timeout: SmokeTimeoutOpt = DEFAULT_SMOKE_TIMEOUT,
+    smoke_compare: SmokeCompareOpt = None,
+    trace_routes: TraceRoutesOpt = False,
 ) -> None:
     """Convert the Ingresses in manifest files (YAML or JSON; directories are read recursively)."""
+    from kubectl_meshify import collisions
     from kubectl_meshify.fail_on import gates
+    from kubectl_meshify.gitops.write import STDIN_SHOWN
     from kubectl_meshify.report.outputs import ReportPaths
     from kubectl_meshify.sources import skipped_inputs
     from kubectl_meshify.sources.files import read_resources
@@ -123,18 +141,26 @@ def file_cmd(
         )
         options.verify = not no_verify
         asked = gates(strict, fail_on)
-        resources, sources = read_resources(
-            paths, default_namespace=namespace, exclude=out_dir, globs=exclude or ()
+        collisions.check_trees(
+            paths,
+            out_dir,
+            {"--report": report, "--report-json": report_json, "--report-html": report_html},
+            exclude or (),
         )
+        options.trace_routes = trace_routes
+        kit = cutover_kit(ctx, "file", smoke, smoke_https, smoke_insecure, smoke_timeout, smoke_compare)
+        kit.preflight()
+        resources, sources = read_resources(paths, default_namespace=namespace, globs=exclude or ())
+        collisions.remember_read(s.path for s in sources if s.path != STDIN_SHOWN)
         skipped = skipped_inputs.findings(sources)
         skipped_inputs.warn(skipped)
         reports = ReportPaths(markdown=report, json=report_json, html=report_html)
         if tree is not None:
             return convert_tree(
-                resources, sources, paths, options, tree, reports, asked, input_findings=skipped
+                resources, sources, paths, options, tree, reports, asked, input_findings=skipped, kit=kit
             )
         return convert_and_write(
-            resources, options, output.value, reports, asked, paths, input_findings=skipped
+            resources, options, output.value, reports, asked, paths, input_findings=skipped, kit=kit
         )
 
     run_guarded(run)
@@ -148,10 +174,13 @@ def convert_and_write(
     asked: list[Gate],
     paths: list[str],
     input_findings: list[Finding] | None = None,
+    kit: CutoverKit | None = None,
 ) -> ExitCode:
     """Run the pipeline on `resources`, write reports, print the stream and a summary."""
+    from kubectl_meshify.cli.cutover import finish
     from kubectl_meshify.cli.gates import exit_code
     from kubectl_meshify.cli.summary import write_summary
+    from kubectl_meshify.collisions import check_writes
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.pipeline import migrate
@@ -162,13 +191,17 @@ def convert_and_write(
     result = migrate(resources, options)
     _add_input_findings(result, input_findings)
     set_run_info(result, sources=paths)
+    if kit is not None:
+        kit.before_reports(result)
     stream = render(result.objects, output)
-    for path, (text, mode) in render_reports(result, reports).items():
+    texts = render_reports(result, reports)
+    check_writes([(path, _what(path, reports), None) for path in texts])
+    for path, (text, mode) in texts.items():
         write_atomic(path, text, mode)
     sys.stdout.write(stream)
     sys.stdout.flush()
     write_summary(result, reports.written())
-    return exit_code(result, asked)
+    return finish(result, exit_code(result, asked))
 
 
 def _tree_options(
@@ -197,12 +230,15 @@ def convert_tree(
     reports: ReportPaths,
     asked: list[Gate],
     input_findings: list[Finding] | None = None,
+    kit: CutoverKit | None = None,
 ) -> ExitCode:
     """GitOps mode: rewrite the files (under --out-dir or in place), then write the reports."""
     import os
 
+    from kubectl_meshify.cli.cutover import finish
     from kubectl_meshify.cli.gates import exit_code
     from kubectl_meshify.cli.summary import write_summary
+    from kubectl_meshify.collisions import check_writes
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.gitops import write
     from kubectl_meshify.pipeline import migrate
@@ -212,6 +248,8 @@ def convert_tree(
     result = migrate(resources, options)
     _add_input_findings(result, input_findings)
     set_run_info(result, sources=paths, script_dir=tree.out_dir)
+    if kit is not None:
+        kit.before_reports(result)
     tree.report = report or (
         os.path.join(tree.out_dir, write.REPORT_MD) if tree.out_dir is not None else None
     )
@@ -231,6 +269,17 @@ def convert_tree(
         report = report or os.path.join(tree.out_dir, write.REPORT_MD)
         report_json = report_json or os.path.join(tree.out_dir, write.REPORT_JSON)
         report_html = report_html or os.path.join(tree.out_dir, REPORT_HTML)
+    check_writes(
+        [
+            (o.target, f"the output for {o.source.path}", o.source.path if tree.in_place else None)
+            for o in outputs
+        ]
+        + [
+            (report, "--report", None),
+            (report_json, "--report-json", None),
+            (report_html, "--report-html", None),
+        ]
+    )
     write.write(outputs, tree)
     counts = {s: sum(1 for o in outputs if o.status is s) for s in write.FileStatus}
     # The files are written: their old and new text need not be held while the reports are built.
@@ -253,11 +302,21 @@ def convert_tree(
             f"{paint('warning:', 'yellow')} {earlier} object(s) generated by an earlier run are in the inputs and are written again;"
             " see GITOPS_EARLIER_OUTPUT in the report.\n"
         )
-    return exit_code(result, asked)
+    return finish(result, exit_code(result, asked))
+
+
+def _what(path: str, reports: ReportPaths) -> str:
+    """The option that names `path`, for messages."""
+    named = {reports.markdown: "--report", reports.json: "--report-json", reports.html: "--report-html"}
+    return named.get(path, f"the batch script {path}")
 
 
 def _add_input_findings(result: MigrationResult, found: list[Finding] | None) -> None:
-    """Run-wide findings about the inputs (skipped files), in the JSON report and their own section."""
+    """Run-wide findings about the inputs (skipped files, documents not read), in the JSON report and their
+    own sections."""
+    from kubectl_meshify.sources.skipped_inputs import DOCUMENT_CODE
+
     if found:
         result.run_findings.extend(found)
-        result.skipped_inputs = list(found)
+        result.skipped_inputs = [f for f in found if f.code != DOCUMENT_CODE]
+        result.invalid_documents = [f for f in found if f.code == DOCUMENT_CODE]

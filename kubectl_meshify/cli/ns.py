@@ -14,6 +14,7 @@ from kubectl_meshify.errors import UsageError
 
 @with_options(cluster_options)
 def ns_cmd(
+    ctx: typer.Context,
     namespace: Annotated[
         str | None,
         typer.Argument(
@@ -45,4 +46,4 @@ def ns_cmd(
             raise UsageError(message)
 
         run_guarded(refuse)
-    run_cluster_command(namespace or namespace_flag, all_namespaces, shared, from_context=True)
+    run_cluster_command(ctx, namespace or namespace_flag, all_namespaces, shared, from_context=True)

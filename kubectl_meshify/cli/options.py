@@ -17,6 +17,7 @@ import typer
 
 from kubectl_meshify.errors import UsageError
 from kubectl_meshify.options import DEFAULT_NGINX_PREFIX, Options
+from kubectl_meshify.smoke.flags import DEFAULT_TIMEOUT as DEFAULT_SMOKE_TIMEOUT
 
 
 # Completion of values from the cluster and the kubeconfig (imported only when completing).
@@ -208,6 +209,49 @@ OutDirOpt = Annotated[
 ]
 
 
+# The cut-over kit (smoke/, cutover.py): the same on `file`, `ns` and `all`.
+SmokeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--smoke",
+        metavar="URL",
+        help="Send the behaviour check's HTTP probes to the Istio gateway at http://ADDRESS[:PORT] and judge them.",
+    ),
+]
+SmokeHttpsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--smoke-https",
+        metavar="URL",
+        help="Send the HTTPS probes to https://ADDRESS[:PORT] (SNI: the probe's host).",
+    ),
+]
+SmokeInsecureOpt = Annotated[
+    bool,
+    typer.Option("--smoke-insecure", help="With --smoke-https: do not verify the gateway's certificates."),
+]
+SmokeTimeoutOpt = Annotated[
+    float,
+    typer.Option("--smoke-timeout", metavar="SECONDS", help="Longest wait for one smoke request."),
+]
+SmokeCompareOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--smoke-compare",
+        metavar="URL",
+        help="Also send every probe to the old ingress-nginx at URL and compare the answers"
+        " (an http:// URL takes the HTTP probes, an https:// URL the HTTPS ones; repeatable).",
+    ),
+]
+TraceRoutesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--trace-routes",
+        help="Every generated HTTP route answers with x-meshify-route: NS/VIRTUALSERVICE/ROUTE (cut-over only).",
+    ),
+]
+
+
 def cluster_options(
     output: OutputOpt = OutputFormat.yaml,
     out_dir: OutDirOpt = None,
@@ -236,6 +280,12 @@ def cluster_options(
     as_user: AsOpt = None,
     as_group: AsGroupOpt = None,
     verbosity: VerbosityOpt = 0,
+    smoke: SmokeOpt = None,
+    smoke_https: SmokeHttpsOpt = None,
+    smoke_insecure: SmokeInsecureOpt = False,
+    smoke_timeout: SmokeTimeoutOpt = DEFAULT_SMOKE_TIMEOUT,
+    smoke_compare: SmokeCompareOpt = None,
+    trace_routes: TraceRoutesOpt = False,
 ) -> None:
     """The options of `ns` and `all`, in their --help order (a declaration only: never called)."""
 

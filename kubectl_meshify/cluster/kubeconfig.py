@@ -65,6 +65,9 @@ def parse_request_timeout(text: str | None) -> float | None:
 
 
 def _read_kubeconfig(path: str) -> dict[str, Any] | None:
+    from kubectl_meshify.collisions import remember_read
+
+    remember_read([path])  # never written over by --out-dir or --report
     try:
         with open(path, encoding="utf-8") as stream:
             data = yaml.load(stream, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -15,6 +15,8 @@ from kubectl_meshify.model import DestinationPolicy, GatewayPlan, Match, MeshMod
 from kubectl_meshify.naming import dns_label, host_slug
 from kubectl_meshify.options import Options
 
+# The response header --trace-routes sets on every HTTP route (read by the smoke test).
+ROUTE_HEADER = "x-meshify-route"
 KIND_ORDER = ["Certificate", "DestinationRule", "Gateway", "VirtualService", "AuthorizationPolicy"]
 
 
@@ -105,6 +107,8 @@ def _virtual_service(vhost: VirtualHost, name: str, api_version: str, options: O
     spec: dict[str, Any] = {"hosts": hosts, "gateways": list(vhost.gateways)}
     if vhost.routes:
         spec["http"] = [_http_route(route, options) for route in vhost.routes]
+        if options.trace_routes:
+            _trace_routes(spec["http"], f"{vhost.namespace}/{name}")
     if vhost.tls_routes:
         spec["tls"] = vhost.tls_routes
     return {
@@ -129,6 +133,25 @@ def _http_route(route: Route, options: Options) -> dict[str, Any]:
     for key in sorted(route.http):
         out[key] = route.http[key]
     return out
+
+
+def _trace_routes(routes: list[dict[str, Any]], virtual_service: str) -> None:
+    """`headers.response.set: {x-meshify-route: ns/vs/route}` on every route (Istio applies a route's
+    response headers to its redirects and direct responses too: translateRoute, route.go). Names are
+    made unique within the VirtualService so that the header names one route."""
+    seen: set[str] = set()
+    for route in routes:
+        name = str(route.get("name") or "route")
+        unique, n = name, 2
+        while unique in seen:
+            unique, n = f"{name}.{n}", n + 1
+        seen.add(unique)
+        route["name"] = unique
+        headers = dict(route.get("headers") or {})
+        response = dict(headers.get("response") or {})
+        response["set"] = {**(response.get("set") or {}), ROUTE_HEADER: f"{virtual_service}/{unique}"}
+        headers["response"] = response
+        route["headers"] = headers
 
 
 def _match(match: Match) -> dict[str, Any]:

@@ -416,8 +416,9 @@ def _blank_or_comment(line: str) -> bool:
 
 
 def _is_list(doc: RawDocument) -> bool:
-    match = re.search(r"^kind:[ \t]*[\"']?List[\"']?[ \t]*(?:#.*)?$", doc.text, re.M)
-    return match is not None
+    # From the parsed document, not its spelling: `"kind": "List"` or a flow mapping is a List too, and
+    # replacing it whole would drop its other items.
+    return _is_list_object(yamlio.load(doc.text))
 
 
 def _is_list_object(value: Any) -> bool:
@@ -736,17 +737,19 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
             try:
                 if options.in_place:
                     if output.text is not None:
-                        staged.stage(output.target, _with_bom(output.source, output.text))
+                        staged.stage(
+                            output.target,
+                            encoded(output.source, output.text),
+                            own_input=output.source.path,
+                        )
                         pending.append(output)
                     continue
-                if output.text is not None:
-                    content = _with_bom(output.source, output.text)
-                    if _differs(output.target, content.encode("utf-8")):
+                if output.text is not None or output.source.path == STDIN_SHOWN:
+                    content = encoded(
+                        output.source, output.source.text if output.text is None else output.text
+                    )
+                    if _differs(output.target, content):
                         staged.stage(output.target, content)
-                        pending.append(output)
-                elif output.source.path == STDIN_SHOWN:
-                    if _differs(output.target, output.source.text.encode("utf-8")):
-                        staged.stage(output.target, output.source.text)
                         pending.append(output)
                 elif _differs(output.target, _read_bytes(output.source.path)):
                     staged.stage(output.target, copy_from=output.source.path)
@@ -763,11 +766,9 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
         output.written = True
 
 
-def _with_bom(source: SourceFile, text: str) -> str:
-    """Put back a byte-order mark the input had (reading dropped it)."""
-    if source.path != STDIN_SHOWN and _read_bytes(source.path)[:3] == b"\xef\xbb\xbf":
-        return "\ufeff" + text
-    return text
+def encoded(source: SourceFile, text: str) -> bytes:
+    """`text` in the input's own encoding (UTF-8 or UTF-16), after the byte-order mark it had, if any."""
+    return source.bom + text.encode(source.encoding)
 
 
 def _read_bytes(path: str) -> bytes:

@@ -1,6 +1,7 @@
 """The HTML report: one self-contained file (inline CSS and script, no network, no external font) with the
-summary, the action plan, the batch scripts and a filterable, sortable table of Ingresses whose rows open
-onto their findings, resources and behaviour-check differences.
+summary, the action plan, the batch scripts, a filterable, sortable table of Ingresses whose rows open
+onto their findings, resources and behaviour-check differences, then the smoke test and the cut-over
+runbook.
 
 The data is embedded once as compact JSON; the script renders only the rows on screen (a page at a time)
 and an Ingress's detail when it is opened, so a 2,000-Ingress report opens at once.
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any
 
 from kubectl_meshify import __version__
 from kubectl_meshify.action_plan import GROUP_TITLES
 from kubectl_meshify.model import IngressRecord
+from kubectl_meshify.report.sections import cutover, smoke
 from kubectl_meshify.report.sections.action_plan import (
     CLASS_TITLES,
     not_probed,
@@ -108,12 +111,17 @@ def _embedded_json(data: Any) -> str:
 def to_html(result: MigrationResult) -> str:
     data = report_data(result)
     title = "Migration report: Ingress → Istio"
-    return (
-        PAGE.replace("@TITLE@", html.escape(title))
-        .replace("@CSS@", CSS)
-        .replace("@SCRIPT@", SCRIPT)
-        .replace("@DATA@", _embedded_json(data))
-    )
+    parts = {
+        "TITLE": html.escape(title),
+        "CSS": CSS,
+        "SCRIPT": SCRIPT,
+        # Static sections, rendered (escaped) here: the smoke test and the runbook need no script.
+        "SMOKE": smoke.to_html(result.smoke),
+        "CUTOVER": cutover.to_html(cutover.steps_of(result)),
+        "DATA": _embedded_json(data),
+    }
+    # One pass: no inserted text is searched for another placeholder.
+    return re.sub(r"@([A-Z]+)@", lambda m: parts.get(m.group(1), m.group(0)), PAGE)
 
 
 # No external resource of any kind: the page must open offline and make no request (tested in Chromium).
@@ -147,6 +155,8 @@ PAGE = """<!DOCTYPE html>
 <button id="more" type="button">Show more</button>
 </section>
 <section id="run-findings"><h2>Run findings</h2><div id="run-body"></div></section>
+<section id="smoke"><h2>Smoke test</h2>@SMOKE@</section>
+<section id="cutover"><h2>Cut-over runbook</h2>@CUTOVER@</section>
 </main>
 <script type="application/json" id="report-data">@DATA@</script>
 <script>@SCRIPT@</script>

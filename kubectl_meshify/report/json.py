@@ -7,7 +7,16 @@ from typing import Any
 from kubectl_meshify import __version__
 from kubectl_meshify.jsontext import dumps_indented
 from kubectl_meshify.model import IngressRecord
-from kubectl_meshify.report.sections import action_plan, credentials, files, ingresses, summary, verification
+from kubectl_meshify.report.sections import (
+    action_plan,
+    credentials,
+    cutover,
+    files,
+    ingresses,
+    smoke,
+    summary,
+    verification,
+)
 from kubectl_meshify.result import MigrationResult
 
 
@@ -30,6 +39,8 @@ def to_json(result: MigrationResult) -> dict[str, Any]:
         "plan": action_plan.to_json(plan, result.run),
         "ingresses": [_ingress(r, result) for r in result.records],
         "findings": [f.to_json() for f in result.run_findings + result.model.run_findings],
+        "smoke": smoke.to_json(result.smoke),
+        "cutover": cutover.to_json(cutover.steps_of(result)),
     }
 
 

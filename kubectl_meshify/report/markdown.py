@@ -6,10 +6,13 @@ from kubectl_meshify import __version__
 from kubectl_meshify.report.sections import (
     action_plan,
     credentials,
+    cutover,
     files,
+    invalid_documents,
     preflight,
     prerequisites,
     skipped_inputs,
+    smoke,
     summary,
     verification,
 )
@@ -33,6 +36,7 @@ def to_markdown(result: MigrationResult) -> str:
     if result.verification is not None:
         lines += verification.summary_markdown(result.verification)
     lines += skipped_inputs.to_markdown(result.skipped_inputs)
+    lines += invalid_documents.to_markdown(result.invalid_documents)
     if result.gitops is not None:
         lines += files.summary_markdown(result.gitops)
     lines += action_plan.ingresses_markdown(result, plan)
@@ -40,5 +44,8 @@ def to_markdown(result: MigrationResult) -> str:
     lines += credentials.to_markdown(result.tls_credentials, result.options)
     lines += preflight.to_markdown(result.preflight)
     lines += prerequisites.nginx_defaults(result)
+    # The smoke test and the cut-over runbook close every report.
+    lines += smoke.to_markdown(result.smoke)
+    lines += cutover.to_markdown(cutover.steps_of(result))
     lines.append("")
     return "\n".join(lines).rstrip() + "\n"

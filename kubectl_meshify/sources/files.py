@@ -2,8 +2,10 @@
 
 Each file is split into documents by its raw text, so a document's exact bytes are known (the GitOps
 writer copies untouched documents through byte for byte). Only documents of the kinds translation needs
-are parsed (by `yamlio.load`); the rest are only counted. PyYAML's C parser is used when present (about
-20× faster than a pure-Python one); the pure parser gives the same result where the extension is missing.
+are parsed (by `yamlio.load`); the rest are counted, and their syntax checked without building anything
+(a document that is not valid YAML is kept and reported, `InvalidDocument`). PyYAML's C parser is used when
+present (about 20× faster than a pure-Python one); the pure parser gives the same result where the
+extension is missing. Files are decoded as kubectl decodes them: UTF-8, or UTF-16 after its byte-order mark.
 """
 
 from __future__ import annotations
@@ -57,6 +59,17 @@ class RawDocument:
     text: str
 
 
+@dataclass(frozen=True)
+class InvalidDocument:
+    """A document that was not read: of a kind translation does not need, and not valid YAML, or not a
+    mapping. It is kept as it is (GitOps mode copies it byte for byte) and reported."""
+
+    index: int
+    line: int  # 1-based line of its first content in the file
+    kind: str | None  # from its `kind:` line, when it has one
+    problem: str
+
+
 @dataclass
 class SourceFile:
     """A file as read: its text and its documents."""
@@ -66,6 +79,23 @@ class SourceFile:
     is_json: bool
     documents: list[RawDocument] = field(default_factory=list)
     skipped: str | None = None  # why a file found in a directory walk is not read as a manifest
+    invalid: list[InvalidDocument] = field(default_factory=list)
+    encoding: str = "utf-8"  # how its bytes after `bom` decode (GitOps mode writes it back the same way)
+    bom: bytes = b""  # the byte-order mark it starts with, if any
+
+
+# The byte-order marks kubectl honours, as its resource builder reads every file and stdin through
+# golang.org/x/text's `unicode.BOMOverride(unicode.UTF8.NewDecoder())` (k8s.io/cli-runtime
+# pkg/resource/visitor.go, `FileVisitor.Visit`): UTF-8, UTF-16LE, UTF-16BE; no mark is UTF-8. UTF-32 is
+# not among them (encoding/unicode/override.go: "support for UTF-32, which should not be supported by
+# default"): kubectl fails to parse such a file, and so does this reader, with a clearer message.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", None),  # UTF-32LE (starts like UTF-16LE's mark; kubectl reads NULs, and fails)
+    (b"\x00\x00\xfe\xff", None),  # UTF-32BE
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
 
 def split_documents(text: str) -> list[RawDocument]:
@@ -171,27 +201,56 @@ def excluded(path: str, walked: str, globs: Sequence[str]) -> bool:
 
 
 def read_source(path: str) -> SourceFile:
-    """Read one file (or stdin) as text; undecodable or unreadable input is an InputError."""
+    """Read one file (or stdin) as text, decoded as kubectl decodes it (UTF-8, or UTF-16 after its
+    byte-order mark); undecodable or unreadable input is an InputError."""
     try:
         if path == STDIN:
-            text = sys.stdin.read()
+            stdin = getattr(sys.stdin, "buffer", None)
+            data: bytes | str = stdin.read() if stdin is not None else sys.stdin.read()
             shown = "<stdin>"
         else:
-            with open(path, encoding="utf-8", newline="") as stream:
-                text = stream.read()
+            with open(path, "rb") as stream:
+                data = stream.read()
             shown = path
-    except UnicodeDecodeError as err:
-        raise InputError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     except OSError as err:
         raise InputError(f"{path}: cannot read: {err.strerror}") from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    encoding, bom = "utf-8", b""
+    if isinstance(data, str):  # a text stream without bytes underneath (stdin replaced in-process)
+        text = data.removeprefix("\ufeff")
+    else:
+        text, encoding, bom = _decode(shown, data)
     start = text.lstrip()[:2]
     is_json = path.endswith(".json") or (start[:1] in ("{", "[") and start != "{{")  # `{{`: a template
-    source = SourceFile(path=shown, text=text, is_json=is_json)
+    source = SourceFile(path=shown, text=text, is_json=is_json, encoding=encoding, bom=bom)
     if not is_json:
         source.documents = split_documents(text)
     return source
+
+
+def _decode(shown: str, data: bytes) -> tuple[str, str, bytes]:
+    """(text, encoding, byte-order mark) of a file's bytes."""
+    encoding, bom = "utf-8", b""
+    if data[:1] in (b"\xef", b"\xff", b"\xfe", b"\x00"):
+        for mark, name in _BOMS:
+            if data.startswith(mark):
+                if name is None:
+                    raise InputError(
+                        f"{shown}: UTF-32 text (byte-order mark {mark.hex(' ')}), which kubectl does not read"
+                        " (it reads UTF-8, and UTF-16 with a byte-order mark): save it as UTF-8"
+                    )
+                encoding, bom = name, mark
+                break
+    if encoding == "utf-8" and b"\x00" in data:  # kubectl's YAML decoder refuses control characters too
+        raise InputError(
+            f"{shown}: NUL characters at byte {data.index(0)}: UTF-16 or UTF-32 without a byte-order mark?"
+            " kubectl reads UTF-8, and UTF-16 with a byte-order mark: save it as UTF-8"
+        )
+    try:
+        text = data[len(bom) :].decode(encoding)
+    except UnicodeDecodeError as err:
+        what = "UTF-8" if encoding == "utf-8" else encoding.upper().replace("-LE", "LE").replace("-BE", "BE")
+        raise InputError(f"{shown}: not {what} text ({err.reason} at byte {err.start + len(bom)})") from None
+    return text, encoding, bom
 
 
 def load_objects(source: SourceFile, default_namespace: str) -> Iterator[KubeObject]:
@@ -210,23 +269,99 @@ def load_objects(source: SourceFile, default_namespace: str) -> Iterator[KubeObj
     for doc in source.documents:
         kind = _TOP_KIND.search(doc.text)
         if kind and kind.group(1) not in WANTED_KINDS and kind.group(1) != "List":
+            # Not needed, so not built; but checked, as kubectl would stop at it (`kubectl apply -f`).
+            problem = _other_document_problem(doc)
+            if problem is not None:
+                source.invalid.append(InvalidDocument(doc.index, _content_line(doc), kind.group(1), problem))
             yield KubeObject({"kind": kind.group(1)}, Origin(source.path, doc.index, doc.line))
             continue
-        data = parse_document(source.path, doc)
-        yield from _expand(data, Origin(source.path, doc.index, doc.line), default_namespace)
+        # Keys given twice are looked for in Ingresses only (and where one may be: a List, an unknown kind).
+        wanted = kind is None or kind.group(1) in ("Ingress", "List")
+        duplicates: list[yamlio.DuplicateKey] | None = [] if wanted else None
+        data = parse_document(source.path, doc, duplicates)
+        if data is not None and not isinstance(data, dict):
+            what = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
+            source.invalid.append(
+                InvalidDocument(doc.index, _content_line(doc), None, f"not a mapping but {what}")
+            )
+        objects = _expand(data, Origin(source.path, doc.index, doc.line), default_namespace)
+        yield from _with_duplicates(objects, data, duplicates, doc.line) if duplicates else objects
 
 
-def parse_document(path: str, doc: RawDocument) -> Any:
-    """Parse one document; a syntax error names the file, document and line/column in the file."""
+def parse_document(path: str, doc: RawDocument, duplicates: list[yamlio.DuplicateKey] | None = None) -> Any:
+    """Parse one document; a syntax error names the file, document and line/column in the file. Keys
+    given twice are appended to `duplicates`, when given."""
     try:
-        return yamlio.load(doc.text)
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        where = f"line {mark.line + doc.line}, column {mark.column + 1}" if mark else "unknown position"
-        problem = err.problem or err.context or "syntax error"
-        raise InputError(f"{path}: document {doc.index}: invalid YAML at {where}: {problem}") from None
+        return yamlio.load(doc.text, duplicates)
     except yaml.YAMLError as err:
-        raise InputError(f"{path}: document {doc.index}: invalid YAML: {err}") from None
+        raise InputError(f"{path}: document {doc.index}: {_yaml_problem(err, doc)}") from None
+
+
+def _with_duplicates(
+    objects: Iterable[KubeObject], data: Any, duplicates: list[yamlio.DuplicateKey], first_line: int
+) -> Iterator[KubeObject]:
+    """The Ingresses among `objects` with the duplicate keys inside each (an item of a List too), their
+    paths made relative to the object and their lines to the file."""
+    for obj in objects:
+        if obj.kind != "Ingress":
+            yield obj
+            continue
+        root = _path_to(data, obj.body)
+        if root is None:
+            yield obj
+            continue
+        mine = tuple(
+            yamlio.DuplicateKey(d.path[len(root) :], d.key, tuple(n + first_line for n in d.lines))
+            for d in duplicates
+            if d.path[: len(root)] == root
+        )
+        yield KubeObject(obj.body, obj.origin, mine) if mine else obj
+
+
+def _path_to(data: Any, body: Any, path: yamlio.Path = ()) -> yamlio.Path | None:
+    """Where `body` is in a document: () for the document itself, ("items", 2) for a List's item."""
+    if data is body:
+        return path
+    if isinstance(data, dict) and data.get("kind") == "List" and isinstance(data.get("items"), list):
+        for index, item in enumerate(data["items"]):
+            found = _path_to(item, body, (*path, "items", index))
+            if found is not None:
+                return found
+    return None
+
+
+def _yaml_problem(err: yaml.YAMLError, doc: RawDocument) -> str:
+    """What is wrong with `doc`, and where in the file."""
+    if not isinstance(err, yaml.MarkedYAMLError):
+        return f"invalid YAML: {err}"
+    mark = err.problem_mark or err.context_mark
+    problem = err.problem or err.context or "syntax error"
+    if mark is None:
+        return f"invalid YAML at unknown position: {problem}"
+    text = f"invalid YAML at line {mark.line + doc.line}, column {mark.column + 1}: {problem}"
+    context = err.context_mark
+    if err.problem and err.context and context is not None and context.line != mark.line:
+        text += f" ({err.context} at line {context.line + doc.line})"
+    return text
+
+
+def _other_document_problem(doc: RawDocument) -> str | None:
+    """Why a document of a kind translation does not need would not load (kubectl's decoder refuses it
+    too), or None. Its syntax is checked, nothing is built. (A `kind:` line at column 0 makes it a mapping.)"""
+    try:
+        yamlio.check_syntax(doc.text)
+    except yaml.YAMLError as err:
+        return _yaml_problem(err, doc)
+    return None
+
+
+def _content_line(doc: RawDocument) -> int:
+    """The line of a document's first content (past comments and blank lines)."""
+    for offset, raw in enumerate(doc.text.splitlines()):
+        stripped = raw.strip()
+        if stripped and not stripped.startswith(("#", "%")):
+            return doc.line + offset
+    return doc.line
 
 
 def _expand(data: Any, origin: Origin, default_namespace: str) -> Iterator[KubeObject]:
@@ -377,9 +512,9 @@ def kustomize_patches(path: str) -> list[str]:
     """Paths of the patch files a kustomization names (patches, patchesStrategicMerge, patchesJson6902,
     replacements); an unreadable kustomization names none."""
     try:
-        with open(path, encoding="utf-8") as stream:
-            data = yaml.safe_load(stream)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        with open(path, "rb") as stream:
+            data = yaml.safe_load(_decode(path, stream.read())[0])
+    except (OSError, InputError, yaml.YAMLError):
         return []
     if not isinstance(data, dict):
         return []

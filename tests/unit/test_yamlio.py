@@ -65,7 +65,11 @@ def test_default_style_is_pyyaml_byte_for_byte() -> None:
                 "#x",
                 "é",
                 "yes",
-                "1.5e",
+                "1.5.3",
+                "10.0.0.1",
+                "600s",
+                "-abc",
+                "_1",
             ],
             "nested": [[1, 2], [], {}, [{"a": None, "b": True, "c": 1.5}]],
             "empty": {},
@@ -73,7 +77,10 @@ def test_default_style_is_pyyaml_byte_for_byte() -> None:
         }
     )
     for obj in objects:
-        assert yamlio.dump(obj) == to_yaml(obj)
+        assert yamlio.dump(obj) == yaml.safe_dump(
+            obj, sort_keys=False, allow_unicode=True, width=float("inf")
+        )
+        assert to_yaml(obj) == yamlio.dump(obj)
 
 
 TRICKY_STRINGS = [
@@ -156,6 +163,15 @@ def test_yaml11_booleans_are_quoted_even_where_pyyaml_would_not() -> None:
     assert yamlio.render_scalar("80") == "'80'"
     assert yamlio.render_scalar("1e3") == "'1e3'"  # a float for YAML 1.2 and go-yaml, not for PyYAML
     assert yamlio.render_scalar("0o17") == "'0o17'"
+    # Issue 19: plain, go-yaml (kubectl) reads these as numbers (resolve.go: strconv.ParseInt(s, 0, 64)
+    # with `_` removed, or ParseFloat), and ruamel.yaml (YAML 1.2) reads `+0o17` and `._5` as numbers.
+    for number in ("0X1F", "+0o17", "-0B1", "0o1_7", "+_1", "1e1_0", "-.845E_-2", "._5", ".5_5", "08"):
+        assert yamlio.render_scalar(number) == f"'{number}'"
+    # go-yaml's timestamps take one-digit months and days (time.Parse layout "2006-1-2"); PyYAML does not.
+    assert yamlio.render_scalar("2001-1-2") == "'2001-1-2'"
+    # Not numbers for any reader: more than one dot, or a letter no number spelling has.
+    for text in ("10.0.0.1", "1.2.3", "600s", "10.0.0.0/8", "-abc", "_5", "2024-q1"):
+        assert yamlio.render_scalar(text) == text
     assert yamlio.render_scalar("shop.example.com") == "shop.example.com"
     assert yamlio.render_scalar(datetime.date(2024, 1, 2)) == "2024-01-02"
 
@@ -244,3 +260,22 @@ def test_comments_are_tied_to_the_node_they_describe() -> None:
 def test_comment_lines_are_counted_with_crlf() -> None:
     comments = yamlio.read_comments("a: 1\r\n# on b\r\nb: 2  # eol\r\n")
     assert [(c.text, c.line, c.path) for c in comments] == [("# on b", 1, ("b",)), ("# eol", 2, ("b",))]
+
+
+@pytest.mark.parametrize("length", [1022, 1023, 1024, 1025, 5000])
+def test_keys_past_the_implicit_key_limit_are_written_explicitly(length: int) -> None:
+    # YAML 1.2 §7.4.2 limits an implicit key to 1,024 characters; PyYAML's scanner drops a possible simple
+    # key past it (scanner.py, stale_possible_simple_keys), as go-yaml's does (yaml_parser_stale_simple_keys).
+    plain, quoted = "k" * length, "0" * length  # written as is / in quotes (2 more characters)
+    obj = {"a": {plain: "v", "b": [{quoted: {"c": ["d"]}, "e": [plain]}]}, quoted: [], "f": {plain: {}}}
+    notes = {("a", plain): yamlio.NodeComments(before=["# above"], eol=["# end"])}
+    for style in (yamlio.DEFAULT_STYLE, yamlio.Style(4, 2)):
+        text = yamlio.dump(obj, style, notes)
+        assert ("? " + plain in text) is (length > 1024)
+        assert ("? '" + quoted in text) is (length > 1022)
+        assert yaml.safe_load(text) == obj
+        ruamel = pytest.importorskip("ruamel.yaml")
+        assert ruamel.YAML(typ="safe", pure=True).load(text) == obj
+    assert yamlio.dump({plain: "v"}, notes={(plain,): yamlio.NodeComments(eol=["# c"])}) == (
+        f"? {plain}  # c\n: v\n" if length > 1024 else f"{plain}: v  # c\n"
+    )
