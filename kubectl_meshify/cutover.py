@@ -12,12 +12,9 @@ import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kubectl_meshify.model import Status
-
-if TYPE_CHECKING:
-    from kubectl_meshify.result import MigrationResult
 
 GATEWAY_VAR = "$GATEWAY"  # the ingress gateway's external address, found by the first command
 # Options that write or apply (dropped from the re-run commands) and the smoke options (set anew).
@@ -329,8 +326,11 @@ class CutoverKit:
 
             preflight(self.smoke)
 
-    def before_reports(self, result: MigrationResult) -> None:
-        """After the conversion (and the apply): run the smoke test; both go into the reports."""
+    def before_reports(self, result: Any) -> None:
+        """After the conversion (and the apply): run the smoke test; both go into the reports.
+
+        `result` is a MigrationResult (result.py refers to this module: no import back).
+        """
         result.invocation = self.invocation
         if self.smoke is not None:
             from kubectl_meshify.smoke.run import run_smoke
