@@ -10,7 +10,9 @@ Expected answers come from ingress-nginx, which the emitted configuration reprod
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,6 +43,14 @@ def route_to(objects: list[dict[str, Any]], service_host: str) -> str:
 
 def smoke_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text())["smoke"]
+
+
+def html_section(path: Path, name: str) -> str:
+    """The text of one static section of the HTML report, tags dropped."""
+    page = path.read_text()
+    start = page.index(f'<section id="{name}">')
+    body = page[start : page.index("</section>", start)]
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
 
 
 def failures(stderr: str) -> list[str]:
@@ -75,10 +85,10 @@ def test_honest_gateway_passes_every_probe_once_with_sni(
     objects = converted("--trace-routes")
     http = gateway(objects)
     https = gateway(objects, tls=(certificates["gw.crt"], certificates["gw.key"]))
-    report, markdown = tmp_path / "r.json", tmp_path / "r.md"
+    report, markdown, page = tmp_path / "r.json", tmp_path / "r.md", tmp_path / "r.html"
     result = meshify(
         "file", APPS, "--trace-routes", "--smoke", http.url, "--smoke-https", https.url,
-        "--report-json", str(report), "--report", str(markdown),
+        "--report-json", str(report), "--report", str(markdown), "--report-html", str(page),
         env={"SSL_CERT_FILE": certificates["ca.crt"]},  # the gateway's certificate is verified
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
@@ -103,6 +113,12 @@ def test_honest_gateway_passes_every_probe_once_with_sni(
     text = markdown.read_text()
     assert "## Smoke test" in text and "## Cut-over runbook" in text
     assert text.index("## Smoke test") < text.index("## Cut-over runbook")
+    # The HTML report has both too: the totals, and every step of the runbook with its commands.
+    sent = summary["sent"]
+    assert f"{sent} sent, {sent} passed, 0 failed, 0 not sent" in html_section(page, "smoke")
+    runbook = html_section(page, "cutover")
+    for step in json.loads(report.read_text())["cutover"]["steps"]:
+        assert step["title"] in runbook and all(c in runbook for c in step["commands"])
 
 
 def test_untrusted_certificate_fails_https_probes_unless_insecure(
@@ -139,6 +155,12 @@ def test_missing_route_is_caught_and_named(gateway: Callable[..., StandIn], tmp_
     assert all("answered by route blog/blog-example-com/" in line for line in lines)
     failed = [p for p in smoke_json(report)["probes"] if p["result"] == "failed"]
     assert len(failed) == 3 and all(p["ingresses"] == ["blog/blog"] for p in failed)
+    # The HTML report lists the failing probes.
+    page = tmp_path / "r.html"
+    meshify("file", APPS, "--trace-routes", "--smoke", http.url, "--report-html", str(page))
+    shown = html_section(page, "smoke")
+    assert "3 failed" in shown
+    assert all(f"GET http://blog.example.com/posts{rest}" in shown for rest in ("", "/", "/deeper/path"))
 
 
 def test_missing_route_without_tracing_is_a_404_from_the_gateway(gateway: Callable[..., StandIn]) -> None:
