@@ -229,6 +229,7 @@ CODES: dict[str, Code] = {
         (EXACT,),
         "A key given twice in one mapping of an Ingress's YAML: the last value is used, as kubectl uses it (its"
         " decoder drops the earlier ones without a warning).",
+        action="Keep one of the keys in the Ingress's YAML: the cluster has only the last value.",
     ),
     "INGRESS_INVALID": Code(
         ERROR,
@@ -253,6 +254,7 @@ CODES: dict[str, Code] = {
         (NO_OP, UNSUPPORTED),
         "A document of a file that is read is not valid YAML (one of a kind the conversion does not need) or"
         " not a mapping: kubectl would stop at it; it is kept as it is (byte for byte in GitOps mode).",
+        action="Fix the document: `kubectl apply -f` fails on the file too.",
     ),
     "NAMESPACE_OF_OLD_CONTROLLER": Code(
         INFO,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from typing import Any
 
 from kubectl_meshify import __version__
@@ -91,6 +90,9 @@ def report_data(result: MigrationResult) -> dict[str, Any]:
             for f in result.run_findings + result.model.run_findings
         ],
         "ingresses": rows,
+        "smoke": smoke.html_data(result.smoke),
+        "cutover": cutover.to_json(cutover.steps_of(result))["steps"],
+        "cutoverIntro": cutover.INTRO,
     }
 
 
@@ -111,17 +113,12 @@ def _embedded_json(data: Any) -> str:
 def to_html(result: MigrationResult) -> str:
     data = report_data(result)
     title = "Migration report: Ingress → Istio"
-    parts = {
-        "TITLE": html.escape(title),
-        "CSS": CSS,
-        "SCRIPT": SCRIPT,
-        # Static sections, rendered (escaped) here: the smoke test and the runbook need no script.
-        "SMOKE": smoke.to_html(result.smoke),
-        "CUTOVER": cutover.to_html(cutover.steps_of(result)),
-        "DATA": _embedded_json(data),
-    }
-    # One pass: no inserted text is searched for another placeholder.
-    return re.sub(r"@([A-Z]+)@", lambda m: parts.get(m.group(1), m.group(0)), PAGE)
+    return (
+        PAGE.replace("@TITLE@", html.escape(title))
+        .replace("@CSS@", CSS)
+        .replace("@SCRIPT@", SCRIPT)
+        .replace("@DATA@", _embedded_json(data))
+    )
 
 
 # No external resource of any kind: the page must open offline and make no request (tested in Chromium).
@@ -155,8 +152,8 @@ PAGE = """<!DOCTYPE html>
 <button id="more" type="button">Show more</button>
 </section>
 <section id="run-findings"><h2>Run findings</h2><div id="run-body"></div></section>
-<section id="smoke"><h2>Smoke test</h2>@SMOKE@</section>
-<section id="cutover"><h2>Cut-over runbook</h2>@CUTOVER@</section>
+<section id="smoke"><h2>Smoke test</h2><div id="smoke-body"></div></section>
+<section id="cutover"><h2>Cut-over runbook</h2><div id="cutover-body"></div></section>
 </main>
 <script type="application/json" id="report-data">@DATA@</script>
 <script>@SCRIPT@</script>
@@ -216,10 +213,17 @@ function header() {
   }
   $("scripts-body").innerHTML = D.scripts.length ? D.scripts.map((s) => "<h3><code>" + esc(s.path || s.name) + "</code> (" + s.objects + " objects)</h3><pre>" + esc(s.text) + "</pre>").join("") : "<p>None.</p>";
   $("run-body").innerHTML = D.runFindings.length ? findingsTable(D.runFindings, true) : "<p>None.</p>";
+  $("smoke-body").innerHTML = D.smoke.text.map((t) => "<p>" + codeSpans(t) + "</p>").join("") + (D.smoke.rows.length ?
+    '<table class="smoke"><tr>' + D.smoke.header.map((h) => "<th>" + esc(h) + "</th>").join("") + "</tr>" + D.smoke.rows.map((r) => "<tr>" + r.map((c, i) => "<td>" + (i === 1 ? "<code>" + esc(c) + "</code>" : esc(c)) + "</td>").join("") + "</tr>").join("") + "</table>" : "");
+  $("cutover-body").innerHTML = "<p>" + codeSpans(D.cutoverIntro) + "</p><ol>" + D.cutover.map((s) => "<li><h3>" + esc(s.title) + "</h3><p>" + codeSpans(s.why) + "</p>" + (s.commands.length ? "<pre>" + esc(s.commands.join("\n")) + "</pre>" : "") + "<p>Rollback: " + codeSpans(s.rollback) + "</p></li>").join("") + "</ol>";
   const fill = (sel, values) => { for (const v of values) { const o = document.createElement("option"); o.value = v; o.textContent = D.classTitles[v] || v; sel.appendChild(o); } };
   fill($("f-ns"), [...new Set(rows.map((r) => r.ns))].sort());
   fill($("f-class"), ["blocked", "needs-steps", "ready", "skipped"].filter((c) => D.classes[c]));
   fill($("f-code"), [...new Set(rows.flatMap((r) => r.codes))].sort());
+}
+
+function codeSpans(text) {
+  return esc(text).split("`").map((p, i) => i % 2 ? "<code>" + p + "</code>" : p).join("");
 }
 
 function findingsTable(list, runWide) {

@@ -10,14 +10,13 @@ Expected answers come from ingress-nginx, which the emitted configuration reprod
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.browser import chromium, open_report
 from tests.conftest import istio_errors
 from tests.smoke.conftest import documents, free_port, meshify
 from tests.smoke.standin import Faults, StandIn
@@ -45,12 +44,11 @@ def smoke_json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text())["smoke"]
 
 
-def html_section(path: Path, name: str) -> str:
-    """The text of one static section of the HTML report, tags dropped."""
-    page = path.read_text()
-    start = page.index(f'<section id="{name}">')
-    body = page[start : page.index("</section>", start)]
-    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+def html_sections(path: Path, *names: str) -> list[str]:
+    """The text of sections of the HTML report as headless Chromium renders them."""
+    with chromium() as driver:
+        open_report(driver, path)
+        return [driver.find_element("id", name).text for name in names]
 
 
 def failures(stderr: str) -> list[str]:
@@ -115,8 +113,8 @@ def test_honest_gateway_passes_every_probe_once_with_sni(
     assert text.index("## Smoke test") < text.index("## Cut-over runbook")
     # The HTML report has both too: the totals, and every step of the runbook with its commands.
     sent = summary["sent"]
-    assert f"{sent} sent, {sent} passed, 0 failed, 0 not sent" in html_section(page, "smoke")
-    runbook = html_section(page, "cutover")
+    shown, runbook = html_sections(page, "smoke", "cutover")
+    assert f"{sent} sent, {sent} passed, 0 failed, 0 not sent" in shown
     for step in json.loads(report.read_text())["cutover"]["steps"]:
         assert step["title"] in runbook and all(c in runbook for c in step["commands"])
 
@@ -158,7 +156,7 @@ def test_missing_route_is_caught_and_named(gateway: Callable[..., StandIn], tmp_
     # The HTML report lists the failing probes.
     page = tmp_path / "r.html"
     meshify("file", APPS, "--trace-routes", "--smoke", http.url, "--report-html", str(page))
-    shown = html_section(page, "smoke")
+    (shown,) = html_sections(page, "smoke")
     assert "3 failed" in shown
     assert all(f"GET http://blog.example.com/posts{rest}" in shown for rest in ("", "/", "/deeper/path"))
 

@@ -1,12 +1,11 @@
 """The "Smoke test" section: what the live gateway answered to each probe (--smoke, --smoke-https), and
-with --smoke-compare what the old gateway answered. Markdown, JSON (`smoke`, null when not run) and HTML."""
+with --smoke-compare what the old gateway answered. Markdown, JSON (`smoke`, null when not run) and
+the HTML report's data."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
-from kubectl_meshify.report.sections import code_spans
 from kubectl_meshify.smoke.flags import Target
 from kubectl_meshify.smoke.judge import expected_text
 from kubectl_meshify.smoke.run import FAILED, NOT_SENT, PASSED, ProbeResult, SmokeResult
@@ -134,28 +133,11 @@ def to_markdown(smoke: SmokeResult | None) -> list[str]:
     return lines
 
 
-def to_html(smoke: SmokeResult | None) -> str:
-    """The section's body: the totals, then the failing probes and those that differ from the old gateway
-    (every probe is in the JSON report)."""
+def html_data(smoke: SmokeResult | None) -> dict[str, Any]:
+    """What the HTML report shows: the totals, then the failing probes and those that differ from the old
+    gateway (every probe is in the JSON report)."""
     if smoke is None:
-        return f"<p>{code_spans(NOT_RUN)}</p>"
-    parts = [f"<p>{code_spans(s)}</p>" for s in _intro(smoke)]
+        return {"text": [NOT_RUN], "header": [], "rows": []}
     header, rows = _rows(smoke)
     shown = [r for r in rows if r[0] == FAILED or (len(r) > 5 and r[5] not in ("", "agrees"))]
-    if shown:
-        parts.append(
-            '<table class="smoke"><tr>'
-            + "".join(f"<th>{html.escape(h)}</th>" for h in header)
-            + "</tr>"
-            + "".join(
-                "<tr>"
-                + "".join(
-                    f"<td><code>{html.escape(c)}</code></td>" if i == 1 else f"<td>{html.escape(c)}</td>"
-                    for i, c in enumerate(cells)
-                )
-                + "</tr>"
-                for cells in shown[:MAX_ROWS]
-            )
-            + "</table>"
-        )
-    return "".join(parts)
+    return {"text": _intro(smoke), "header": header, "rows": shown[:MAX_ROWS]}
