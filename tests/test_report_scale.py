@@ -84,6 +84,17 @@ def test_markdown_stays_reviewable(estate: dict[str, Any]) -> None:
     for i in data["ingresses"]:
         if i["class"] in ("needs-steps", "blocked"):
             assert f"\n### {i['namespace']}/{i['name']}" in estate["markdown"]
+    # The cut-over runbook: every command in the JSON; the Markdown shows the first 20 of a step and says
+    # where the rest is.
+    steps = data["cutover"]["steps"]
+    copies = steps[0]["commands"]
+    assert len(copies) > 1000
+    runbook = estate["markdown"].split("## Cut-over runbook", 1)[1]
+    assert copies[0] in runbook and copies[19] in runbook and copies[20] not in runbook
+    assert (
+        f"# … and {len(copies) - 20} more commands: the JSON report has every one (cutover.steps[0].commands)"
+        in runbook
+    )
 
 
 @pytest.mark.shared
