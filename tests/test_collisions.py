@@ -119,6 +119,16 @@ def test_a_report_named_like_an_input_is_refused(work: Path) -> None:
     refused(work, "file", "in", "--in-place", "--report-json", "in/web.yaml", names=("in/web.yaml",))
     refused(work, "file", "in", "--out-dir", "out", "--report", "in/web.yaml", names=("in/web.yaml",))
     assert not (work / "out").exists()
+    # The HTML report too, named or found by the walk, with or without --out-dir.
+    refused(work, "file", "in/web.yaml", "--report-html", "in/web.yaml", names=("--report-html in/web.yaml",))
+    refused(
+        work, "file", "in", "--report-html", "in/team/web.yaml", names=("--report-html", "in/team/web.yaml")
+    )
+    refused(work, "file", "in", "--out-dir", "out", "--report-html", "in/web.yaml", names=("--report-html",))
+    refused(
+        work, "file", "in", "--report", "r.md", "--report-html", "./r.md", names=("--report-html", "r.md")
+    )
+    assert not (work / "out").exists()
 
 
 def test_two_outputs_naming_one_file_are_refused(work: Path) -> None:

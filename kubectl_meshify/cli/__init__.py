@@ -1,6 +1,7 @@
 """The `kubectl meshify` command line (entry point `kubectl_meshify.cli:main`): one module per command
 (file.py, ns.py, all.py; version in app.py), the option declarations they share (options.py), the body
-`ns` and `all` share (cluster.py), and kubectl's plugin completion (completion.py).
+`ns` and `all` share (cluster.py), the cut-over kit's smoke lines and exit code (cutover.py), and
+kubectl's plugin completion (completion.py).
 
 The library never imports this package (tests/test_layering.py): the CLI parses, calls the library,
 writes and exits.
