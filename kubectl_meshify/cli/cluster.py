@@ -13,13 +13,12 @@ import typer
 from kubectl_meshify.cli.app import run_guarded
 from kubectl_meshify.cli.cutover import cutover_kit, finish
 from kubectl_meshify.cli.options import DryRun, build_options
-from kubectl_meshify.cli.summary import write_summary
 from kubectl_meshify.cli.term import paint
 from kubectl_meshify.errors import ExitCode, UsageError
-from kubectl_meshify.findings import Finding, Severity
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported lazily at run time: startup stays fast
     from kubectl_meshify.cluster.run import ClusterRun
+    from kubectl_meshify.findings import Finding
     from kubectl_meshify.result import MigrationResult
 
 REPORT_MD = "report.md"
@@ -166,6 +165,7 @@ def _apply_lines(outcome: ClusterRun, dry_run: bool) -> list[str]:
 
 
 def _write_outputs(result: MigrationResult, args: dict[str, Any]) -> None:
+    from kubectl_meshify.cli.summary import write_summary
     from kubectl_meshify.collisions import check_writes
     from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
@@ -220,6 +220,8 @@ def per_namespace_files(objects: list[dict[str, Any]], output: str, out_dir: str
 
 def _print_preflight(findings: list[Finding]) -> None:
     """One stderr line per warning/error code, with the first case; the report has them all."""
+    from kubectl_meshify.findings import Severity
+
     shown: dict[str, list[Finding]] = {}
     for f in findings:
         if f.severity is not Severity.INFO:
