@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import TextIO
+
+_SLICE = 1 << 20
+
+
+def write_text(stream: TextIO, text: str) -> None:
+    """Write `text` a slice at a time: a text stream encodes what it is given in one piece, and a whole
+    report or rewritten file encoded at once is one more copy of it in memory."""
+    for start in range(0, len(text), _SLICE):
+        stream.write(text[start : start + _SLICE])
 
 
 def write_atomic(path: str, text: str, mode: int | None = None) -> None:
@@ -18,7 +28,7 @@ def write_atomic(path: str, text: str, mode: int | None = None) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".meshify-", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+            write_text(stream, text)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(tmp, mode if mode is not None else 0o644)
@@ -56,7 +66,7 @@ class StagedFiles:
             return
         mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text or "")
+            write_text(stream, text or "")
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(tmp, mode)

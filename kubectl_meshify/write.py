@@ -744,7 +744,7 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
                     continue
                 if output.text is not None:
                     content = _with_bom(output.source, output.text)
-                    if _differs(output.target, content.encode("utf-8")):
+                    if not os.path.exists(output.target) or _differs(output.target, content.encode("utf-8")):
                         staged.stage(output.target, content)
                         pending.append(output)
                 elif output.source.path == STDIN_SHOWN:
@@ -768,8 +768,10 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
 
 def _with_bom(source: SourceFile, text: str) -> str:
     """Put back a byte-order mark the input had (reading dropped it)."""
-    if source.path != STDIN_SHOWN and _read_bytes(source.path)[:3] == b"\xef\xbb\xbf":
-        return "\ufeff" + text
+    if source.path != STDIN_SHOWN:
+        with open(source.path, "rb") as stream:  # the first bytes only: a whole copy is not needed
+            if stream.read(3) == b"\xef\xbb\xbf":
+                return "\ufeff" + text
     return text
 
 
