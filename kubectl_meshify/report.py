@@ -105,7 +105,7 @@ def _ingress_json(record: IngressRecord, result: MigrationResult) -> dict[str, A
 
 
 def to_json_text(result: MigrationResult) -> str:
-    return dumps_indented(to_json(result)) + "\n"
+    return dumps_indented(to_json(result), end="\n")
 
 
 def _cell(text: str | None) -> str:
@@ -146,7 +146,20 @@ def to_markdown(result: MigrationResult) -> str:
     for record in result.records:
         lines += _ingress_markdown(record, result)
     lines += _prerequisites(result)
-    return "\n".join(lines).rstrip() + "\n"
+    return _joined(lines)
+
+
+def _joined(lines: list[str]) -> str:
+    """The lines joined by newlines, trailing whitespace dropped, one final newline: built without the two
+    extra copies of the whole text that joining, stripping and appending would make (a report of
+    thousands of Ingresses is megabytes)."""
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return "\n"
+    lines[-1] = lines[-1].rstrip()
+    lines.append("")
+    return "\n".join(lines)
 
 
 def _extra_sections(result: MigrationResult, key: str) -> list[str]:
