@@ -603,7 +603,7 @@ def _records_by_upstream(model: MeshModel) -> dict[tuple[str, str, str], list[In
     every Ingress for each canary made the conversion quadratic in the number of Ingresses."""
     cached = model.derived.get("affinity.records_by_upstream")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     index: dict[tuple[str, str, str], list[IngressRecord]] = {}
     for record in sorted(model.records.values(), key=lambda r: r.order):
         spec = record.obj.spec
