@@ -65,26 +65,31 @@ def annotation_verdicts(findings: list[Finding]) -> dict[str, int]:
 
 
 def to_json(result: MigrationResult) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "tool": {"name": "kubectl-meshify", "version": __version__},
+        "summary": _summary(result),
+        "ingresses": [_ingress_json(r, result) for r in result.records],
+        "findings": [f.to_json() for f in result.run_findings + result.model.run_findings],
+    }
+
+
+def _summary(result: MigrationResult) -> dict[str, Any]:
+    """The report's summary, on its own: the Markdown report needs no per-Ingress JSON entries."""
     records = result.records
     statuses = result.status_counts()
     kinds = Counter(obj["kind"] for obj in result.objects)
     all_findings = [f for r in records for f in r.findings]
-    report: dict[str, Any] = {
-        "version": 1,
-        "tool": {"name": "kubectl-meshify", "version": __version__},
-        "summary": {
-            "ingresses": len(records),
-            **{s: statuses.get(s, 0) for s in STATUS_ORDER},
-            "resources": dict(sorted(kinds.items())),
-            "verdicts": annotation_verdicts(all_findings),
-            "ignored": dict(sorted(result.resources.ignored.items())),
-        },
-        "ingresses": [_ingress_json(r, result) for r in records],
-        "findings": [f.to_json() for f in result.run_findings + result.model.run_findings],
+    summary: dict[str, Any] = {
+        "ingresses": len(records),
+        **{s: statuses.get(s, 0) for s in STATUS_ORDER},
+        "resources": dict(sorted(kinds.items())),
+        "verdicts": annotation_verdicts(all_findings),
+        "ignored": dict(sorted(result.resources.ignored.items())),
     }
     for key, value in result.extra.get("summary", {}).items():
-        report["summary"][key] = value
-    return report
+        summary[key] = value
+    return summary
 
 
 def _ingress_json(record: IngressRecord, result: MigrationResult) -> dict[str, Any]:
@@ -113,8 +118,7 @@ def _cell(text: str | None) -> str:
 
 
 def to_markdown(result: MigrationResult) -> str:
-    data = to_json(result)
-    summary = data["summary"]
+    summary = _summary(result)
     lines = [
         "# Migration report: Ingress → Istio",
         "",
