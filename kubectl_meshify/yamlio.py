@@ -56,13 +56,23 @@ _BOOLEANS = {"yes": True, "no": False, "true": True, "false": False, "on": True,
 # --- loading ------------------------------------------------------------------------------------
 
 
+_plain_tags: dict[str, str] = {}  # plain scalar → its resolved tag
+
+
 class _Loader(_BaseLoader):
     """PyYAML's safe loader with a shortcut in tag resolution (the composer asks for every scalar)."""
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
             if implicit[0] and (not value or value[0] in _RESOLVABLE_FIRST):
-                return str(Resolver.resolve(self, kind, value, implicit))
+                # The tag of a plain scalar depends on its text alone, and keys such as `name` and
+                # `targetPort` (which could be YAML 1.1 null or true) recur in every document.
+                tag = _plain_tags.get(value)
+                if tag is None:
+                    tag = str(Resolver.resolve(self, kind, value, implicit))
+                    if len(_plain_tags) < 100_000:
+                        _plain_tags[value] = tag
+                return tag
             return _STR
         return _MAP if kind is MappingNode else _SEQ
 
