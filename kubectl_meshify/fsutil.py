@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import TextIO
 
 from kubectl_meshify.collisions import check_write
+
+_SLICE = 1 << 20
+
+
+def write_text(stream: TextIO, text: str) -> None:
+    """Write `text` a slice at a time: a text stream encodes what it is given in one piece, and a whole
+    report or rewritten file encoded at once is one more copy of it in memory."""
+    for start in range(0, len(text), _SLICE):
+        stream.write(text[start : start + _SLICE])
 
 
 def write_atomic(path: str, text: str, mode: int | None = None) -> None:
@@ -22,7 +32,7 @@ def write_atomic(path: str, text: str, mode: int | None = None) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".meshify-", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+            write_text(stream, text)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(tmp, mode if mode is not None else 0o644)
@@ -71,10 +81,16 @@ class StagedFiles:
                 os.fsync(stream.fileno())
             return
         mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(text.encode("utf-8") if isinstance(text, str) else text or b"")
-            stream.flush()
-            os.fsync(stream.fileno())
+        if isinstance(text, bytes):  # already in the file's own encoding (a UTF-16 input rewritten)
+            with os.fdopen(fd, "wb") as binary:
+                binary.write(text)
+                binary.flush()
+                os.fsync(binary.fileno())
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+                write_text(stream, text or "")
+                stream.flush()
+                os.fsync(stream.fileno())
         os.chmod(tmp, mode)
 
     def commit(self) -> None:

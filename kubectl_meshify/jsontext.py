@@ -18,14 +18,17 @@ class _Unusual(Exception):
     """A value json.dumps would treat specially (or refuse); it gets the whole value instead."""
 
 
-def dumps_indented(value: Any) -> str:
-    """`json.dumps(value, indent=2)` (ASCII-escaped, keys in their order, ", " and ": " separators)."""
+def dumps_indented(value: Any, end: str = "") -> str:
+    """`json.dumps(value, indent=2) + end` (ASCII-escaped, keys in their order, ", " and ": " separators).
+
+    `end` is joined with the rest: adding it to a report's text afterwards would copy the whole text."""
     try:
         parts: list[str] = []
         _encode(value, "\n", parts)
+        parts.append(end)
         return "".join(parts)
     except _Unusual:
-        return json.dumps(value, indent=2)
+        return json.dumps(value, indent=2) + end
 
 
 def _float(value: float) -> str:

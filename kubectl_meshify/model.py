@@ -274,6 +274,8 @@ class MeshModel:
     # Ingress key → hosts it contributes to, so per-Ingress lookups do not scan every host.
     ingress_hosts: dict[str, list[str]] = field(default_factory=dict)
     policy_index: PolicyIndex = field(default_factory=PolicyIndex, repr=False, compare=False)
+    # Indexes an annotation family derives from the records once per run, by the family's own key.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def hosts_of(self, ingress: str) -> list[VirtualHost]:
         return [self.hosts[h] for h in self.ingress_hosts.get(ingress, []) if h in self.hosts]

@@ -33,6 +33,7 @@ def migrate(resources: ResourceSet, options: Options) -> MigrationResult:
     gateways.add_wildcard_guards(model, options)  # wildcard routes kept off the hosts they cover
     gateways.bind_single_label_hosts(model, options)  # `foo` hosts bound as `*` + :authority
     translate.finish_statuses(model)  # converted, partial or failed per Ingress
+    resources.release_workloads()  # only translation reads them: the check and the writers get the memory
     objects = emit(model, options)  # the Istio manifests
     result = MigrationResult(model=model, objects=objects, resources=resources, options=options)
     result.tls_credentials = served_credentials(model, options)  # report: which Gateway reads each secret

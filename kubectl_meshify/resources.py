@@ -151,6 +151,11 @@ class ResourceSet:
         else:
             self.ignored[kind or "(no kind)"] += 1
 
+    def release_workloads(self) -> None:
+        """Drop the workloads (and their index) once nothing is left to read them."""
+        self.workloads = []
+        self._workload_index, self._indexed_count = None, 0
+
     def workloads_in(self, namespace: str) -> list[KubeObject]:
         """Deployments and StatefulSets of one namespace (indexed on first use)."""
         if self._workload_index is None or self._indexed_count != len(self.workloads):

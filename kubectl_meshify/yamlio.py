@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
@@ -64,13 +65,23 @@ _BOOLEANS = {"yes": True, "no": False, "true": True, "false": False, "on": True,
 # --- loading ------------------------------------------------------------------------------------
 
 
+_plain_tags: dict[str, str] = {}  # plain scalar → its resolved tag
+
+
 class _Loader(_BaseLoader):
     """PyYAML's safe loader with a shortcut in tag resolution (the composer asks for every scalar)."""
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
             if implicit[0] and (not value or value[0] in _RESOLVABLE_FIRST):
-                return str(Resolver.resolve(self, kind, value, implicit))
+                # The tag of a plain scalar depends on its text alone, and keys such as `name` and
+                # `targetPort` (which could be YAML 1.1 null or true) recur in every document.
+                tag = _plain_tags.get(value)
+                if tag is None:
+                    tag = str(Resolver.resolve(self, kind, value, implicit))
+                    if len(_plain_tags) < 100_000:
+                        _plain_tags[value] = tag
+                return tag
             return _STR
         return _MAP if kind is MappingNode else _SEQ
 
@@ -226,12 +237,18 @@ def check_aliasing(root: Node) -> None:
     walk(root)
 
 
+# The parser makes a new string for every scalar; thousands of documents repeat the same keys and most
+# short values (`metadata`, `name`, namespaces, label values): one copy of each keeps the loaded objects
+# about a third smaller.
+_intern = sys.intern
+
+
 def _build(node: Node, seen: list[bool] | None = None) -> Any:
     tag = node.tag
     if node.__class__ is ScalarNode:
         value = node.value
         if tag == _STR:
-            return value
+            return _intern(value) if len(value) < 64 else value
         if tag == _INT and _DECIMAL.fullmatch(value):
             return int(value)
         if tag == _BOOL:
@@ -246,7 +263,7 @@ def _build(node: Node, seen: list[bool] | None = None) -> Any:
                 if seen is not None:
                     seen.append(True)  # not followed here: the caller looks at the whole tree
                 return SafeConstructor().construct_document(node)
-            out[key.value] = _build(value, seen)
+            out[_intern(key.value)] = _build(value, seen)
         if seen is not None and len(out) != len(node.value):
             seen.append(True)
         return out

@@ -748,7 +748,7 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
                     content = encoded(
                         output.source, output.source.text if output.text is None else output.text
                     )
-                    if _differs(output.target, content):
+                    if not os.path.exists(output.target) or _differs(output.target, content):
                         staged.stage(output.target, content)
                         pending.append(output)
                 elif _differs(output.target, _read_bytes(output.source.path)):

@@ -59,4 +59,4 @@ def _ingress(record: IngressRecord, result: MigrationResult) -> dict[str, Any]:
 
 
 def to_json_text(result: MigrationResult) -> str:
-    return dumps_indented(to_json(result)) + "\n"
+    return dumps_indented(to_json(result), end="\n")

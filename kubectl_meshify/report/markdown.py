@@ -47,5 +47,17 @@ def to_markdown(result: MigrationResult) -> str:
     # The smoke test and the cut-over runbook close every report.
     lines += smoke.to_markdown(result.smoke)
     lines += cutover.to_markdown(cutover.steps_of(result))
+    return _joined(lines)
+
+
+def _joined(lines: list[str]) -> str:
+    """The lines joined by newlines, trailing whitespace dropped, one final newline: built without the two
+    extra copies of the whole text that joining, stripping and appending would make (a report of
+    thousands of Ingresses is megabytes)."""
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        return "\n"
+    lines[-1] = lines[-1].rstrip()
     lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return "\n".join(lines)

@@ -48,15 +48,24 @@ _CLUSTER_SCOPED = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class RawDocument:
-    """One document of a file: its text span (separator line excluded) and where it starts."""
+    """One document of a file: its text span (separator line excluded) and where it starts.
+
+    The text is sliced from the file's text when asked for, not held: a copy of every document beside the
+    file's own text doubled the memory the input takes.
+    """
 
     index: int
     start: int  # offset of the first byte after the `---` line (or 0)
     end: int  # offset just past the document's last byte
     line: int  # 1-based line where the document's text starts
-    text: str
+    source_text: str  # the whole file's text
+    text_end: int  # offset just past the document's text (before a `...` end marker)
+
+    @property
+    def text(self) -> str:
+        return self.source_text[self.start : self.text_end]
 
 
 @dataclass(frozen=True)
@@ -112,20 +121,18 @@ def split_documents(text: str) -> list[RawDocument]:
     documents: list[RawDocument] = []
     line, counted_to = 1, 0  # lines are counted incrementally: one pass over the text in all
     for start, end in spans:
-        chunk = text[start:end]
-        end_marker = _DOC_END.search(chunk)
-        if end_marker:
-            chunk = chunk[: end_marker.start()]
+        end_marker = _DOC_END.search(text, start, end)
+        text_end = end_marker.start() if end_marker else end
         line += text.count("\n", counted_to, start)
         counted_to = start
-        if not _has_content(chunk):
+        if not _has_content(text, start, text_end):
             continue
-        documents.append(RawDocument(index=len(documents), start=start, end=end, line=line, text=chunk))
+        documents.append(RawDocument(len(documents), start, end, line, text, text_end))
     return documents
 
 
-def _has_content(chunk: str) -> bool:
-    for raw in chunk.splitlines():
+def _has_content(text: str, start: int, end: int) -> bool:
+    for raw in text[start:end].splitlines():
         stripped = raw.strip()
         if stripped and not stripped.startswith("#") and stripped != "%YAML" and not stripped.startswith("%"):
             return True
@@ -267,7 +274,7 @@ def load_objects(source: SourceFile, default_namespace: str) -> Iterator[KubeObj
             yield from _expand(item, Origin(source.path, index, 1), default_namespace)
         return
     for doc in source.documents:
-        kind = _TOP_KIND.search(doc.text)
+        kind = _TOP_KIND.search(source.text, doc.start, doc.text_end)
         if kind and kind.group(1) not in WANTED_KINDS and kind.group(1) != "List":
             # Not needed, so not built; but checked, as kubectl would stop at it (`kubectl apply -f`).
             problem = _other_document_problem(doc)

@@ -586,7 +586,7 @@ def _reference(key: tuple[str, str, str]) -> dict[str, Any]:
 
 def _affinity_source(model: MeshModel, prefix: str, upstream: tuple[str, str, str]) -> IngressRecord | None:
     """The oldest non-canary nginx Ingress with cookie affinity that sends traffic to `upstream`."""
-    for record in sorted(model.records.values(), key=lambda r: r.order):
+    for record in _records_by_upstream(model).get(upstream, ()):
         if (
             record.semantics is not Semantics.NGINX
             or record.settings.canary
@@ -594,6 +594,18 @@ def _affinity_source(model: MeshModel, prefix: str, upstream: tuple[str, str, st
             or (record.obj.annotations.get(prefix + "affinity") or "").strip().lower() != "cookie"
         ):
             continue
+        return record
+    return None
+
+
+def _records_by_upstream(model: MeshModel) -> dict[tuple[str, str, str], list[IngressRecord]]:
+    """Upstream → the records that send traffic to it, oldest first. Built once per model: scanning
+    every Ingress for each canary made the conversion quadratic in the number of Ingresses."""
+    cached = model.derived.get("affinity.records_by_upstream")
+    if cached is not None:
+        return cached
+    index: dict[tuple[str, str, str], list[IngressRecord]] = {}
+    for record in sorted(model.records.values(), key=lambda r: r.order):
         spec = record.obj.spec
         refs = [spec.get("defaultBackend") or spec.get("backend")]
         for rule in spec.get("rules") or []:
@@ -601,6 +613,8 @@ def _affinity_source(model: MeshModel, prefix: str, upstream: tuple[str, str, st
             for path in (http.get("paths") or []) if isinstance(http, dict) else []:
                 if isinstance(path, dict):
                     refs.append(path.get("backend"))
-        if any(canary.backend_key(record.obj.namespace, ref) == upstream for ref in refs):
-            return record
-    return None
+        for key in {canary.backend_key(record.obj.namespace, ref) for ref in refs}:
+            if key is not None:
+                index.setdefault(key, []).append(record)
+    model.derived["affinity.records_by_upstream"] = index
+    return index
