@@ -98,6 +98,25 @@ def test_markdown_stays_reviewable(estate: dict[str, Any]) -> None:
 
 
 @pytest.mark.shared
+def test_markdown_with_the_scripts_inline_stays_reviewable(estate: dict[str, Any]) -> None:
+    """Without --out-dir the batch scripts are printed in the report itself: still at most 1 MB."""
+    work = estate["work"]
+    result = subprocess.run(
+        [sys.executable, "-m", "kubectl_meshify", "file", "corpus.yaml", "--report", "inline.md"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        timeout=600,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    markdown = (work / "inline.md").read_text()
+    print(f"\nMarkdown report with the scripts inline: {len(markdown.encode())} bytes")
+    assert len(markdown.encode()) <= MB
+    assert "```bash" in markdown and "copy-tls-secrets.sh" in markdown
+
+
+@pytest.mark.shared
 def test_classes(estate: dict[str, Any]) -> None:
     data = estate["json"]
     classes = {(i["namespace"], i["name"]): i["class"] for i in data["ingresses"]}

@@ -245,9 +245,9 @@ def ingresses_markdown(result: MigrationResult, plan: ActionPlan) -> list[str]:
         lines += [
             f"## Ingresses that need steps ({len(steps)})",
             "",
-            "Each Ingress's warnings (secret copies: all in `copy-tls-secrets.sh`); its notes (nothing to do)"
-            " are in the plan and in the JSON and HTML reports. check: probes routed the same by the behaviour"
-            " check.",
+            f"Each Ingress's warnings. Its secret copies (`{SECRET_COPY_CODE}`) are counted here and listed one"
+            " by one in `copy-tls-secrets.sh`; its notes (nothing to do) are in the plan. The JSON and HTML"
+            " reports list both per Ingress. check: probes routed the same by the behaviour check.",
             "",
         ]
         for record in steps:
@@ -255,13 +255,15 @@ def ingresses_markdown(result: MigrationResult, plan: ActionPlan) -> list[str]:
             check = _check_line(outcomes.get(record.key), not_probed(record, prefix))
             if check:
                 meta.append(f"check {check}")
+            # The copies are the script's lines already: a line each here would repeat 1,000 of them at scale.
+            scripted_copies = copies.get(record.key, [])
+            if scripted_copies:
+                count = len(scripted_copies)
+                meta.append(f"{count} secret cop{'ies' if count != 1 else 'y'}")
             notes = sum(1 for f in record.findings if finding_group(f) is Group.NOTE)
             if notes:
                 meta.append(f"{notes} note{'s' if notes != 1 else ''}")
-            lines += [f"### {record.key}", "", " · ".join(meta), ""]
-            scripted_copies = copies.get(record.key, [])
-            if scripted_copies:  # the secret copies in one line each: the plan explains why
-                lines += [f"- `{SECRET_COPY_CODE}`: copy {c}" for c in scripted_copies]
+            lines += [f"### {record.key}", " · ".join(meta)]
             for f in _by_severity([f for f in record.findings if finding_group(f) is not Group.NOTE]):
                 if not (scripted_copies and f.code == SECRET_COPY_CODE):
                     lines.append(_finding_line(f, plan_actions, scripted))
