@@ -417,8 +417,8 @@ def _blank_or_comment(line: str) -> bool:
 
 def _is_list(doc: RawDocument) -> bool:
     # From the parsed document, not its spelling: `"kind": "List"` or a flow mapping is a List too, and
-    # replacing it whole would drop its other items.
-    return _is_list_object(yamlio.load(doc.text))
+    # replacing it whole would drop its other items. Only a text that names List is parsed again.
+    return "List" in doc.text and _is_list_object(yamlio.load(doc.text))
 
 
 def _is_list_object(value: Any) -> bool:
