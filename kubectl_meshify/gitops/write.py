@@ -768,7 +768,9 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
 
 def encoded(source: SourceFile, text: str) -> bytes:
     """`text` in the input's own encoding (UTF-8 or UTF-16), after the byte-order mark it had, if any."""
-    return source.bom + text.encode(source.encoding)
+    content = text.encode(source.encoding)
+    # Joined only when there is a mark: `b"" + content` would be one more copy of the whole file.
+    return source.bom + content if source.bom else content
 
 
 def _read_bytes(path: str) -> bytes:

@@ -107,18 +107,21 @@ def _hosts(record: IngressRecord) -> list[str]:
 def _embedded_json(data: Any) -> str:
     """JSON safe inside a <script> element: no `<` can end it or open a comment."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    del data  # the caller holds no other reference: the report's data goes before the copies below
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def to_html(result: MigrationResult) -> str:
-    data = report_data(result)
+def html_pieces(result: MigrationResult) -> list[str]:
+    """The HTML report in three pieces (page head, embedded data, page tail): a large report's data is
+    written as it is, never copied into one string with the page around it."""
     title = "Migration report: Ingress → Istio"
-    return (
-        PAGE.replace("@TITLE@", html.escape(title))
-        .replace("@CSS@", CSS)
-        .replace("@SCRIPT@", SCRIPT)
-        .replace("@DATA@", _embedded_json(data))
-    )
+    page = PAGE.replace("@TITLE@", html.escape(title)).replace("@CSS@", CSS).replace("@SCRIPT@", SCRIPT)
+    head, tail = page.split("@DATA@")
+    return [head, _embedded_json(report_data(result)), tail]
+
+
+def to_html(result: MigrationResult) -> str:
+    return "".join(html_pieces(result))
 
 
 # No external resource of any kind: the page must open offline and make no request (tested in Chromium).
