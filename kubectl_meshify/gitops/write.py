@@ -739,16 +739,19 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
                     if output.text is not None:
                         staged.stage(
                             output.target,
-                            encoded(output.source, output.text),
+                            _content(output.source, output.text),
                             own_input=output.source.path,
                         )
                         pending.append(output)
                     continue
                 if output.text is not None or output.source.path == STDIN_SHOWN:
-                    content = encoded(
-                        output.source, output.source.text if output.text is None else output.text
-                    )
-                    if not os.path.exists(output.target) or _differs(output.target, content):
+                    text = output.source.text if output.text is None else output.text
+                    if not os.path.exists(output.target):
+                        staged.stage(output.target, _content(output.source, text))
+                        pending.append(output)
+                        continue
+                    content = encoded(output.source, text)
+                    if _differs(output.target, content):
                         staged.stage(output.target, content)
                         pending.append(output)
                 elif _differs(output.target, _read_bytes(output.source.path)):
@@ -764,6 +767,12 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
         staged.discard()
     for output in pending:
         output.written = True
+
+
+def _content(source: SourceFile, text: str) -> str | bytes:
+    """What to stage for `text`: the text itself when the file is UTF-8 without a byte-order mark (it is
+    encoded a slice at a time as it is written), else its bytes (`encoded`)."""
+    return text if source.encoding == "utf-8" and not source.bom else encoded(source, text)
 
 
 def encoded(source: SourceFile, text: str) -> bytes:

@@ -47,7 +47,7 @@ def report_outputs(
 ) -> list[tuple[str, Callable[[], Text], int | None]]:
     """(path, renderer, file mode) of every report and batch script to write; the action plan is computed."""
     from kubectl_meshify.report.html import html_pieces
-    from kubectl_meshify.report.json import to_json_text
+    from kubectl_meshify.report.json import json_pieces
     from kubectl_meshify.report.markdown import to_markdown
 
     result.action_plan = compute(result)
@@ -55,7 +55,7 @@ def report_outputs(
     if paths.markdown:
         outputs.append((paths.markdown, lambda: to_markdown(result), None))
     if paths.json:
-        outputs.append((paths.json, lambda: to_json_text(result), None))
+        outputs.append((paths.json, lambda: json_pieces(result), None))
     if paths.html:
         outputs.append((paths.html, lambda: html_pieces(result), None))
     for script in result.action_plan.scripts:
