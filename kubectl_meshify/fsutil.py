@@ -8,17 +8,24 @@ from typing import TextIO
 
 from kubectl_meshify.collisions import check_write
 
+# A file's text whole, or in pieces written one after another (a large report is never joined into one).
+Text = str | list[str]
+
 _SLICE = 1 << 20
 
 
-def write_text(stream: TextIO, text: str) -> None:
+def write_text(stream: TextIO, text: Text) -> None:
     """Write `text` a slice at a time: a text stream encodes what it is given in one piece, and a whole
     report or rewritten file encoded at once is one more copy of it in memory."""
+    if isinstance(text, list):
+        for piece in text:
+            write_text(stream, piece)
+        return
     for start in range(0, len(text), _SLICE):
         stream.write(text[start : start + _SLICE])
 
 
-def write_atomic(path: str, text: str, mode: int | None = None) -> None:
+def write_atomic(path: str, text: Text, mode: int | None = None) -> None:
     """Write `text` to `path` through a temporary file in the same directory, fsync, then rename.
 
     An interrupted run leaves either the old file or the new one. An existing file keeps its mode. A file
@@ -57,12 +64,13 @@ class StagedFiles:
     def stage(
         self,
         path: str,
-        text: str | bytes | None = None,
+        text: Text | bytes | None = None,
         copy_from: str | None = None,
         own_input: str | None = None,
+        mode: int | None = None,
     ) -> None:
         """Stage `text` (str: written as UTF-8) for `path`, or a byte-for-byte copy of `copy_from` (mode
-        and mtime kept).
+        and mtime kept). `mode`: the new file's mode (default: the existing file's, else 0o644).
 
         `path` may be a file the run read only when it is `own_input` (the --in-place rewrite of it).
         """
@@ -80,7 +88,8 @@ class StagedFiles:
             with open(tmp, "rb+") as stream:
                 os.fsync(stream.fileno())
             return
-        mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
+        if mode is None:
+            mode = os.stat(path).st_mode & 0o7777 if os.path.exists(path) else 0o644
         if isinstance(text, bytes):  # already in the file's own encoding (a UTF-16 input rewritten)
             with os.fdopen(fd, "wb") as binary:
                 binary.write(text)

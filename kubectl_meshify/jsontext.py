@@ -22,13 +22,19 @@ def dumps_indented(value: Any, end: str = "") -> str:
     """`json.dumps(value, indent=2) + end` (ASCII-escaped, keys in their order, ", " and ": " separators).
 
     `end` is joined with the rest: adding it to a report's text afterwards would copy the whole text."""
+    return "".join(indented_pieces(value, end))
+
+
+def indented_pieces(value: Any, end: str = "") -> list[str]:
+    """The text of `dumps_indented(value, end)` in pieces (one per entry of a large list), for writing a
+    large document without joining it into one string."""
     try:
         parts: list[str] = []
         _encode(value, "\n", parts)
         parts.append(end)
-        return "".join(parts)
+        return parts
     except _Unusual:
-        return json.dumps(value, indent=2) + end
+        return [json.dumps(value, indent=2) + end]
 
 
 def _float(value: float) -> str:

@@ -183,10 +183,9 @@ def convert_and_write(
     from kubectl_meshify.cli.gates import exit_code
     from kubectl_meshify.cli.summary import write_summary
     from kubectl_meshify.collisions import check_writes
-    from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.output import render
     from kubectl_meshify.pipeline import migrate
-    from kubectl_meshify.report.outputs import render_reports, set_run_info
+    from kubectl_meshify.report.outputs import report_outputs, set_run_info, write_reports
     from kubectl_meshify.resources import ResourceSet
 
     assert isinstance(resources, ResourceSet)
@@ -196,10 +195,9 @@ def convert_and_write(
     if kit is not None:
         kit.before_reports(result)
     stream = render(result.objects, output)
-    texts = render_reports(result, reports)
-    check_writes([(path, _what(path, reports), None) for path in texts])
-    for path, (text, mode) in texts.items():
-        write_atomic(path, text, mode)
+    outputs = report_outputs(result, reports)
+    check_writes([(path, _what(path, reports), None) for path, _, _ in outputs])
+    write_reports(outputs)
     sys.stdout.write(stream)
     sys.stdout.flush()
     write_summary(result, reports.written())
@@ -241,10 +239,15 @@ def convert_tree(
     from kubectl_meshify.cli.gates import exit_code
     from kubectl_meshify.cli.summary import write_summary
     from kubectl_meshify.collisions import check_writes
-    from kubectl_meshify.fsutil import write_atomic
     from kubectl_meshify.gitops import write
     from kubectl_meshify.pipeline import migrate
-    from kubectl_meshify.report.outputs import REPORT_HTML, ReportPaths, render_reports, set_run_info
+    from kubectl_meshify.report.outputs import (
+        REPORT_HTML,
+        ReportPaths,
+        report_outputs,
+        set_run_info,
+        write_reports,
+    )
 
     report, report_json, report_html = reports.markdown, reports.json, reports.html
     result = migrate(resources, options)
@@ -287,9 +290,7 @@ def convert_tree(
     # The files are written: their old and new text need not be held while the reports are built.
     del outputs
     sources.clear()
-    texts = render_reports(result, ReportPaths(report, report_json, report_html))
-    for path, (text, mode) in texts.items():
-        write_atomic(path, text, mode)
+    write_reports(report_outputs(result, ReportPaths(report, report_json, report_html)))
     write_summary(result, [p for p in (report, report_json, report_html) if p])
     where = "in place" if tree.in_place else f"under {tree.out_dir}"
     sys.stderr.write(

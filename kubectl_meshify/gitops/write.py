@@ -27,7 +27,7 @@ from kubectl_meshify import yamlio
 from kubectl_meshify.annotations import nginx_keys
 from kubectl_meshify.errors import InputError, UsageError
 from kubectl_meshify.findings import Finding, Severity, Verdict
-from kubectl_meshify.fsutil import StagedFiles
+from kubectl_meshify.fsutil import StagedFiles, Text
 from kubectl_meshify.generated import MANAGED_BY, SOURCE_ANNOTATION
 from kubectl_meshify.gitops.comments import CarryResult, GeneratedIndex, add_to_findings, carry, dotted
 from kubectl_meshify.model import IngressRecord, Status
@@ -47,7 +47,7 @@ class FileOutput:
 
     source: SourceFile
     target: str
-    text: str | None  # the new content; None when the input is copied or left alone
+    text: Text | None  # the new content (whole or in pieces); None when the input is copied or left alone
     status: FileStatus
     written: bool = False
 
@@ -80,7 +80,7 @@ def plan(
         if source.is_json and is_our_report(source.text):
             continue  # the JSON report of an earlier run into this tree: not a manifest to mirror
         records = placement.by_file.get(source.path, [])
-        text: str | None = None
+        text: Text | None = None
         if records:
             text = (
                 _rewrite_json(source, records, placement)
@@ -91,7 +91,7 @@ def plan(
             status = FileStatus.SKIPPED
         elif not records:
             status = FileStatus.NO_INGRESS
-        elif text is None or text == source.text:
+        elif text is None or _same(text, source.text):
             status, text = FileStatus.UNCHANGED, None
         else:
             status = FileStatus.REWRITTEN
@@ -430,7 +430,9 @@ def _newline(text: str) -> str:
     return "\r\n" if at > 0 and text[at - 1] == "\r" else "\n"
 
 
-def _rewrite_yaml(source: SourceFile, placement: _Placement) -> str:
+def _rewrite_yaml(source: SourceFile, placement: _Placement) -> list[str]:
+    """The new text of a YAML file, in pieces: the unchanged stretches and each replaced document (never
+    joined: a large file's new text would be held twice)."""
     text = source.text
     documents = source.documents
     by_doc: dict[int, list[IngressRecord]] = {}
@@ -458,7 +460,13 @@ def _rewrite_yaml(source: SourceFile, placement: _Placement) -> str:
         pieces.append(replacement)
         position = end
     pieces.append(text[position:])
-    return "".join(pieces)
+    return pieces
+
+
+def _same(text: Text, old: str) -> bool:
+    if isinstance(text, str):
+        return text == old
+    return sum(map(len, text)) == len(old) and "".join(text) == old
 
 
 def _replace_document(
@@ -739,16 +747,19 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
                     if output.text is not None:
                         staged.stage(
                             output.target,
-                            encoded(output.source, output.text),
+                            _content(output.source, output.text),
                             own_input=output.source.path,
                         )
                         pending.append(output)
                     continue
                 if output.text is not None or output.source.path == STDIN_SHOWN:
-                    content = encoded(
-                        output.source, output.source.text if output.text is None else output.text
-                    )
-                    if not os.path.exists(output.target) or _differs(output.target, content):
+                    text = output.source.text if output.text is None else output.text
+                    if not os.path.exists(output.target):
+                        staged.stage(output.target, _content(output.source, text))
+                        pending.append(output)
+                        continue
+                    content = encoded(output.source, text)
+                    if _differs(output.target, content):
                         staged.stage(output.target, content)
                         pending.append(output)
                 elif _differs(output.target, _read_bytes(output.source.path)):
@@ -766,9 +777,17 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
         output.written = True
 
 
-def encoded(source: SourceFile, text: str) -> bytes:
+def _content(source: SourceFile, text: Text) -> Text | bytes:
+    """What to stage for `text`: the text itself when the file is UTF-8 without a byte-order mark (it is
+    encoded a slice at a time as it is written), else its bytes (`encoded`)."""
+    return text if source.encoding == "utf-8" and not source.bom else encoded(source, text)
+
+
+def encoded(source: SourceFile, text: Text) -> bytes:
     """`text` in the input's own encoding (UTF-8 or UTF-16), after the byte-order mark it had, if any."""
-    return source.bom + text.encode(source.encoding)
+    content = (text if isinstance(text, str) else "".join(text)).encode(source.encoding)
+    # Joined only when there is a mark: `b"" + content` would be one more copy of the whole file.
+    return source.bom + content if source.bom else content
 
 
 def _read_bytes(path: str) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from kubectl_meshify import __version__
@@ -28,36 +29,12 @@ from kubectl_meshify.report.sections.summary import CHECK_SCOPE
 from kubectl_meshify.result import MigrationResult
 
 
-def report_data(result: MigrationResult) -> dict[str, Any]:
-    """Everything the page shows, in short keys (the page is the only reader)."""
+def report_data(result: MigrationResult, rows: bool = True) -> dict[str, Any]:
+    """Everything the page shows, in short keys (the page is the only reader). `rows=False`: the
+    Ingresses' rows are left for `_rows` to make one at a time (their key stays, holding None)."""
     plan = plan_of(result)
     verification = result.verification
-    outcomes: dict[str, Any] = verification.ingresses if verification is not None else {}
-    prefix = result.options.nginx_prefix
     statuses = result.status_counts()
-    rows = []
-    for record in result.records:
-        outcome = outcomes.get(record.key)
-        row: dict[str, Any] = {
-            "ns": record.obj.namespace,
-            "n": record.obj.name,
-            "c": plan.classes[record.key].value,
-            "s": record.status.value,
-            "src": str(record.obj.origin),
-            "f": [
-                [f.severity.value, f.verdict.value, f.code, f.annotation or "", f.message, f.action or ""]
-                for f in record.findings
-            ],
-            "r": [[k, ns, n] for _, k, ns, n in record.resources],
-            "np": not_probed(record, prefix),
-            "h": _hosts(record),
-        }
-        if outcome is not None:
-            row["v"] = [
-                outcome.probes,
-                [[str(d.probe), d.source_text, d.istio_text, d.finding or ""] for d in outcome.different],
-            ]
-        rows.append(row)
     totals = verification.totals() if verification is not None else None
     return {
         "version": __version__,
@@ -89,11 +66,41 @@ def report_data(result: MigrationResult) -> dict[str, Any]:
             [f.severity.value, f.verdict.value, f.code, f.ingress or "", f.message, f.action or ""]
             for f in result.run_findings + result.model.run_findings
         ],
-        "ingresses": rows,
+        "ingresses": list(_rows(result)) if rows else None,
         "smoke": smoke.html_data(result.smoke),
         "cutover": cutover.to_json(cutover.steps_of(result))["steps"],
         "cutoverIntro": cutover.INTRO,
     }
+
+
+def _rows(result: MigrationResult) -> Iterator[dict[str, Any]]:
+    """The page's row of each Ingress, in the report's order."""
+    plan = plan_of(result)
+    verification = result.verification
+    outcomes: dict[str, Any] = verification.ingresses if verification is not None else {}
+    prefix = result.options.nginx_prefix
+    for record in result.records:
+        outcome = outcomes.get(record.key)
+        row: dict[str, Any] = {
+            "ns": record.obj.namespace,
+            "n": record.obj.name,
+            "c": plan.classes[record.key].value,
+            "s": record.status.value,
+            "src": str(record.obj.origin),
+            "f": [
+                [f.severity.value, f.verdict.value, f.code, f.annotation or "", f.message, f.action or ""]
+                for f in record.findings
+            ],
+            "r": [[k, ns, n] for _, k, ns, n in record.resources],
+            "np": not_probed(record, prefix),
+            "h": _hosts(record),
+        }
+        if outcome is not None:
+            row["v"] = [
+                outcome.probes,
+                [[str(d.probe), d.source_text, d.istio_text, d.finding or ""] for d in outcome.different],
+            ]
+        yield row
 
 
 def _hosts(record: IngressRecord) -> list[str]:
@@ -110,15 +117,37 @@ def _embedded_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def to_html(result: MigrationResult) -> str:
-    data = report_data(result)
+def _data_pieces(result: MigrationResult) -> Iterator[str]:
+    """`_embedded_json(report_data(result))`, a piece at a time: each Ingress's row is made, encoded and
+    dropped in turn, so that the rows of a large run are never all in memory (the escapes above act on
+    single characters, so escaping piece by piece gives the same text)."""
+    separator = "{"
+    for key, value in report_data(result, rows=False).items():
+        yield separator + _embedded_json(key) + ":"
+        if key == "ingresses":
+            yield "["
+            row_separator = ""
+            for row in _rows(result):
+                yield row_separator + _embedded_json(row)
+                row_separator = ","
+            yield "]"
+        else:
+            yield _embedded_json(value)
+        separator = ","
+    yield "}"
+
+
+def html_pieces(result: MigrationResult) -> list[str]:
+    """The HTML report in pieces (page head, the embedded data a piece at a time, page tail): a large
+    report is written as it is made, never joined into one string."""
     title = "Migration report: Ingress → Istio"
-    return (
-        PAGE.replace("@TITLE@", html.escape(title))
-        .replace("@CSS@", CSS)
-        .replace("@SCRIPT@", SCRIPT)
-        .replace("@DATA@", _embedded_json(data))
-    )
+    page = PAGE.replace("@TITLE@", html.escape(title)).replace("@CSS@", CSS).replace("@SCRIPT@", SCRIPT)
+    head, tail = page.split("@DATA@")
+    return [head, *_data_pieces(result), tail]
+
+
+def to_html(result: MigrationResult) -> str:
+    return "".join(html_pieces(result))
 
 
 # No external resource of any kind: the page must open offline and make no request (tested in Chromium).

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubectl_meshify import __version__
-from kubectl_meshify.jsontext import dumps_indented
+from kubectl_meshify.jsontext import dumps_indented, indented_pieces
 from kubectl_meshify.model import IngressRecord
 from kubectl_meshify.report.sections import (
     action_plan,
@@ -60,3 +60,8 @@ def _ingress(record: IngressRecord, result: MigrationResult) -> dict[str, Any]:
 
 def to_json_text(result: MigrationResult) -> str:
     return dumps_indented(to_json(result), end="\n")
+
+
+def json_pieces(result: MigrationResult) -> list[str]:
+    """`to_json_text` in pieces, written one after another (never joined into one string)."""
+    return indented_pieces(to_json(result), end="\n")
