@@ -191,7 +191,10 @@ def test_help_and_file_mode_do_not_import_the_kubernetes_client() -> None:
             "    pass",
             "loaded = any(m == 'kubernetes' or m.startswith('kubernetes.') for m in sys.modules)",
             "sys.stderr.write(f'KUBERNETES={loaded}')",
+            # The smoke test's HTTP client loads only when --smoke asks for it.
+            "sys.stderr.write(f' HTTP={\"http.client\" in sys.modules}')",
         ]
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert "KUBERNETES=False" in result.stderr, result.stderr
+    assert "HTTP=False" in result.stderr, result.stderr

@@ -4,11 +4,11 @@ the HTML report's data."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kubectl_meshify.smoke.flags import Target
-from kubectl_meshify.smoke.judge import expected_text
-from kubectl_meshify.smoke.run import FAILED, NOT_SENT, PASSED, ProbeResult, SmokeResult
+if TYPE_CHECKING:  # the smoke test's modules (http.client, ssl: 17 ms) load only when a smoke test ran
+    from kubectl_meshify.smoke.flags import Target
+    from kubectl_meshify.smoke.run import ProbeResult, SmokeResult
 
 MAX_ROWS = 1000  # every probe is in the JSON report
 NOT_RUN = (
@@ -22,6 +22,8 @@ def _url(target: Target | None) -> str | None:
 
 
 def _probe_json(entry: ProbeResult) -> dict[str, Any]:
+    from kubectl_meshify.smoke.judge import expected_text
+
     probe = entry.planned.probe
     data: dict[str, Any] = {
         "request": str(probe),
@@ -48,6 +50,8 @@ def _probe_json(entry: ProbeResult) -> dict[str, Any]:
 def to_json(smoke: SmokeResult | None) -> dict[str, Any] | None:
     if smoke is None:
         return None
+    from kubectl_meshify.smoke.run import FAILED, NOT_SENT, PASSED
+
     args = smoke.args
     sent = smoke.count(PASSED) + smoke.count(FAILED)
     data: dict[str, Any] = {
@@ -97,6 +101,9 @@ def _intro(smoke: SmokeResult) -> list[str]:
 
 def _rows(smoke: SmokeResult) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the probe table, failures first."""
+    from kubectl_meshify.smoke.judge import expected_text
+    from kubectl_meshify.smoke.run import FAILED, NOT_SENT, PASSED
+
     order = {FAILED: 0, PASSED: 1, NOT_SENT: 2}
     compare = bool(smoke.compared())
     header = ["result", "request", "expected", "got", "why"] + (["old gateway"] if compare else [])
@@ -138,6 +145,8 @@ def html_data(smoke: SmokeResult | None) -> dict[str, Any]:
     gateway (every probe is in the JSON report)."""
     if smoke is None:
         return {"text": [NOT_RUN], "header": [], "rows": []}
+    from kubectl_meshify.smoke.run import FAILED
+
     header, rows = _rows(smoke)
     shown = [r for r in rows if r[0] == FAILED or (len(r) > 5 and r[5] not in ("", "agrees"))]
     return {"text": _intro(smoke), "header": header, "rows": shown[:MAX_ROWS]}
