@@ -277,6 +277,14 @@ class MeshModel:
     # Indexes an annotation family derives from the records once per run, by the family's own key.
     derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    def release_routing(self) -> None:
+        """Drop what only translation and emission read (the hosts and their routes, the Gateway plans,
+        policies, extra objects and the indexes): the records, credentials and patches stay for the
+        reports, and the behaviour check and the writers get the memory."""
+        self.hosts, self.gateways, self.policies, self.extras = {}, [], [], []
+        self.ingress_hosts, self.derived = {}, {}
+        self.policy_index = PolicyIndex()
+
     def hosts_of(self, ingress: str) -> list[VirtualHost]:
         return [self.hosts[h] for h in self.ingress_hosts.get(ingress, []) if h in self.hosts]
 

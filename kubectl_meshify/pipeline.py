@@ -37,6 +37,7 @@ def migrate(resources: ResourceSet, options: Options) -> MigrationResult:
     objects = emit(model, options)  # the Istio manifests
     result = MigrationResult(model=model, objects=objects, resources=resources, options=options)
     result.tls_credentials = served_credentials(model, options)  # report: which Gateway reads each secret
+    model.release_routing()  # emitted: the routes live on in `objects`, the records in the model
     if options.verify:  # the behaviour check, imported only when it runs
         from kubectl_meshify.verify.attach import attach_verification
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import ne
 from typing import Any, Protocol
 
 from kubectl_meshify.findings import Finding, Severity, Verdict
+from kubectl_meshify.verify import groups
 from kubectl_meshify.verify.ingress import IngressDoc, ingress_doc, is_istio_class, refused_at_admission
 from kubectl_meshify.verify.istio_ingress_model import IstioIngressModel
 from kubectl_meshify.verify.istio_model import IstioModel, IstioSettings
-from kubectl_meshify.verify.nginx_model import CANARY_KEYS, NginxModel, NginxSettings
-from kubectl_meshify.verify.probes import ProbeKey, build_context, keyed_probes
+from kubectl_meshify.verify.nginx_model import CANARY_KEYS, Annotations, NginxModel, NginxSettings
+from kubectl_meshify.verify.probes import ProbeContext, ProbeKey, build_context, keyed_probes
 from kubectl_meshify.verify.request import Outcome, Probe, ServiceIndex, compared_fields
 
 UNEXPLAINED_CODE = "VERIFY_UNEXPLAINED_DIFFERENCE"
@@ -167,19 +168,29 @@ def verify(
     options: VerifyOptions | None = None,
     findings: Sequence[Finding] = (),
     targets: Iterable[str] | None = None,
+    chunk_ingresses: int = groups.CHUNK_INGRESSES,
 ) -> VerificationResult:
     """Probe each Ingress under its source controller's semantics and under the emitted objects.
 
     `ingresses`: every Ingress the source controllers served (KubeObjects or plain dicts);
     `targets`: the `namespace/name` keys to probe and report (default: all of them);
-    `findings`: the conversion's findings, used to explain differences.
+    `findings`: the conversion's findings, used to explain differences;
+    `chunk_ingresses`: Ingresses probed per chunk of host groups (verify/groups.py; 0: one chunk of all).
     """
     # What verification allocates is acyclic; pausing the cycle collector spares rescanning the
     # whole input (already in memory) on each collection, which would cost more than the probing.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _verify(ingresses, services, emitted_objects, options or VerifyOptions(), findings, targets)
+        return _verify(
+            ingresses,
+            services,
+            emitted_objects,
+            options or VerifyOptions(),
+            findings,
+            targets,
+            chunk_ingresses,
+        )
     finally:
         if collecting:
             gc.enable()
@@ -192,6 +203,7 @@ def _verify(
     options: VerifyOptions,
     findings: Sequence[Finding],
     targets: Iterable[str] | None,
+    chunk_ingresses: int,
 ) -> VerificationResult:
     service_list = services.values() if isinstance(services, Mapping) else services
     index = ServiceIndex(_bodies(service_list))
@@ -206,54 +218,43 @@ def _verify(
             continue  # never stored or never served: probing it expects no route of its own
         (istio_docs if semantics == "istio" else nginx_docs).append(doc)
     prefix = options.annotation_prefix.rstrip("/") + "/"
-    nginx = NginxModel(
-        nginx_docs,
-        index,
-        NginxSettings(
-            annotation_prefix=prefix,
-            ssl_redirect=options.ssl_redirect,
-            http_redirect_code=options.http_redirect_code,
-            enable_ssl_passthrough=options.enable_ssl_passthrough,
-        ),
+    settings = NginxSettings(
+        annotation_prefix=prefix,
+        ssl_redirect=options.ssl_redirect,
+        http_redirect_code=options.http_redirect_code,
+        enable_ssl_passthrough=options.enable_ssl_passthrough,
     )
-    istio_source = IstioIngressModel(istio_docs, index, options.cluster_domain) if istio_docs else None
-    target = IstioModel(emitted_objects, index, IstioSettings(cluster_domain=options.cluster_domain))
-    context = build_context(nginx_docs, prefix, (h for d in istio_docs for h in d.tls_hosts()))
-    by_ingress = _findings_by_ingress(findings)
     wanted = set(targets) if targets is not None else None
-    istio_keys = {d.key for d in istio_docs}
-    canaries = {key for key, ann in nginx.anns.items() if ann.canary}
-    result = VerificationResult(config_errors=list(target.errors))
-    probed = [
-        (doc, doc.key in istio_keys, keyed_probes(doc, context, prefix))
-        for doc in docs
-        if wanted is None or doc.key in wanted
-    ]
-    mixed = _mixed_hosts(nginx_docs, istio_docs)
-    if mixed:
-        probed += _cross_probes(probed, mixed)
-    sources: dict[bool, _Evaluator] = {
-        False: nginx,
-        True: istio_source if istio_source is not None else nginx,
-    }
-    differing = {
-        is_istio: _differing(sources[is_istio], target, requests)
-        for is_istio, requests in _distinct_requests(probed).items()
-    }
+    emitted = list(emitted_objects)
+    chunked = _ChunkedCheck(
+        [doc for doc in docs if wanted is None or doc.key in wanted],
+        {d.key for d in istio_docs},
+        build_context(nginx_docs, prefix, (h for d in istio_docs for h in d.tls_hosts())),
+        prefix,
+        _mixed_hosts(nginx_docs, istio_docs),
+        groups.HostGroups(docs, nginx_docs, istio_docs, emitted, prefix),
+    )
+
+    def models(chunk_groups: set[int] | None) -> tuple[_Evaluator, _Evaluator, IstioModel]:
+        nginx_in, istio_in, objects_in = chunked.host_groups.model_inputs(chunk_groups)
+        nginx = NginxModel(nginx_in, index, settings)
+        istio_source = IstioIngressModel(istio_in, index, options.cluster_domain) if istio_docs else None
+        target = IstioModel(objects_in, index, IstioSettings(cluster_domain=options.cluster_domain))
+        return nginx, istio_source if istio_source is not None else nginx, target
+
+    probed = chunked.run(models, chunk_ingresses)
+    result = VerificationResult(config_errors=_in_emitted_order(chunked.errors, emitted))
+    by_ingress = _findings_by_ingress(findings)
+    canaries = {d.key for d in nginx_docs if Annotations.parse(d, settings).canary}
+    mixed = chunked.mixed
     explained: dict[tuple[Any, ...], tuple[str, str | None]] = {}
     charged_probes: set[tuple[str, ProbeKey]] = set()
-    for doc, _, probes in probed:
+    for entry in probed:
         # setdefault: the borrowed probes of a mixed host (`_cross_probes`) come last and count nowhere.
-        result.ingresses.setdefault(doc.key, IngressVerification(doc.key, probes=len(probes)))
-    for doc, is_istio, probes in probed:
-        different = differing[is_istio]
-        if different.keys().isdisjoint(probes):
-            continue  # most Ingresses: every probe routed the same
-        for key, probe in probes.items():
-            pair = different.get(key)
-            if pair is None:
-                continue
-            before, after = pair
+        result.ingresses.setdefault(entry.doc.key, IngressVerification(entry.doc.key, probes=entry.count))
+    for entry in probed:
+        doc = entry.doc
+        for key, probe, before, after in entry.different:
             # The explanation depends on what shaped both results, not on the path itself.
             why: tuple[Any, ...] = (doc.key, probe.kind, probe.scheme, before.trace, after.trace)
             why += (before.kind, after.kind, before.status, after.status, _slash_only(before, after))
@@ -273,6 +274,205 @@ def _verify(
             charged_probes.add((charged, key))
             result.ingresses[charged].different.append(Difference.of(probe, before, after, code))
     return result
+
+
+@dataclass(slots=True)
+class _Probed:
+    """One probed Ingress (or a mixed host's borrowed probes): how many requests, and the ones the two
+    models routed differently, in probe order, with both outcomes."""
+
+    doc: IngressDoc
+    count: int
+    different: list[tuple[ProbeKey, Probe, Outcome, Outcome]]
+
+
+_Models = Callable[[set[int] | None], tuple[_Evaluator, _Evaluator, IstioModel]]
+
+
+class _ChunkedCheck:
+    """Probe the Ingresses a chunk of host groups at a time (verify/groups.py): a chunk's probes and
+    models are dropped before the next chunk's are made; only the differing outcomes are kept.
+
+    Each request is routed once per source model, in the chunk of its host's group: requests to hosts
+    no Ingress names (the catch-all's, wildcard subdomains) in the first chunk that makes them; the
+    probes of Ingresses every chunk carries (catch-alls, wildcards: few) are made once and their
+    requests routed in the chunks of their hosts."""
+
+    def __init__(
+        self,
+        docs: Sequence[IngressDoc],
+        istio_keys: set[str],
+        context: ProbeContext,
+        prefix: str,
+        mixed: Mapping[str, bool],
+        host_groups: groups.HostGroups,
+    ) -> None:
+        self.docs, self.istio_keys, self.context, self.prefix = docs, istio_keys, context, prefix
+        self.mixed, self.host_groups = mixed, host_groups
+        self.errors: dict[str, None] = {}  # Istio's configuration errors, each once
+        # Per source model (Istio's Ingress support or not): every request routed differently, and the
+        # requests to unnamed hosts already routed.
+        self.differing: dict[bool, dict[ProbeKey, tuple[Outcome, Outcome]]] = {False: {}, True: {}}
+        self.unnamed_done: dict[bool, set[ProbeKey]] = {False: set(), True: set()}
+
+    def run(self, models: _Models, chunk_ingresses: int) -> list[_Probed]:
+        """The probed Ingresses in input order, then the borrowed probes of mixed hosts."""
+        host_groups, everywhere_group = self.host_groups, groups.EVERYWHERE
+        everywhere = {
+            d.index: self._probes(d) for d in self.docs if host_groups.of_doc(d) == everywhere_group
+        }
+        pending: dict[int, dict[bool, dict[ProbeKey, Probe]]] = {}  # their requests, by host group
+        for doc in self.docs:
+            for key, probe in everywhere.get(doc.index, {}).items():
+                by_side = pending.setdefault(host_groups.of_host(probe.host), {})
+                by_side.setdefault(doc.key in self.istio_keys, {}).setdefault(key, probe)
+        by_group: dict[int, list[IngressDoc]] = {}
+        for doc in self.docs:
+            if doc.index not in everywhere:
+                by_group.setdefault(host_groups.of_doc(doc), []).append(doc)
+        weights = {g: len(d) for g, d in by_group.items()}
+        for g, by_side in pending.items():
+            if g != everywhere_group:
+                weights[g] = weights.get(g, 0) + sum(map(len, by_side.values())) // 16
+        entries: dict[int, _Probed] = {}
+        cross: dict[tuple[str, bool], _Probed] = {}
+        if chunk_ingresses <= 0:  # one chunk of everything: the models of every object, as they are
+            docs = [d for d in self.docs if d.index not in everywhere]
+            self._chunk(None, docs, everywhere, pending, models, entries, cross)
+        # At least one chunk: the requests of Ingresses in every chunk go to the first.
+        for chunk in (_packed(weights, chunk_ingresses) or [[]]) if chunk_ingresses > 0 else []:
+            docs = sorted((d for g in chunk for d in by_group.get(g, ())), key=_index)
+            self._chunk(set(chunk), docs, everywhere, pending, models, entries, cross)
+        for doc in self.docs:
+            if doc.index in everywhere:
+                entries[doc.index] = self._entry(doc, everywhere[doc.index])
+        out = [entries[d.index] for d in self.docs]
+        out += [cross[(h, side)] for h in self.mixed for side in (False, True) if (h, side) in cross]
+        return out
+
+    def _probes(self, doc: IngressDoc) -> dict[ProbeKey, Probe]:
+        return keyed_probes(doc, self.context, self.prefix)
+
+    def _chunk(
+        self,
+        chunk: set[int] | None,
+        docs: list[IngressDoc],
+        everywhere: Mapping[int, dict[ProbeKey, Probe]],
+        pending: dict[int, dict[bool, dict[ProbeKey, Probe]]],
+        models: _Models,
+        entries: dict[int, _Probed],
+        cross: dict[tuple[str, bool], _Probed],
+    ) -> None:
+        of_host, everywhere_group = self.host_groups.of_host, groups.EVERYWHERE
+        probes = {d.index: self._probes(d) for d in docs}
+        requests: dict[bool, dict[ProbeKey, Probe]] = {False: {}, True: {}}
+        for doc in docs:
+            side = doc.key in self.istio_keys
+            side_requests, done = requests[side], self.unnamed_done[side]
+            for key, probe in probes[doc.index].items():
+                if key in side_requests:
+                    continue
+                if of_host(probe.host) == everywhere_group:
+                    if key in done:
+                        continue
+                    done.add(key)
+                side_requests[key] = probe
+        for group in (*(chunk if chunk is not None else list(pending)), everywhere_group):
+            for side, side_requests in pending.pop(group, {}).items():
+                done = self.unnamed_done[side]
+                for key, probe in side_requests.items():
+                    if group == everywhere_group:
+                        if key in done:
+                            continue
+                        done.add(key)
+                    requests[side].setdefault(key, probe)
+        borrowed = self._borrowed(chunk, docs, probes, everywhere)
+        for (_, side), (_, side_probes) in borrowed.items():
+            for key, probe in side_probes.items():  # run under the other side's source model
+                requests[not side].setdefault(key, probe)
+        nginx, istio_source, target = models(chunk)
+        self.errors.update(dict.fromkeys(target.errors))
+        for side, side_requests in requests.items():
+            if side_requests:
+                source = istio_source if side else nginx
+                self.differing[side].update(_differing(source, target, side_requests))
+        del nginx, istio_source, target, requests
+        for doc in docs:
+            entries[doc.index] = self._entry(doc, probes[doc.index])
+        for (host, side), (owner, side_probes) in borrowed.items():
+            cross[(host, side)] = _Probed(owner, len(side_probes), self._different(not side, side_probes))
+
+    def _entry(self, doc: IngressDoc, probes: Mapping[ProbeKey, Probe]) -> _Probed:
+        return _Probed(doc, len(probes), self._different(doc.key in self.istio_keys, probes))
+
+    def _different(
+        self, side: bool, probes: Mapping[ProbeKey, Probe]
+    ) -> list[tuple[ProbeKey, Probe, Outcome, Outcome]]:
+        different = self.differing[side]
+        if different.keys().isdisjoint(probes):
+            return []  # most Ingresses: every probe routed the same
+        return [(k, p, *different[k]) for k, p in probes.items() if k in different]
+
+    def _borrowed(
+        self,
+        chunk: set[int] | None,
+        docs: Sequence[IngressDoc],
+        probes: Mapping[int, Mapping[ProbeKey, Probe]],
+        everywhere: Mapping[int, Mapping[ProbeKey, Probe]],
+    ) -> dict[tuple[str, bool], tuple[IngressDoc, dict[ProbeKey, Probe]]]:
+        """`_cross_probes` for the mixed hosts of this chunk: (host, side of the probes) → (the other
+        side's first Ingress naming the host, the probes of that host), to run under the other side.
+        Every Ingress naming a host is in its group's chunk or in every chunk."""
+        hosts = [h for h in self.mixed if chunk is None or self.host_groups.of_host(h) in chunk]
+        if not hosts:
+            return {}
+        everywhere_docs = [d for d in self.docs if d.index in everywhere]
+        candidates = sorted((*docs, *everywhere_docs), key=_index)
+        all_probes = {**probes, **everywhere}
+        found: dict[tuple[str, bool], tuple[IngressDoc, dict[ProbeKey, Probe]]] = {}
+        for host in hosts:
+            for is_istio in (False, True):
+                owner = next(
+                    (
+                        d
+                        for d in candidates
+                        if (d.key in self.istio_keys) is not is_istio
+                        and any(r.get("host") == host for r in d.rules())
+                    ),
+                    None,
+                )
+                if owner is None:
+                    continue
+                side_probes = {
+                    key: probe
+                    for d in candidates
+                    if (d.key in self.istio_keys) is is_istio
+                    for key, probe in all_probes[d.index].items()
+                    if probe.host == host
+                }
+                if side_probes:
+                    found[(host, is_istio)] = owner, side_probes
+        return found
+
+
+def _index(doc: IngressDoc) -> int:
+    return doc.index
+
+
+def _packed(weights: Mapping[int, int], size: int) -> list[list[int]]:
+    """Groups in order, packed into chunks of about `size` (0: one chunk of all)."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    total = 0
+    for group, weight in weights.items():
+        current.append(group)
+        total += weight
+        if size > 0 and total >= size:
+            chunks.append(current)
+            current, total = [], 0
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def _explain_for(
@@ -304,36 +504,6 @@ def _mixed_hosts(nginx_docs: Sequence[IngressDoc], istio_docs: Sequence[IngressD
     return dict.fromkeys(hosts(nginx_docs) & hosts(istio_docs), True)
 
 
-def _cross_probes(
-    probed: Sequence[tuple[IngressDoc, bool, dict[ProbeKey, Probe]]], mixed: Mapping[str, Any]
-) -> list[tuple[IngressDoc, bool, dict[ProbeKey, Probe]]]:
-    """Each mixed host's probes from one controller's Ingresses, also run under the other controller,
-    on behalf of that controller's first Ingress naming the host (probe counts stay with their own)."""
-    extra: list[tuple[IngressDoc, bool, dict[ProbeKey, Probe]]] = []
-    for host in mixed:
-        for is_istio in (False, True):
-            owner = next(
-                (
-                    d
-                    for d, side, _ in probed
-                    if side is not is_istio and any(r.get("host") == host for r in d.rules())
-                ),
-                None,
-            )
-            if owner is None:
-                continue
-            borrowed = {
-                key: probe
-                for doc, side, probes in probed
-                if side is is_istio
-                for key, probe in probes.items()
-                if probe.host == host
-            }
-            if borrowed:
-                extra.append((owner, not is_istio, borrowed))
-    return extra
-
-
 def _serving_ingress(prober: str, source: Outcome, probed: Mapping[str, Any]) -> str:
     """The Ingress a difference is charged to: the one whose location served the request before, when
     the Ingress the probe came from took no part in it (an older Ingress shadows its path)."""
@@ -345,15 +515,17 @@ def _serving_ingress(prober: str, source: Outcome, probed: Mapping[str, Any]) ->
     return owner
 
 
-def _distinct_requests(
-    probed: Iterable[tuple[IngressDoc, bool, dict[ProbeKey, Probe]]],
-) -> dict[bool, dict[ProbeKey, Probe]]:
-    """Per source model (Istio's Ingress support or not), each request once: Ingresses sharing a
-    host share probes. Any probe of a request stands for it: the kind does not route."""
-    requests: dict[bool, dict[ProbeKey, Probe]] = {}
-    for _, is_istio, probes in probed:
-        requests.setdefault(is_istio, {}).update(probes)
-    return requests
+def _in_emitted_order(errors: Iterable[str], emitted: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Configuration errors in the order one model of everything finds them: by VirtualService (each
+    error starts with its `namespace/name`), then as found."""
+    position: dict[str, int] = {}
+    for i, obj in enumerate(emitted):
+        meta = obj.get("metadata")
+        if obj.get("kind") == "VirtualService" and isinstance(meta, dict):
+            position.setdefault(f"{meta.get('namespace') or ''}/{meta.get('name') or ''}", i)
+    found = list(enumerate(errors))
+    found.sort(key=lambda item: (position.get(item[1].split(" ", 1)[0], len(emitted)), item[0]))
+    return [error for _, error in found]
 
 
 def _differing(
