@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from typing import TextIO
 
 from kubectl_meshify.collisions import check_write
 
-# A file's text whole, or in pieces written one after another (a large report is never joined into one).
-Text = str | list[str]
+# A file's text whole, or in pieces written one after another (a large report is never joined into one;
+# its pieces may be made as they are written).
+Text = str | Iterable[str]
 
 _SLICE = 1 << 20
 
@@ -17,7 +19,7 @@ _SLICE = 1 << 20
 def write_text(stream: TextIO, text: Text) -> None:
     """Write `text` a slice at a time: a text stream encodes what it is given in one piece, and a whole
     report or rewritten file encoded at once is one more copy of it in memory."""
-    if isinstance(text, list):
+    if not isinstance(text, str):
         for piece in text:
             write_text(stream, piece)
         return

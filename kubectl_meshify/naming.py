@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 
+try:  # the interpreter's own SHA-256: hashlib would load OpenSSL's libcrypto (3.6 MB) for a few digests
+    from _sha256 import sha256  # Python 3.11
+except ImportError:  # other interpreters
+    try:
+        from _sha2 import sha256  # Python 3.12+
+    except ImportError:
+        from hashlib import sha256
+
 _INVALID = re.compile(r"[^a-z0-9-]+")
+
+
+def short_hash(text: str) -> str:
+    """The first 6 hex digits of the SHA-256 of `text`: what keeps shortened names distinct."""
+    return str(sha256(text.encode()).hexdigest()[:6])
 
 
 def dns_label(text: str, limit: int = 63) -> str:
@@ -13,7 +25,7 @@ def dns_label(text: str, limit: int = 63) -> str:
     label = _INVALID.sub("-", text.lower()).strip("-")
     label = re.sub(r"-{2,}", "-", label) or "x"
     if len(label) > limit or label != text.lower():
-        digest = hashlib.sha256(text.encode()).hexdigest()[:6]
+        digest = short_hash(text)
         if len(label) > limit - 7:
             label = label[: limit - 7].rstrip("-")
         if label != text.lower():
@@ -43,6 +55,6 @@ def credential_name(namespace: str, secret: str, salt: bool = False) -> str:
     name = f"{namespace}-{secret}"
     if not salt and len(name) <= CREDENTIAL_LIMIT and _SUBDOMAIN.match(name):
         return name
-    digest = hashlib.sha256(f"{namespace}/{secret}".encode()).hexdigest()[:6]
+    digest = short_hash(f"{namespace}/{secret}")
     base = re.sub(r"[^a-z0-9.-]+", "-", name.lower())[: CREDENTIAL_LIMIT - 7].strip("-.") or "x"
     return f"{base}-{digest}"

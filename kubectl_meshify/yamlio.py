@@ -292,7 +292,14 @@ def detect_style(text: str, max_lines: int = 400) -> Style:
     steps: Counter[int] = Counter()
     offsets: Counter[int] = Counter()
     parent: int | None = None  # column of the key when the previous content line was `key:` alone
-    for count, line in enumerate(text.splitlines()):
+    # Only the first lines are read: splitting a large file whole would make a string of every line.
+    end = -1
+    for _ in range(max_lines):
+        end = text.find("\n", end + 1)
+        if end < 0:
+            break
+    head = text if end < 0 else text[: end + 1]
+    for count, line in enumerate(head.splitlines()):
         if count >= max_lines:
             break
         stripped = line.lstrip(" ")

@@ -15,14 +15,13 @@ in ingress-nginx (which processes Ingresses oldest first); the other one is told
 from __future__ import annotations
 
 import copy
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from kubectl_meshify.annotations.base import FamilyContext
 from kubectl_meshify.findings import Finding, Severity, Verdict
 from kubectl_meshify.model import DestinationPolicy, IngressRecord, MeshModel
-from kubectl_meshify.naming import dns_label
+from kubectl_meshify.naming import dns_label, short_hash
 
 # IngressSettings.extra key: {(policy namespace, policy name, port, field): value} this Ingress set.
 _OWNED = "gateway_policy_fields"
@@ -190,7 +189,7 @@ def _note_scope(ctx: FamilyContext, policy: DestinationPolicy, backend: Backend)
 def _unique_name(model: MeshModel, namespace: str, backend: Backend, host: str) -> str:
     name = dns_label(f"{backend.namespace}-{backend.service}")
     if model.policy_index.has_name(model.policies, namespace, name):
-        digest = hashlib.sha256(host.encode()).hexdigest()[:6]
+        digest = short_hash(host)
         name = dns_label(f"{name[:55]}-{digest}")
     return name
 

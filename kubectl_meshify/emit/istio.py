@@ -7,12 +7,11 @@ Every object carries the managed-by label and an annotation naming the Ingresses
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from kubectl_meshify.generated import metadata
 from kubectl_meshify.model import DestinationPolicy, GatewayPlan, Match, MeshModel, Route, VirtualHost
-from kubectl_meshify.naming import dns_label, host_slug
+from kubectl_meshify.naming import dns_label, host_slug, short_hash
 from kubectl_meshify.options import Options
 
 # The response header --trace-routes sets on every HTTP route (read by the smoke test).
@@ -62,7 +61,7 @@ def _virtual_service_names(model: MeshModel) -> dict[str, str]:
         vhost = model.hosts[host]
         name = dns_label(host_slug(host))
         if (vhost.namespace, name) in taken:
-            name = dns_label(f"{name[:55]}-{hashlib.sha256(host.encode()).hexdigest()[:6]}")
+            name = dns_label(f"{name[:55]}-{short_hash(host)}")
         taken.add((vhost.namespace, name))
         names[host] = name
     return names

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from kubectl_meshify import __version__
@@ -21,6 +22,13 @@ from kubectl_meshify.result import MigrationResult
 
 
 def to_json(result: MigrationResult) -> dict[str, Any]:
+    data = _without_ingresses(result)
+    data["ingresses"] = [_ingress(r, result) for r in result.records]
+    return data
+
+
+def _without_ingresses(result: MigrationResult, ingresses: Any = None) -> dict[str, Any]:
+    """The report with `ingresses` set to the given value (in its place among the keys)."""
     plan = action_plan.plan_of(result)
     totals = summary.to_json(result)
     totals["classes"] = action_plan.summary_json(plan)
@@ -37,7 +45,7 @@ def to_json(result: MigrationResult) -> dict[str, Any]:
         "run": action_plan.run_json(result.run),
         "summary": totals,
         "plan": action_plan.to_json(plan, result.run),
-        "ingresses": [_ingress(r, result) for r in result.records],
+        "ingresses": ingresses,
         "findings": [f.to_json() for f in result.run_findings + result.model.run_findings],
         "smoke": smoke.to_json(result.smoke),
         "cutover": cutover.to_json(cutover.steps_of(result)),
@@ -62,6 +70,24 @@ def to_json_text(result: MigrationResult) -> str:
     return dumps_indented(to_json(result), end="\n")
 
 
-def json_pieces(result: MigrationResult) -> list[str]:
-    """`to_json_text` in pieces, written one after another (never joined into one string)."""
-    return indented_pieces(to_json(result), end="\n")
+# Stands for the list of Ingress entries in the report's text while the rest is made.
+_INGRESSES = "\0ingresses"
+
+
+def json_pieces(result: MigrationResult) -> Iterator[str]:
+    """`to_json_text` in pieces, each Ingress's entry made as it is written: the entries of a large run
+    are never all held at once, as objects or as text."""
+    head, _, tail = dumps_indented(_without_ingresses(result, _INGRESSES), end="\n").partition(
+        dumps_indented(_INGRESSES)
+    )
+    records = result.records
+    if not records:
+        yield head + "[]" + tail
+        return
+    yield head + "["
+    last = len(records) - 1
+    for i, record in enumerate(records):
+        # An entry at the top level, indented to its place in the list (json.dumps indents by nesting).
+        text = "".join(indented_pieces(_ingress(record, result)))
+        yield "\n    " + text.replace("\n", "\n    ") + ("," if i < last else "")
+    yield "\n  ]" + tail

@@ -31,7 +31,7 @@ from kubectl_meshify.verify.ingress import IngressDoc, backend_service, http_pat
 
 # Ingresses probed per chunk: enough that the objects every chunk carries (Gateways, catch-all
 # Ingresses) are built a few times only, few enough that a chunk's probes and models take a few MB.
-CHUNK_INGRESSES = 256
+CHUNK_INGRESSES = 128
 
 
 class _Names:

@@ -29,7 +29,6 @@ ServiceEntry is then needed). A query string or other nginx variables in the URL
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -48,7 +47,7 @@ from kubectl_meshify.annotations.ingress_nginx._common import (
 from kubectl_meshify.annotations.request_scope import authz_operations
 from kubectl_meshify.findings import Severity, Verdict
 from kubectl_meshify.model import Match
-from kubectl_meshify.naming import dns_label
+from kubectl_meshify.naming import dns_label, short_hash
 
 KEYS = {
     "auth-url": KeyInfo(
@@ -318,7 +317,7 @@ def _provider(ctx: FamilyContext, target: AuthTarget) -> tuple[dict[str, Any], l
     if ctx.has("auth-signin"):
         deny += ["location", "set-cookie"]
     http["headersToDownstreamOnDeny"] = sorted(deny)
-    digest = hashlib.sha256(json.dumps(http, sort_keys=True).encode()).hexdigest()[:6]
+    digest = short_hash(json.dumps(http, sort_keys=True))
     base = dns_label(target.host.split(".")[0])[:30].rstrip("-")
     return {"name": f"meshify-ext-authz-{base}-{digest}", "envoyExtAuthzHttp": http}, notes
 
