@@ -100,6 +100,10 @@ def _names(doc: IngressDoc, prefix: str) -> tuple[list[str], bool]:
     return names, everywhere
 
 
+# Kinds the Istio model reads; the others (AuthorizationPolicies...) are left out of the chunks' models.
+_MODELLED_KINDS = frozenset(("Gateway", "VirtualService", "DestinationRule"))
+_UNREAD, _UNREAD_GROUP = "\0unread", -2
+
 # A name every chunk's group holds: the Services of the Ingresses in every chunk are tied to it (an
 # upstream's first Ingress decides its settings, and a catch-all's requests reach its Services).
 _EVERY_CHUNK = "\0every chunk"
@@ -135,6 +139,9 @@ class HostGroups:
             key_names.setdefault(doc.key, []).append(found[0] if doc_names[doc.index] else _EVERY_CHUNK)
         object_names: list[str] = []
         for obj in objects:
+            if obj.get("kind") not in _MODELLED_KINDS:
+                object_names.append(_UNREAD)
+                continue
             sources = _routing_sources(obj)
             if sources is None:
                 object_names.append(_EVERY_CHUNK)
@@ -152,7 +159,8 @@ class HostGroups:
         self._doc_names = doc_names
         self._nginx = _by_group(nginx_docs, [self.of_doc(d) for d in nginx_docs])
         self._istio = _by_group(istio_docs, [self.of_doc(d) for d in istio_docs])
-        self._objects = _by_group(objects, [self._host_groups[n] for n in object_names])
+        object_groups = [_UNREAD_GROUP if n == _UNREAD else self._host_groups[n] for n in object_names]
+        self._objects = _by_group(objects, object_groups)
         self._gateways = {
             id(o): _GatewayHosts(o, self._host_groups) for o in objects if o.get("kind") == "Gateway"
         }
@@ -202,8 +210,8 @@ def _position(entry: tuple[int, Any]) -> int:
 
 
 class _GatewayHosts:
-    """A Gateway with the group of each server host (None: a wildcard, or a name no Ingress gives),
-    to give each chunk the Gateway without the hosts of other chunks' groups (`for_chunk`)."""
+    """A Gateway with the group of each server host (None: a name of every chunk, a wildcard, or a name
+    no Ingress gives), to give each chunk the Gateway without the hosts of other chunks' groups."""
 
     def __init__(self, gateway: Mapping[str, Any], group_of: Mapping[str, int]) -> None:
         self.gateway = gateway
@@ -211,36 +219,65 @@ class _GatewayHosts:
         servers = spec.get("servers") if isinstance(spec, dict) else None
         # (server, the group of each host or None when the server has no host list, the groups named)
         self.servers: list[tuple[Any, list[int | None] | None, frozenset[int]]] = []
-        for server in servers if isinstance(servers, list) else ():
+        self.always: list[int] = []  # servers every chunk reads: see `for_chunk`
+        self.by_group: dict[int, list[int]] = {}  # the other servers, by the groups their hosts are in
+        self._host_index: dict[int, dict[int | None, list[int]]] = {}  # see `_host_positions`
+        for position, server in enumerate(servers if isinstance(servers, list) else ()):
             hosts = server.get("hosts") if isinstance(server, dict) else None
             if not isinstance(hosts, list):
                 self.servers.append((server, None, frozenset()))
+                self.always.append(position)
                 continue
             groups: list[int | None] = []
             for host in hosts:
                 group = group_of.get(str(host).rpartition("/")[2].lower(), EVERYWHERE)
                 groups.append(None if group == EVERYWHERE else group)  # its requests reach every chunk
-            self.servers.append((server, groups, frozenset(g for g in groups if g is not None)))
+            named = frozenset(g for g in groups if g is not None)
+            self.servers.append((server, groups, named))
+            if None in groups or (server.get("port") or {}).get("number") != 443:
+                self.always.append(position)
+            else:
+                for group in named:
+                    self.by_group.setdefault(group, []).append(position)
+
+    def _host_positions(self, position: int, groups: set[int]) -> list[int]:
+        """Positions of a server's hosts that are in `groups` or reach every chunk, in order."""
+        index = self._host_index.get(position)
+        if index is None:
+            index = self._host_index[position] = {}
+            for i, group in enumerate(self.servers[position][1] or ()):
+                index.setdefault(group, []).append(i)
+        found = list(index.get(None, ()))
+        for group in groups:
+            found += index.get(group, ())
+        found.sort()
+        return found
 
     def for_chunk(self, groups: set[int]) -> Mapping[str, Any]:
         """Requests to a host of another chunk's group are not in this chunk, and a server host that
-        is a name matches only requests to it. HTTPS servers left without hosts are dropped; port 80
-        servers and one server per Gateway stay, so the Gateway and its HTTP listener still exist."""
+        is a name matches only requests to it: those hosts are left out. HTTPS servers left without
+        hosts are dropped; other servers and one server per Gateway stay, so that the Gateway and its
+        HTTP listener still exist."""
+        positions = set(self.always)
+        for group in groups:
+            positions.update(self.by_group.get(group, ()))
         kept: list[Any] = []
-        changed = False
-        for server, host_groups, named in self.servers:
+        changed = len(positions) != len(self.servers)
+        for position in sorted(positions):
+            server, host_groups, named = self.servers[position]
             if host_groups is None or named <= groups:
                 kept.append(server)
                 continue
             changed = True
-            mine = [h for h, g in zip(server["hosts"], host_groups, strict=True) if g is None or g in groups]
+            hosts = server["hosts"]
+            mine = [hosts[i] for i in self._host_positions(position, groups)]
             if mine or (server.get("port") or {}).get("number") != 443:
                 kept.append({**server, "hosts": mine})
         if not changed:
             return self.gateway
         if not kept:
             first = self.servers[0][0]
-            kept.append({**first, "hosts": []})
+            kept.append({**first, "hosts": []} if isinstance(first, dict) else first)
         spec = self.gateway["spec"]
         return {**self.gateway, "spec": {**spec, "servers": kept}}
 
