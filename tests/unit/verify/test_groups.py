@@ -137,4 +137,6 @@ def _requests(result: MigrationResult, key: str) -> list[str]:
     docs = [ingress_doc(r.obj) for r in result.records]
     context = build_context(docs, "nginx.ingress.kubernetes.io/")
     doc = next(d for d in docs if d.key == key)
-    return [f"{p.scheme}://{p.host}{p.path}" for p in ingress_probes(doc, context, "nginx.ingress.kubernetes.io/")]
+    return [
+        f"{p.scheme}://{p.host}{p.path}" for p in ingress_probes(doc, context, "nginx.ingress.kubernetes.io/")
+    ]
