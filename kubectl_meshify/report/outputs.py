@@ -3,9 +3,10 @@
 `write_reports` renders one at a time into a temporary file next to its target (so that only one report's
 text is in memory at once) and renames them all once every one is rendered.
 
-The action plan is computed here, once every finding is in (cluster preflight and skipped input files are
-added after the conversion). With --out-dir the batch scripts are written into DIR, next to the reports;
-otherwise the Markdown report prints them in a fenced block.
+The action plan and the cut-over runbook are computed here, once every finding is in (cluster preflight
+and skipped input files are added after the conversion), and once for all the formats. With --out-dir the
+batch scripts are written into DIR, next to the reports; otherwise the Markdown report prints them in a
+fenced block.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kubectl_meshify.fsutil import StagedFiles, Text
+from kubectl_meshify.report.sections import cutover
 from kubectl_meshify.report.sections.action_plan import compute, plan_of, script_path
 from kubectl_meshify.result import MigrationResult, RunInfo
 
@@ -45,12 +47,14 @@ def set_run_info(
 def report_outputs(
     result: MigrationResult, paths: ReportPaths
 ) -> list[tuple[str, Callable[[], Text], int | None]]:
-    """(path, renderer, file mode) of every report and batch script to write; the action plan is computed."""
+    """(path, renderer, file mode) of every report and batch script to write; the action plan and the
+    runbook, which every format shows, are computed here once."""
     from kubectl_meshify.report.html import html_pieces
     from kubectl_meshify.report.json import json_pieces
     from kubectl_meshify.report.markdown import to_markdown
 
     result.action_plan = compute(result)
+    result.runbook = cutover.compute(result)
     outputs: list[tuple[str, Callable[[], Text], int | None]] = []
     if paths.markdown:
         outputs.append((paths.markdown, lambda: to_markdown(result), None))
