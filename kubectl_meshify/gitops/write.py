@@ -122,12 +122,7 @@ def _note_earlier_outputs(
 ) -> None:
     """Warn about objects an earlier run generated that stay in the inputs while this run makes them anew
     (a tree converted in parts): applied together, one would overwrite the other."""
-    made = {}
-    for obj in result.objects:
-        meta = obj["metadata"]
-        made[(str(obj["apiVersion"]).split("/")[0], obj["kind"], meta.get("namespace", ""), meta["name"])] = (
-            obj
-        )
+    made: dict[tuple[Any, ...], dict[str, Any]] | None = None  # made when an input holds such an object
     for source in sources:
         if source.is_json:
             continue
@@ -147,6 +142,12 @@ def _note_earlier_outputs(
                 meta.get("namespace", ""),
                 meta.get("name"),
             )
+            if made is None:
+                made = {}
+                for obj in result.objects:
+                    made_meta = obj["metadata"]
+                    api_group = str(obj["apiVersion"]).split("/")[0]
+                    made[(api_group, obj["kind"], made_meta.get("namespace", ""), made_meta["name"])] = obj
             new = made.get(ident)
             if new is None:
                 continue
@@ -398,15 +399,21 @@ class _Layout:
 
     @classmethod
     def of(cls, text: str) -> _Layout:
-        lines = _LINE.findall(text)
-        head, offset = 0, 0
-        while head < len(lines) and _blank_or_comment(lines[head]):
-            offset += len(lines[head])
+        # Line by line from each end, without splitting the whole document into lines.
+        head, offset, size = 0, 0, len(text)
+        while offset < size:
+            stop = text.find("\n", offset) + 1 or size
+            if not _blank_or_comment(text[offset:stop]):
+                break
+            offset = stop
             head += 1
-        end, last = len(text), len(lines)
-        while last > head and (not lines[last - 1].strip() or lines[last - 1].startswith("#")):
-            end -= len(lines[last - 1])
-            last -= 1
+        end = size
+        while end > offset:
+            start = text.rfind("\n", 0, end - 1) + 1
+            line = text[start:end]
+            if line.strip() and not line.startswith("#"):
+                break
+            end = start
         return cls(offset, end, head)
 
 
