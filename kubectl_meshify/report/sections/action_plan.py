@@ -270,11 +270,12 @@ def ingresses_markdown(result: MigrationResult, plan: ActionPlan) -> list[str]:
             if scripted_copies:
                 count = len(scripted_copies)
                 meta.append(f"{count} secret cop{'ies' if count != 1 else 'y'}")
-            notes = sum(1 for f in record.findings if finding_group(f) is Group.NOTE)
+            to_act_on = [f for f in record.findings if finding_group(f) is not Group.NOTE]
+            notes = len(record.findings) - len(to_act_on)
             if notes:
                 meta.append(f"{notes} note{'s' if notes != 1 else ''}")
             lines += [f"### {record.key}", " · ".join(meta)]
-            for f in _by_severity([f for f in record.findings if finding_group(f) is not Group.NOTE]):
+            for f in _by_severity(to_act_on):
                 if not (scripted_copies and f.code == SECRET_COPY_CODE):
                     lines.append(_finding_line(f, plan_actions, scripted))
             lines.append("")
