@@ -492,6 +492,8 @@ class _PlainWriter:
         for item in items:
             if item.__class__ is str:
                 append(dash + (cached(item) or render_str(item)))
+            elif item.__class__ is dict and item:
+                self.mapping(item, col + 2, dash)
             else:
                 self.block(item, col + 2, dash)
             dash = later
