@@ -72,8 +72,9 @@ def _key(key: Any) -> str:
     raise _Unusual
 
 
-# Containers this shallow are joined into one string each, so that the list of pieces stays the size of
-# one entry (one Ingress of the report) rather than of the whole document.
+# Containers at this depth (the entries of the document's top-level lists: one Ingress of the report) are
+# joined into one string each, so that the list of pieces is one per entry rather than one per line, and no
+# piece is the size of the whole document.
 _JOIN_DEPTH = len("\n    ")
 
 
@@ -83,7 +84,7 @@ def _encode(value: Any, newline: str, parts: list[str]) -> None:
     if text is not None:
         parts.append(text)
         return
-    if len(newline) <= _JOIN_DEPTH and len(newline) > 1:
+    if len(newline) == _JOIN_DEPTH:
         own: list[str] = []
         _encode_container(value, newline, own)
         parts.append("".join(own))
@@ -101,7 +102,7 @@ def _encode_container(value: Any, newline: str, parts: list[str]) -> None:
     inner = newline + "  "
     append = parts.append
     # Containers one level down are joined into one string each (see _JOIN_DEPTH).
-    join = 1 < len(inner) <= _JOIN_DEPTH
+    join = len(inner) == _JOIN_DEPTH
     if isinstance(value, dict):
         if not value:
             append("{}")

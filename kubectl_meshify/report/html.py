@@ -146,13 +146,15 @@ def _data_pieces(result: MigrationResult) -> Iterator[str]:
     yield "}"
 
 
-def html_pieces(result: MigrationResult) -> list[str]:
-    """The HTML report in pieces (page head, the embedded data a piece at a time, page tail): a large
-    report is written as it is made, never joined into one string."""
+def html_pieces(result: MigrationResult) -> Iterator[str]:
+    """The HTML report in pieces (page head, the embedded data a piece at a time, page tail), each made as
+    the one before is written: a large report is never held whole, joined or not."""
     title = "Migration report: Ingress → Istio"
     page = PAGE.replace("@TITLE@", html.escape(title)).replace("@CSS@", CSS).replace("@SCRIPT@", SCRIPT)
     head, tail = page.split("@DATA@")
-    return [head, *_data_pieces(result), tail]
+    yield head
+    yield from _data_pieces(result)
+    yield tail
 
 
 def to_html(result: MigrationResult) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kubectl_meshify.fsutil import StagedFiles, Text
+from kubectl_meshify.fsutil import StagedFiles, Writable
 from kubectl_meshify.report.sections import cutover
 from kubectl_meshify.report.sections.action_plan import compute, plan_of, script_path
 from kubectl_meshify.result import MigrationResult, RunInfo
@@ -46,7 +46,7 @@ def set_run_info(
 
 def report_outputs(
     result: MigrationResult, paths: ReportPaths
-) -> list[tuple[str, Callable[[], Text], int | None]]:
+) -> list[tuple[str, Callable[[], Writable], int | None]]:
     """(path, renderer, file mode) of every report and batch script to write; the action plan and the
     runbook, which every format shows, are computed here once."""
     from kubectl_meshify.report.html import html_pieces
@@ -55,7 +55,7 @@ def report_outputs(
 
     result.action_plan = compute(result)
     result.runbook = cutover.compute(result)
-    outputs: list[tuple[str, Callable[[], Text], int | None]] = []
+    outputs: list[tuple[str, Callable[[], Writable], int | None]] = []
     if paths.markdown:
         outputs.append((paths.markdown, lambda: to_markdown(result), None))
     if paths.json:
@@ -78,7 +78,7 @@ def render_reports(result: MigrationResult, paths: ReportPaths) -> dict[str, tup
     return texts
 
 
-def write_reports(outputs: list[tuple[str, Callable[[], Text], int | None]]) -> None:
+def write_reports(outputs: list[tuple[str, Callable[[], Writable], int | None]]) -> None:
     """Render and write `outputs` (`report_outputs`): each is staged as soon as it is rendered and its text
     dropped; the targets are replaced only once all are rendered."""
     staged = StagedFiles()
