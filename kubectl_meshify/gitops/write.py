@@ -765,11 +765,11 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
                         staged.stage(output.target, _content(output.source, text))
                         pending.append(output)
                         continue
-                    content = encoded(output.source, text)
+                    content = _content(output.source, text)
                     if _differs(output.target, content):
                         staged.stage(output.target, content)
                         pending.append(output)
-                elif _differs(output.target, _read_bytes(output.source.path)):
+                elif _files_differ(output.target, output.source.path):
                     staged.stage(output.target, copy_from=output.source.path)
                     pending.append(output)
             except OSError as err:
@@ -797,15 +797,43 @@ def encoded(source: SourceFile, text: Text) -> bytes:
     return source.bom + content if source.bom else content
 
 
-def _read_bytes(path: str) -> bytes:
-    with open(path, "rb") as stream:
-        return stream.read()
+# Files are compared this many bytes (or characters, encoded) at a time.
+_COMPARED = 1 << 20
 
 
-def _differs(path: str, content: bytes) -> bool:
+def _differs(path: str, content: Text | bytes) -> bool:
+    """Whether the file at `path` holds anything but `content` (bytes, or text to be written as UTF-8),
+    compared a slice at a time: neither the file nor the new content is held whole as bytes."""
     try:
-        if os.path.getsize(path) != len(content):
+        with open(path, "rb") as stream:
+            for chunk in _slices(content):
+                if stream.read(len(chunk)) != chunk:
+                    return True
+            return stream.read(1) != b""
+    except OSError:
+        return True
+
+
+def _slices(content: Text | bytes) -> Iterator[bytes]:
+    if isinstance(content, bytes):
+        for start in range(0, len(content), _COMPARED):
+            yield content[start : start + _COMPARED]
+        return
+    for piece in [content] if isinstance(content, str) else content:
+        for start in range(0, len(piece), _COMPARED):
+            yield piece[start : start + _COMPARED].encode("utf-8")
+
+
+def _files_differ(path: str, other: str) -> bool:
+    try:
+        if os.path.getsize(path) != os.path.getsize(other):
             return True
-        return _read_bytes(path) != content
+        with open(path, "rb") as stream, open(other, "rb") as other_stream:
+            while True:
+                chunk = stream.read(_COMPARED)
+                if chunk != other_stream.read(_COMPARED):
+                    return True
+                if not chunk:
+                    return False
     except OSError:
         return True
