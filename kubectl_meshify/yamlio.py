@@ -292,9 +292,7 @@ def detect_style(text: str, max_lines: int = 400) -> Style:
     steps: Counter[int] = Counter()
     offsets: Counter[int] = Counter()
     parent: int | None = None  # column of the key when the previous content line was `key:` alone
-    for count, line in enumerate(text.splitlines()):
-        if count >= max_lines:
-            break
+    for line in _first_lines(text, max_lines):
         stripped = line.lstrip(" ")
         if not stripped or stripped[0] == "#" or line.startswith(("---", "...")):
             continue
@@ -311,6 +309,17 @@ def detect_style(text: str, max_lines: int = 400) -> Style:
     indent = steps.most_common(1)[0][0] if steps else DEFAULT_STYLE.indent
     offset = offsets.most_common(1)[0][0] if offsets else DEFAULT_STYLE.seq_offset
     return Style(indent=indent, seq_offset=offset)
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """`text.splitlines()[:count]`, splitting no more of a large file than those lines take."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        # Every line but the last is whole: it ends before the end of the slice.
+        if len(lines) > count or size >= len(text):
+            return lines[:count]
+        size *= 4
 
 
 @dataclass
