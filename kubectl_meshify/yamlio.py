@@ -436,7 +436,8 @@ def dump(obj: Any, style: Style = DEFAULT_STYLE, notes: Notes | None = None) -> 
         _Writer(lines, style, notes).block(obj, 0, "", ())
     else:
         _PlainWriter(lines, style).block(obj, 0, "")
-    return "\n".join(lines) + "\n"
+    lines.append("")  # the final newline, without copying the text to add it
+    return "\n".join(lines)
 
 
 # Column → key → the key's line up to its colon (`    name:`), made once: a GitOps run writes the same
