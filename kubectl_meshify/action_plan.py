@@ -108,6 +108,9 @@ class ActionPlan:
     items: list[PlanItem]
     classes: dict[str, StatusClass]  # Ingress key → class, in report order
     scripts: list[BatchScript] = field(default_factory=list)
+    # Ingress key → annotation keys whose behaviour the routing probes do not model: made once for every
+    # report format by the report (which knows the annotation prefix); empty in a plan built alone.
+    not_probed: dict[str, list[str]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         counted = {c.value: 0 for c in CLASS_ORDER}
@@ -120,20 +123,23 @@ class ActionPlan:
 
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+_GROUP_RANK = {group: rank for rank, group in enumerate(GROUP_ORDER)}
 
 
 def ingress_class(record: IngressRecord, extra: Sequence[Finding] = ()) -> StatusClass:
     """The class of one Ingress from its status and findings (`extra`: run findings about it)."""
     if record.status is Status.SKIPPED:
         return StatusClass.SKIPPED
-    findings = [*record.findings, *extra]
-    if record.status in (Status.PARTIAL, Status.FAILED) or any(
-        finding_group(f) in (Group.ERROR, Group.UNSUPPORTED) or f.code == UNEXPLAINED for f in findings
-    ):
+    if record.status in (Status.PARTIAL, Status.FAILED):
         return StatusClass.BLOCKED
-    if any(finding_group(f) is Group.STEP for f in findings):
-        return StatusClass.NEEDS_STEPS
-    return StatusClass.READY
+    steps = False
+    for findings in (record.findings, extra):
+        for f in findings:
+            group = finding_group(f)
+            if group is Group.ERROR or group is Group.UNSUPPORTED or f.code == UNEXPLAINED:
+                return StatusClass.BLOCKED
+            steps = steps or group is Group.STEP
+    return StatusClass.NEEDS_STEPS if steps else StatusClass.READY
 
 
 def build_plan(records: list[IngressRecord], run_findings: list[Finding], model: MeshModel) -> ActionPlan:
@@ -147,6 +153,7 @@ def build_plan(records: list[IngressRecord], run_findings: list[Finding], model:
     items: dict[str, PlanItem] = {}
     actions: dict[str, set[str]] = {}
     seen: dict[str, set[str]] = {}
+    verdicts: dict[str, set[Verdict]] = {}
 
     def add(f: Finding, ingress: str | None) -> None:
         group = finding_group(f)
@@ -155,12 +162,13 @@ def build_plan(records: list[IngressRecord], run_findings: list[Finding], model:
             item = items[f.code] = PlanItem(f.code, group, f.severity)
             seen[f.code] = set()
             actions[f.code] = set()
-        if GROUP_ORDER.index(group) < GROUP_ORDER.index(item.group):
+            verdicts[f.code] = set()
+        if _GROUP_RANK[group] < _GROUP_RANK[item.group]:
             item.group = group
         if _SEVERITY_RANK[f.severity] > _SEVERITY_RANK[item.severity]:
             item.severity = f.severity
         item.count += 1
-        item.verdicts.add(f.verdict.value)
+        verdicts[f.code].add(f.verdict)
         if f.action:
             actions[f.code].add(f.action)
         if ingress and ingress not in seen[f.code]:
@@ -173,12 +181,13 @@ def build_plan(records: list[IngressRecord], run_findings: list[Finding], model:
     for f in run_findings:
         add(f, f.ingress)
     for code, item in items.items():
+        item.verdicts = {v.value for v in verdicts[code]}
         item.script = by_code.get(code)
         # A scripted step's findings each carry their own one-off command: the plan gives the general action.
         item.action = _action(code, item.group, set() if item.script else actions[code])
     ordered = sorted(
         items.values(),
-        key=lambda i: (GROUP_ORDER.index(i.group), -_SEVERITY_RANK[i.severity], -len(i.ingresses), i.code),
+        key=lambda i: (_GROUP_RANK[i.group], -_SEVERITY_RANK[i.severity], -len(i.ingresses), i.code),
     )
     classes = {r.key: ingress_class(r, about.get(r.key, [])) for r in records}
     return ActionPlan(ordered, classes, scripts)

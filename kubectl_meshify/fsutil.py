@@ -9,14 +9,15 @@ from typing import TextIO
 
 from kubectl_meshify.collisions import check_write
 
-# A file's text whole, or in pieces written one after another (a large report is never joined into one;
-# its pieces may be made as they are written).
-Text = str | Iterable[str]
+# A file's text whole, or in pieces written one after another (a large report is never joined into one).
+Text = str | list[str]
+# What can be written: a text, or pieces made one at a time as they are written (never all held at once).
+Writable = str | Iterable[str]
 
 _SLICE = 1 << 20
 
 
-def write_text(stream: TextIO, text: Text) -> None:
+def write_text(stream: TextIO, text: Writable) -> None:
     """Write `text` a slice at a time: a text stream encodes what it is given in one piece, and a whole
     report or rewritten file encoded at once is one more copy of it in memory."""
     if not isinstance(text, str):
@@ -27,7 +28,7 @@ def write_text(stream: TextIO, text: Text) -> None:
         stream.write(text[start : start + _SLICE])
 
 
-def write_atomic(path: str, text: Text, mode: int | None = None) -> None:
+def write_atomic(path: str, text: Writable, mode: int | None = None) -> None:
     """Write `text` to `path` through a temporary file in the same directory, fsync, then rename.
 
     An interrupted run leaves either the old file or the new one. An existing file keeps its mode. A file
@@ -66,7 +67,7 @@ class StagedFiles:
     def stage(
         self,
         path: str,
-        text: Text | bytes | None = None,
+        text: Writable | bytes | None = None,
         copy_from: str | None = None,
         own_input: str | None = None,
         mode: int | None = None,

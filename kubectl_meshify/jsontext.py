@@ -72,8 +72,9 @@ def _key(key: Any) -> str:
     raise _Unusual
 
 
-# Containers this shallow are joined into one string each, so that the list of pieces stays the size of
-# one entry (one Ingress of the report) rather than of the whole document.
+# Containers at this depth (the entries of the document's top-level lists: one Ingress of the report) are
+# joined into one string each, so that the list of pieces is one per entry rather than one per line, and no
+# piece is the size of the whole document.
 _JOIN_DEPTH = len("\n    ")
 
 
@@ -83,7 +84,7 @@ def _encode(value: Any, newline: str, parts: list[str]) -> None:
     if text is not None:
         parts.append(text)
         return
-    if len(newline) <= _JOIN_DEPTH and len(newline) > 1:
+    if len(newline) == _JOIN_DEPTH:
         own: list[str] = []
         _encode_container(value, newline, own)
         parts.append("".join(own))
@@ -91,38 +92,74 @@ def _encode(value: Any, newline: str, parts: list[str]) -> None:
         _encode_container(value, newline, parts)
 
 
+# Per indentation: each key's text with the separator before it and the colon after it (`,\n    "key": `),
+# made once (a report repeats a few dozen keys thousands of times). Bounded: keys of data may be anything.
+_heads: dict[str, dict[str, str]] = {}
+_HEADS_MAX = 1000
+
+
 def _encode_container(value: Any, newline: str, parts: list[str]) -> None:
     inner = newline + "  "
     append = parts.append
-    if isinstance(value, (list, tuple)):
-        if not value:
-            append("[]")
-            return
-        separator = "[" + inner
-        for item in value:
-            if type(item) is str:  # the common case, without a call per item
-                append(separator + encode_basestring_ascii(item))
-            else:
-                append(separator)
-                _encode(item, inner, parts)
-            separator = "," + inner
-        append(newline + "]")
-        return
+    # Containers one level down are joined into one string each (see _JOIN_DEPTH).
+    join = len(inner) == _JOIN_DEPTH
     if isinstance(value, dict):
         if not value:
             append("{}")
             return
-        separator = "{" + inner
+        heads = _heads.get(inner)
+        if heads is None:
+            heads = _heads[inner] = {}
+        first = len(parts)
         for key, item in value.items():
-            head = separator + (encode_basestring_ascii(key) if type(key) is str else _key(key)) + ": "
-            if type(item) is str:
+            head = heads.get(key) if type(key) is str else None
+            if head is None:
+                head = "," + inner + (encode_basestring_ascii(key) if type(key) is str else _key(key)) + ": "
+                if type(key) is str and len(heads) < _HEADS_MAX:
+                    heads[key] = head
+            kind = type(item)
+            if kind is str:
                 append(head + encode_basestring_ascii(item))
             elif item is None:
                 append(head + "null")
+            elif kind is dict or kind is list:
+                if not item:
+                    append(head + ("{}" if kind is dict else "[]"))
+                    continue
+                append(head)
+                if join:
+                    own: list[str] = []
+                    _encode_container(item, inner, own)
+                    append("".join(own))
+                else:
+                    _encode_container(item, inner, parts)
             else:
                 append(head)
                 _encode(item, inner, parts)
-            separator = "," + inner
+        parts[first] = "{" + parts[first][1:]  # the first key has the opening brace, not a comma
         append(newline + "}")
+        return
+    if isinstance(value, (list, tuple)):
+        if not value:
+            append("[]")
+            return
+        separator, comma = "[" + inner, "," + inner
+        for item in value:
+            kind = type(item)
+            if kind is str:  # the common cases, without a call per item
+                append(separator + encode_basestring_ascii(item))
+            elif (kind is dict or kind is list) and item:
+                append(separator)
+                if join:
+                    own = []
+                    _encode_container(item, inner, own)
+                    append("".join(own))
+                else:
+                    _encode_container(item, inner, parts)
+            else:
+                append(separator)
+                _encode(item, inner, parts)
+            separator = comma
+        append(newline + "]")
         return
     raise _Unusual

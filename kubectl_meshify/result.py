@@ -22,7 +22,7 @@ from kubectl_meshify.resources import ResourceSet
 
 if TYPE_CHECKING:
     from kubectl_meshify.action_plan import ActionPlan
-    from kubectl_meshify.cutover import Invocation
+    from kubectl_meshify.cutover import Invocation, Step
     from kubectl_meshify.smoke.run import SmokeResult
     from kubectl_meshify.verify.compare import VerificationResult
 
@@ -106,6 +106,9 @@ class MigrationResult:
     # of the run, from which the runbook's commands are built (cutover.py).
     smoke: SmokeResult | None = None
     invocation: Invocation | None = None
+    # The cut-over runbook built from all of the above (cutover.py), computed once with the action plan
+    # and shared by every report format.
+    runbook: list[Step] | None = None
 
     @property
     def records(self) -> list[IngressRecord]:

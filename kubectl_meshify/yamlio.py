@@ -292,16 +292,7 @@ def detect_style(text: str, max_lines: int = 400) -> Style:
     steps: Counter[int] = Counter()
     offsets: Counter[int] = Counter()
     parent: int | None = None  # column of the key when the previous content line was `key:` alone
-    # Only the first lines are read: splitting a large file whole would make a string of every line.
-    end = -1
-    for _ in range(max_lines):
-        end = text.find("\n", end + 1)
-        if end < 0:
-            break
-    head = text if end < 0 else text[: end + 1]
-    for count, line in enumerate(head.splitlines()):
-        if count >= max_lines:
-            break
+    for line in _first_lines(text, max_lines):
         stripped = line.lstrip(" ")
         if not stripped or stripped[0] == "#" or line.startswith(("---", "...")):
             continue
@@ -318,6 +309,17 @@ def detect_style(text: str, max_lines: int = 400) -> Style:
     indent = steps.most_common(1)[0][0] if steps else DEFAULT_STYLE.indent
     offset = offsets.most_common(1)[0][0] if offsets else DEFAULT_STYLE.seq_offset
     return Style(indent=indent, seq_offset=offset)
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """`text.splitlines()[:count]`, splitting no more of a large file than those lines take."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        # Every line but the last is whole: it ends before the end of the slice.
+        if len(lines) > count or size >= len(text):
+            return lines[:count]
+        size *= 4
 
 
 @dataclass
@@ -430,8 +432,90 @@ def _render_float(value: float) -> str:
 def dump(obj: Any, style: Style = DEFAULT_STYLE, notes: Notes | None = None) -> str:
     """One object as a block-style YAML document (no `---`), with `notes` written at their nodes."""
     lines: list[str] = []
-    _Writer(lines, style, notes or None).block(obj, 0, "", ())
-    return "\n".join(lines) + "\n"
+    if notes:
+        _Writer(lines, style, notes).block(obj, 0, "", ())
+    else:
+        _PlainWriter(lines, style).block(obj, 0, "")
+    lines.append("")  # the final newline, without copying the text to add it
+    return "\n".join(lines)
+
+
+# Column → key → the key's line up to its colon (`    name:`), made once: a GitOps run writes the same
+# few dozen keys at the same columns thousands of times. Bounded: keys of data may be anything.
+_key_heads: dict[int, dict[str, str]] = {}
+_KEY_HEADS_MAX = 5000
+
+
+class _PlainWriter:
+    """`_Writer` for an object without comments (most generated objects): the same lines, with fewer steps
+    per line, each key's text up to its colon made once per column."""
+
+    def __init__(self, lines: list[str], style: Style) -> None:
+        self.append = lines.append
+        self.indent = style.indent
+        self.offset = style.seq_offset
+
+    def block(self, value: Any, col: int, lead: str) -> None:
+        if isinstance(value, dict) and value:
+            self.mapping(value, col, lead)
+        elif isinstance(value, list) and value:
+            self.sequence(value, col, lead)
+        else:
+            self.append(lead + _inline(value))
+
+    def mapping(self, mapping: dict[Any, Any], col: int, lead: str) -> None:
+        append, cached = self.append, _scalar_cache.get
+        heads = _key_heads.get(col)
+        if heads is None:
+            heads = _key_heads[col] = {}
+        first = True
+        for key, value in mapping.items():
+            head = heads.get(key) if key.__class__ is str else None
+            if head is None:
+                key_text = (key.__class__ is str and cached(key)) or render_scalar(key)
+                if len(key_text) > _IMPLICIT_KEY_MAX:
+                    append((lead if first else " " * col) + "? " + key_text)
+                    self.block(value, col + 2, " " * col + ": ")
+                    first = False
+                    continue
+                head = " " * col + key_text + ":"
+                if key.__class__ is str and len(heads) < _KEY_HEADS_MAX:
+                    heads[key] = head
+            if first:
+                head = lead + head[col:]
+                first = False
+            if value.__class__ is str:
+                append(f"{head} {cached(value) or render_str(value)}")
+            elif isinstance(value, dict) and value:
+                append(head)
+                self.mapping(value, col + self.indent, " " * (col + self.indent))
+            elif isinstance(value, list) and value:
+                append(head)
+                dash = col + self.offset
+                self.sequence(value, dash, " " * dash)
+            else:
+                append(f"{head} {_inline(value)}")
+
+    def sequence(self, items: list[Any], col: int, lead: str) -> None:
+        append, cached = self.append, _scalar_cache.get
+        dash, later = lead + "- ", " " * col + "- "
+        for item in items:
+            if item.__class__ is str:
+                append(dash + (cached(item) or render_str(item)))
+            elif item.__class__ is dict and item:
+                self.mapping(item, col + 2, dash)
+            else:
+                self.block(item, col + 2, dash)
+            dash = later
+
+
+def _inline(value: Any) -> str:
+    """A scalar or an empty collection on one line."""
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return render_scalar(value)
 
 
 class _Writer:

@@ -341,6 +341,29 @@ def test_in_place_rewrites_only_files_with_ingresses(tmp_path: Path) -> None:
     assert not [p for p in tree.rglob(".meshify-*")], "a temporary file was left behind"
 
 
+def test_out_dir_run_again_rewrites_only_the_files_that_differ(tmp_path: Path) -> None:
+    """A second run into the same DIR compares each output with the file already there (write.py `write`:
+    "files that would not change are not touched"): an output altered in any way (one byte, cut short,
+    grown) is written again, and every other file keeps its inode and time."""
+    out, _ = convert(tmp_path)
+    expected = manifests(out)
+    altered = {
+        "shop.yaml": lambda b: b[:100] + bytes([b[100] ^ 1]) + b[101:],  # the same size
+        "crlf.yaml": lambda b: b[:-1],  # cut short
+        "ingress.json": lambda b: b + b" ",  # grown
+        "no-ingress.yaml": lambda b: b[:10] + bytes([b[10] ^ 1]) + b[11:],  # a copy: the same size
+        "team-b/shared-host.yaml": lambda b: b[:-5],  # cut short
+    }
+    for name, alter in altered.items():
+        path = out / name
+        path.write_bytes(alter(path.read_bytes()))
+    stamps = {name: ((out / name).stat().st_mtime_ns, (out / name).stat().st_ino) for name in expected}
+    convert(tmp_path)
+    assert manifests(out) == expected
+    now = {name: ((out / name).stat().st_mtime_ns, (out / name).stat().st_ino) for name in expected}
+    assert {name for name in expected if now[name] != stamps[name]} == set(altered)
+
+
 def test_refusals_write_nothing(tmp_path: Path) -> None:
     tree = tmp_path / "tree"
     shutil.copytree(TRICKY, tree)

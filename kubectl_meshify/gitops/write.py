@@ -122,12 +122,7 @@ def _note_earlier_outputs(
 ) -> None:
     """Warn about objects an earlier run generated that stay in the inputs while this run makes them anew
     (a tree converted in parts): applied together, one would overwrite the other."""
-    made = {}
-    for obj in result.objects:
-        meta = obj["metadata"]
-        made[(str(obj["apiVersion"]).split("/")[0], obj["kind"], meta.get("namespace", ""), meta["name"])] = (
-            obj
-        )
+    made: dict[tuple[Any, ...], dict[str, Any]] | None = None  # made when an input holds such an object
     for source in sources:
         if source.is_json:
             continue
@@ -147,6 +142,12 @@ def _note_earlier_outputs(
                 meta.get("namespace", ""),
                 meta.get("name"),
             )
+            if made is None:
+                made = {}
+                for obj in result.objects:
+                    made_meta = obj["metadata"]
+                    api_group = str(obj["apiVersion"]).split("/")[0]
+                    made[(api_group, obj["kind"], made_meta.get("namespace", ""), made_meta["name"])] = obj
             new = made.get(ident)
             if new is None:
                 continue
@@ -398,15 +399,21 @@ class _Layout:
 
     @classmethod
     def of(cls, text: str) -> _Layout:
-        lines = _LINE.findall(text)
-        head, offset = 0, 0
-        while head < len(lines) and _blank_or_comment(lines[head]):
-            offset += len(lines[head])
+        # Line by line from each end, without splitting the whole document into lines.
+        head, offset, size = 0, 0, len(text)
+        while offset < size:
+            stop = text.find("\n", offset) + 1 or size
+            if not _blank_or_comment(text[offset:stop]):
+                break
+            offset = stop
             head += 1
-        end, last = len(text), len(lines)
-        while last > head and (not lines[last - 1].strip() or lines[last - 1].startswith("#")):
-            end -= len(lines[last - 1])
-            last -= 1
+        end = size
+        while end > offset:
+            start = text.rfind("\n", 0, end - 1) + 1
+            line = text[start:end]
+            if line.strip() and not line.startswith("#"):
+                break
+            end = start
         return cls(offset, end, head)
 
 
@@ -758,11 +765,11 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
                         staged.stage(output.target, _content(output.source, text))
                         pending.append(output)
                         continue
-                    content = encoded(output.source, text)
+                    content = _content(output.source, text)
                     if _differs(output.target, content):
                         staged.stage(output.target, content)
                         pending.append(output)
-                elif _differs(output.target, _read_bytes(output.source.path)):
+                elif _files_differ(output.target, output.source.path):
                     staged.stage(output.target, copy_from=output.source.path)
                     pending.append(output)
             except OSError as err:
@@ -790,15 +797,43 @@ def encoded(source: SourceFile, text: Text) -> bytes:
     return source.bom + content if source.bom else content
 
 
-def _read_bytes(path: str) -> bytes:
-    with open(path, "rb") as stream:
-        return stream.read()
+# Files are compared this many bytes (or characters, encoded) at a time.
+_COMPARED = 1 << 20
 
 
-def _differs(path: str, content: bytes) -> bool:
+def _differs(path: str, content: Text | bytes) -> bool:
+    """Whether the file at `path` holds anything but `content` (bytes, or text to be written as UTF-8),
+    compared a slice at a time: neither the file nor the new content is held whole as bytes."""
     try:
-        if os.path.getsize(path) != len(content):
+        with open(path, "rb") as stream:
+            for chunk in _slices(content):
+                if stream.read(len(chunk)) != chunk:
+                    return True
+            return stream.read(1) != b""
+    except OSError:
+        return True
+
+
+def _slices(content: Text | bytes) -> Iterator[bytes]:
+    if isinstance(content, bytes):
+        for start in range(0, len(content), _COMPARED):
+            yield content[start : start + _COMPARED]
+        return
+    for piece in [content] if isinstance(content, str) else content:
+        for start in range(0, len(piece), _COMPARED):
+            yield piece[start : start + _COMPARED].encode("utf-8")
+
+
+def _files_differ(path: str, other: str) -> bool:
+    try:
+        if os.path.getsize(path) != os.path.getsize(other):
             return True
-        return _read_bytes(path) != content
+        with open(path, "rb") as stream, open(other, "rb") as other_stream:
+            while True:
+                chunk = stream.read(_COMPARED)
+                if chunk != other_stream.read(_COMPARED):
+                    return True
+                if not chunk:
+                    return False
     except OSError:
         return True

@@ -6,7 +6,7 @@ Shape (stable; other work builds on it):
 
 - Data: `kubectl_meshify.result.MigrationResult` holds one typed field per section: `tls_credentials`,
   `verification`, `skipped_inputs`, `invalid_documents`, `gitops`, `preflight`, `action_plan`, `smoke`,
-  and `invocation` (the command line the cut-over runbook repeats). Whoever computes a
+  `invocation` (the command line the cut-over runbook repeats) and `runbook`. Whoever computes a
   section sets its field; nothing else carries report content, and nothing outside this package renders.
 - Formats: `report/markdown.py` (`to_markdown(result) -> str`) and `report/json.py` (`to_json(result) ->
   dict`, `to_json_text(result) -> str`) put the sections in order; they hold no section text themselves.

@@ -20,7 +20,7 @@ from kubectl_meshify.model import IngressRecord
 from kubectl_meshify.report.sections import cutover, smoke
 from kubectl_meshify.report.sections.action_plan import (
     CLASS_TITLES,
-    not_probed,
+    not_probed_in,
     plan_of,
     run_json,
     script_path,
@@ -92,7 +92,7 @@ def _rows(result: MigrationResult) -> Iterator[dict[str, Any]]:
                 for f in record.findings
             ],
             "r": [[k, ns, n] for _, k, ns, n in record.resources],
-            "np": not_probed(record, prefix),
+            "np": not_probed_in(plan, record, prefix),
             "h": _hosts(record),
         }
         if outcome is not None:
@@ -117,19 +117,28 @@ def _embedded_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
+# Rows encoded by one json.dumps call: few enough that the rows of a large run are never all in memory.
+_ROWS_PER_PIECE = 100
+
+
 def _data_pieces(result: MigrationResult) -> Iterator[str]:
-    """`_embedded_json(report_data(result))`, a piece at a time: each Ingress's row is made, encoded and
-    dropped in turn, so that the rows of a large run are never all in memory (the escapes above act on
-    single characters, so escaping piece by piece gives the same text)."""
+    """`_embedded_json(report_data(result))`, a piece at a time: the Ingresses' rows are made, encoded and
+    dropped `_ROWS_PER_PIECE` at a time, so that the rows of a large run are never all in memory (the
+    escapes above act on single characters, so escaping piece by piece gives the same text)."""
     separator = "{"
     for key, value in report_data(result, rows=False).items():
         yield separator + _embedded_json(key) + ":"
         if key == "ingresses":
             yield "["
             row_separator = ""
+            batch: list[dict[str, Any]] = []
             for row in _rows(result):
-                yield row_separator + _embedded_json(row)
-                row_separator = ","
+                batch.append(row)
+                if len(batch) == _ROWS_PER_PIECE:
+                    yield row_separator + _embedded_json(batch)[1:-1]  # the rows without the list's [ ]
+                    row_separator, batch = ",", []
+            if batch:
+                yield row_separator + _embedded_json(batch)[1:-1]
             yield "]"
         else:
             yield _embedded_json(value)
@@ -137,13 +146,15 @@ def _data_pieces(result: MigrationResult) -> Iterator[str]:
     yield "}"
 
 
-def html_pieces(result: MigrationResult) -> list[str]:
-    """The HTML report in pieces (page head, the embedded data a piece at a time, page tail): a large
-    report is written as it is made, never joined into one string."""
+def html_pieces(result: MigrationResult) -> Iterator[str]:
+    """The HTML report in pieces (page head, the embedded data a piece at a time, page tail), each made as
+    the one before is written: a large report is never held whole, joined or not."""
     title = "Migration report: Ingress → Istio"
     page = PAGE.replace("@TITLE@", html.escape(title)).replace("@CSS@", CSS).replace("@SCRIPT@", SCRIPT)
     head, tail = page.split("@DATA@")
-    return [head, *_data_pieces(result), tail]
+    yield head
+    yield from _data_pieces(result)
+    yield tail
 
 
 def to_html(result: MigrationResult) -> str:

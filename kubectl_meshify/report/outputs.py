@@ -3,9 +3,10 @@
 `write_reports` renders one at a time into a temporary file next to its target (so that only one report's
 text is in memory at once) and renames them all once every one is rendered.
 
-The action plan is computed here, once every finding is in (cluster preflight and skipped input files are
-added after the conversion). With --out-dir the batch scripts are written into DIR, next to the reports;
-otherwise the Markdown report prints them in a fenced block.
+The action plan and the cut-over runbook are computed here, once every finding is in (cluster preflight
+and skipped input files are added after the conversion), and once for all the formats. With --out-dir the
+batch scripts are written into DIR, next to the reports; otherwise the Markdown report prints them in a
+fenced block.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kubectl_meshify.fsutil import StagedFiles, Text
+from kubectl_meshify.fsutil import StagedFiles, Writable
+from kubectl_meshify.report.sections import cutover
 from kubectl_meshify.report.sections.action_plan import compute, plan_of, script_path
 from kubectl_meshify.result import MigrationResult, RunInfo
 
@@ -44,14 +46,16 @@ def set_run_info(
 
 def report_outputs(
     result: MigrationResult, paths: ReportPaths
-) -> list[tuple[str, Callable[[], Text], int | None]]:
-    """(path, renderer, file mode) of every report and batch script to write; the action plan is computed."""
+) -> list[tuple[str, Callable[[], Writable], int | None]]:
+    """(path, renderer, file mode) of every report and batch script to write; the action plan and the
+    runbook, which every format shows, are computed here once."""
     from kubectl_meshify.report.html import html_pieces
     from kubectl_meshify.report.json import json_pieces
     from kubectl_meshify.report.markdown import to_markdown
 
     result.action_plan = compute(result)
-    outputs: list[tuple[str, Callable[[], Text], int | None]] = []
+    result.runbook = cutover.compute(result)
+    outputs: list[tuple[str, Callable[[], Writable], int | None]] = []
     if paths.markdown:
         outputs.append((paths.markdown, lambda: to_markdown(result), None))
     if paths.json:
@@ -74,7 +78,7 @@ def render_reports(result: MigrationResult, paths: ReportPaths) -> dict[str, tup
     return texts
 
 
-def write_reports(outputs: list[tuple[str, Callable[[], Text], int | None]]) -> None:
+def write_reports(outputs: list[tuple[str, Callable[[], Writable], int | None]]) -> None:
     """Render and write `outputs` (`report_outputs`): each is staged as soon as it is rendered and its text
     dropped; the targets are replaced only once all are rendered."""
     staged = StagedFiles()

@@ -279,3 +279,25 @@ def test_keys_past_the_implicit_key_limit_are_written_explicitly(length: int) ->
     assert yamlio.dump({plain: "v"}, notes={(plain,): yamlio.NodeComments(eol=["# c"])}) == (
         f"? {plain}  # c\n: v\n" if length > 1024 else f"{plain}: v  # c\n"
     )
+
+
+def test_style_reads_the_first_lines_as_splitlines_gives_them() -> None:
+    """`detect_style` judges the first 400 lines without splitting a large file whole: the lines it reads
+    are `str.splitlines()`'s, every line break Python knows (CR LF split across the slice included)."""
+    import random
+
+    rng = random.Random(3)
+    breaks = ["\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", ""]
+    for _ in range(300):
+        lines = rng.choice([0, 1, 5, 500, 3000])
+        text = "".join(
+            rng.choice(["a", "  b:", "- c", "", "x" * rng.randrange(300)]) + rng.choice(breaks)
+            for _ in range(lines)
+        )
+        for count in (0, 1, 400):
+            assert yamlio._first_lines(text, count) == text.splitlines()[:count]
+    # The first 64 KiB end inside line 13,107, or between the CR and the LF that end it.
+    for line in ("abcdefghij\n", "abcde\r\n"):
+        text = "k: v\n" * 13106 + line + "z: 1\n" * 500
+        for count in (13106, 13107, 13108):
+            assert yamlio._first_lines(text, count) == text.splitlines()[:count]

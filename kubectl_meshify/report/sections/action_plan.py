@@ -45,7 +45,11 @@ def plan_of(result: MigrationResult) -> ActionPlan:
 
 
 def compute(result: MigrationResult) -> ActionPlan:
-    return build_plan(result.records, result.run_findings + result.model.run_findings, result.model)
+    records = result.records
+    plan = build_plan(records, result.run_findings + result.model.run_findings, result.model)
+    prefix = result.options.nginx_prefix
+    plan.not_probed = {r.key: not_probed(r, prefix) for r in records}
+    return plan
 
 
 def script_path(info: RunInfo, script: BatchScript) -> str | None:
@@ -72,6 +76,12 @@ def not_probed(record: IngressRecord, prefix: str) -> list[str]:
         ):
             keys.append(key[len(prefix) :])
     return sorted(set(keys))
+
+
+def not_probed_in(plan: ActionPlan, record: IngressRecord, prefix: str) -> list[str]:
+    """`not_probed` of the Ingress, as made once with the plan."""
+    keys = plan.not_probed.get(record.key)
+    return not_probed(record, prefix) if keys is None else keys
 
 
 # --- JSON ---------------------------------------------------------------------------------------------
@@ -102,7 +112,7 @@ def summary_json(plan: ActionPlan) -> dict[str, int]:
 
 
 def ingress_json(plan: ActionPlan, record: IngressRecord, prefix: str) -> dict[str, Any]:
-    return {"class": plan.classes[record.key].value, "not_probed": not_probed(record, prefix)}
+    return {"class": plan.classes[record.key].value, "not_probed": not_probed_in(plan, record, prefix)}
 
 
 # --- Markdown -----------------------------------------------------------------------------------------
@@ -237,7 +247,7 @@ def ingresses_markdown(result: MigrationResult, plan: ActionPlan) -> list[str]:
     if blocked:
         lines += [f"## Blocked Ingresses ({len(blocked)})", ""]
         for record in blocked:
-            lines += _full_section(record, result, prefix)
+            lines += _full_section(record, result, not_probed_in(plan, record, prefix))
 
     steps = by_class[StatusClass.NEEDS_STEPS]
     if steps:
@@ -252,7 +262,7 @@ def ingresses_markdown(result: MigrationResult, plan: ActionPlan) -> list[str]:
         ]
         for record in steps:
             meta = [f"`{record.obj.origin}`", _count_kinds(record)]
-            check = _check_line(outcomes.get(record.key), not_probed(record, prefix))
+            check = _check_line(outcomes.get(record.key), not_probed_in(plan, record, prefix))
             if check:
                 meta.append(f"check {check}")
             # The copies are the script's lines already: a line each here would repeat 1,000 of them at scale.
@@ -260,11 +270,12 @@ def ingresses_markdown(result: MigrationResult, plan: ActionPlan) -> list[str]:
             if scripted_copies:
                 count = len(scripted_copies)
                 meta.append(f"{count} secret cop{'ies' if count != 1 else 'y'}")
-            notes = sum(1 for f in record.findings if finding_group(f) is Group.NOTE)
+            to_act_on = [f for f in record.findings if finding_group(f) is not Group.NOTE]
+            notes = len(record.findings) - len(to_act_on)
             if notes:
                 meta.append(f"{notes} note{'s' if notes != 1 else ''}")
             lines += [f"### {record.key}", " · ".join(meta)]
-            for f in _by_severity([f for f in record.findings if finding_group(f) is not Group.NOTE]):
+            for f in _by_severity(to_act_on):
                 if not (scripted_copies and f.code == SECRET_COPY_CODE):
                     lines.append(_finding_line(f, plan_actions, scripted))
             lines.append("")
@@ -290,7 +301,7 @@ def ingresses_markdown(result: MigrationResult, plan: ActionPlan) -> list[str]:
             ]
             for record in namespaces[namespace]:
                 note_codes = ", ".join(sorted({f"`{f.code}`" for f in record.findings}))
-                check = _check_line(outcomes.get(record.key), not_probed(record, prefix))
+                check = _check_line(outcomes.get(record.key), not_probed_in(plan, record, prefix))
                 lines.append(
                     f"| {record.obj.name} | `{record.obj.origin}` | {_count_kinds(record)} | {note_codes}"
                     f" | {cell(check)} |"
@@ -352,7 +363,7 @@ def _comments(result: MigrationResult, record: IngressRecord, heading: bool = Fa
     return ([f"{record.key}:", ""] if heading and lines else []) + lines
 
 
-def _full_section(record: IngressRecord, result: MigrationResult, prefix: str) -> list[str]:
+def _full_section(record: IngressRecord, result: MigrationResult, scope: list[str]) -> list[str]:
     lines = [
         f"### {record.key}: {record.status.value}",
         "",
@@ -374,7 +385,6 @@ def _full_section(record: IngressRecord, result: MigrationResult, prefix: str) -
         lines.append("")
     if result.verification is not None:
         lines += verification.ingress_markdown(result.verification, record)
-        scope = not_probed(record, prefix)
         if scope and record.key in result.verification.ingresses:
             lines += [f"Routing only; not probed: {', '.join(scope)}.", ""]
     lines += _comments(result, record)

@@ -20,6 +20,14 @@ MAX_TEXT = 2000  # characters of one text (explanation, command, rollback) shown
 
 
 def steps_of(result: MigrationResult) -> list[Step]:
+    """The run's runbook (computed once when the reports are rendered; here for callers that render
+    directly)."""
+    if result.runbook is None:
+        result.runbook = compute(result)
+    return result.runbook
+
+
+def compute(result: MigrationResult) -> list[Step]:
     return runbook(result, result.invocation)
 
 
