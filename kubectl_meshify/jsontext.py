@@ -37,6 +37,17 @@ def indented_pieces(value: Any, end: str = "") -> list[str]:
         return [json.dumps(value, indent=2) + end]
 
 
+def nested_text(value: Any, newline: str) -> str:
+    """The text `dumps_indented` gives `value` where it sits at the nesting whose line break plus
+    indentation is `newline` (`"\n    "`: an entry of a top-level list), for writing it on its own."""
+    try:
+        parts: list[str] = []
+        _encode(value, newline, parts)
+        return "".join(parts)
+    except _Unusual:
+        return json.dumps(value, indent=2).replace("\n", newline)
+
+
 def _float(value: float) -> str:
     if value != value:
         return "NaN"

@@ -156,6 +156,11 @@ class ResourceSet:
         self.workloads = []
         self._workload_index, self._indexed_count = None, 0
 
+    def release_services(self) -> None:
+        """Drop the Services once the behaviour check and the smoke test, their last readers, have run:
+        the writers and the reports get the memory."""
+        self.services = {}
+
     def workloads_in(self, namespace: str) -> list[KubeObject]:
         """Deployments and StatefulSets of one namespace (indexed on first use)."""
         if self._workload_index is None or self._indexed_count != len(self.workloads):

@@ -255,6 +255,7 @@ def convert_tree(
     set_run_info(result, sources=paths, script_dir=tree.out_dir)
     if kit is not None:
         kit.before_reports(result)
+    resources.release_services()
     tree.report = report or (
         os.path.join(tree.out_dir, write.REPORT_MD) if tree.out_dir is not None else None
     )

@@ -27,7 +27,7 @@ from kubectl_meshify import yamlio
 from kubectl_meshify.annotations import nginx_keys
 from kubectl_meshify.errors import InputError, UsageError
 from kubectl_meshify.findings import Finding, Severity, Verdict
-from kubectl_meshify.fsutil import StagedFiles, Text
+from kubectl_meshify.fsutil import StagedFiles, Writable
 from kubectl_meshify.generated import MANAGED_BY, SOURCE_ANNOTATION
 from kubectl_meshify.gitops.comments import CarryResult, GeneratedIndex, add_to_findings, carry, dotted
 from kubectl_meshify.model import IngressRecord, Status
@@ -47,7 +47,7 @@ class FileOutput:
 
     source: SourceFile
     target: str
-    text: Text | None  # the new content (whole or in pieces); None when the input is copied or left alone
+    text: Writable | None  # the new content (whole or in pieces); None when the input is copied or left alone
     status: FileStatus
     written: bool = False
 
@@ -80,7 +80,7 @@ def plan(
         if source.is_json and is_our_report(source.text):
             continue  # the JSON report of an earlier run into this tree: not a manifest to mirror
         records = placement.by_file.get(source.path, [])
-        text: Text | None = None
+        text: Writable | None = None
         if records:
             text = (
                 _rewrite_json(source, records, placement)
@@ -437,16 +437,31 @@ def _newline(text: str) -> str:
     return "\r\n" if at > 0 and text[at - 1] == "\r" else "\n"
 
 
-def _rewrite_yaml(source: SourceFile, placement: _Placement) -> list[str]:
-    """The new text of a YAML file, in pieces: the unchanged stretches and each replaced document (never
-    joined: a large file's new text would be held twice)."""
+class RewrittenText:
+    """A rewritten file's new text, in pieces: each replaced document, and the unchanged stretches of the
+    input between them as offsets, sliced only while the text is written or compared (a copy of them
+    would be most of the file). Never joined: a large file's new text would be held twice."""
+
+    def __init__(self, old: str) -> None:
+        self.old = old
+        self.parts: list[str | tuple[int, int]] = []
+
+    def __iter__(self) -> Iterator[str]:
+        old = self.old
+        for part in self.parts:
+            yield part if isinstance(part, str) else old[part[0] : part[1]]
+
+
+def _rewrite_yaml(source: SourceFile, placement: _Placement) -> RewrittenText:
+    """The new text of a YAML file: the unchanged stretches and each replaced document."""
     text = source.text
     documents = source.documents
     by_doc: dict[int, list[IngressRecord]] = {}
     for record in placement.by_file[source.path]:
         by_doc.setdefault(record.obj.origin.document, []).append(record)
     style = yamlio.detect_style(text)
-    pieces: list[str] = []
+    new = RewrittenText(text)
+    pieces = new.parts
     position = 0
     skip_until = -1
     for number, doc in enumerate(documents):
@@ -463,17 +478,24 @@ def _rewrite_yaml(source: SourceFile, placement: _Placement) -> list[str]:
                 text, documents, number, records[0], placement, style
             )
             placement.consumed.update((source.path, n) for n in range(number, skip_until + 1))
-        pieces.append(text[position:start])
+        pieces.append((position, start))
         pieces.append(replacement)
         position = end
-    pieces.append(text[position:])
-    return pieces
+    pieces.append((position, len(text)))
+    return new
 
 
-def _same(text: Text, old: str) -> bool:
+def _same(text: Writable, old: str) -> bool:
     if isinstance(text, str):
         return text == old
-    return sum(map(len, text)) == len(old) and "".join(text) == old
+    if sum(map(len, text)) != len(old):
+        return False
+    position = 0
+    for piece in text:  # a piece at a time: the new text is never joined
+        if old[position : position + len(piece)] != piece:
+            return False
+        position += len(piece)
+    return True
 
 
 def _replace_document(
@@ -784,13 +806,13 @@ def write(outputs: list[FileOutput], options: TreeOptions) -> None:
         output.written = True
 
 
-def _content(source: SourceFile, text: Text) -> Text | bytes:
+def _content(source: SourceFile, text: Writable) -> Writable | bytes:
     """What to stage for `text`: the text itself when the file is UTF-8 without a byte-order mark (it is
     encoded a slice at a time as it is written), else its bytes (`encoded`)."""
     return text if source.encoding == "utf-8" and not source.bom else encoded(source, text)
 
 
-def encoded(source: SourceFile, text: Text) -> bytes:
+def encoded(source: SourceFile, text: Writable) -> bytes:
     """`text` in the input's own encoding (UTF-8 or UTF-16), after the byte-order mark it had, if any."""
     content = (text if isinstance(text, str) else "".join(text)).encode(source.encoding)
     # Joined only when there is a mark: `b"" + content` would be one more copy of the whole file.
@@ -801,7 +823,7 @@ def encoded(source: SourceFile, text: Text) -> bytes:
 _COMPARED = 1 << 20
 
 
-def _differs(path: str, content: Text | bytes) -> bool:
+def _differs(path: str, content: Writable | bytes) -> bool:
     """Whether the file at `path` holds anything but `content` (bytes, or text to be written as UTF-8),
     compared a slice at a time: neither the file nor the new content is held whole as bytes."""
     try:
@@ -814,7 +836,7 @@ def _differs(path: str, content: Text | bytes) -> bool:
         return True
 
 
-def _slices(content: Text | bytes) -> Iterator[bytes]:
+def _slices(content: Writable | bytes) -> Iterator[bytes]:
     if isinstance(content, bytes):
         for start in range(0, len(content), _COMPARED):
             yield content[start : start + _COMPARED]

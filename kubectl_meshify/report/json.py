@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from kubectl_meshify import __version__
-from kubectl_meshify.jsontext import dumps_indented, indented_pieces
+from kubectl_meshify.jsontext import dumps_indented, nested_text
 from kubectl_meshify.model import IngressRecord
 from kubectl_meshify.report.sections import (
     action_plan,
@@ -87,7 +87,5 @@ def json_pieces(result: MigrationResult) -> Iterator[str]:
     yield head + "["
     last = len(records) - 1
     for i, record in enumerate(records):
-        # An entry at the top level, indented to its place in the list (json.dumps indents by nesting).
-        text = "".join(indented_pieces(_ingress(record, result)))
-        yield "\n    " + text.replace("\n", "\n    ") + ("," if i < last else "")
+        yield "\n    " + nested_text(_ingress(record, result), "\n    ") + ("," if i < last else "")
     yield "\n  ]" + tail
