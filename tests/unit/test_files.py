@@ -60,3 +60,45 @@ def test_list_items_share_the_document_origin(tmp_path: Path) -> None:
     resources, _ = read_resources([str(path)], default_namespace="team")
     assert sorted(resources.services) == [("team", "b"), ("x", "a")]
     assert str(resources.services[("x", "a")].origin) == f"{path}#0"
+
+
+# --- document markers found without a multi-line regular expression -----------------------------------
+# The YAML 1.2 spec (9.1.4, 9.2): `---` at the start of a line followed by white space or the end of the
+# line begins a document; `...` at the start of a line, alone (trailing blanks allowed), ends one. The
+# reference below is the definition as regular expressions, run the slow way (every position).
+import re  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_START = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+_END = re.compile(r"^\.\.\.[ \t]*\r?$", re.M)
+
+
+def _reference_split(text: str) -> list[tuple[int, int, int, int]]:
+    spans, previous = [], 0
+    for marker in _START.finditer(text):
+        spans.append((previous, marker.start()))
+        line_end = text.find("\n", marker.end())
+        previous = len(text) if line_end < 0 else line_end + 1
+    spans.append((previous, len(text)))
+    out = []
+    for start, end in spans:
+        found = _END.search(text, start, end)
+        text_end = found.start() if found else end
+        lines = text[start:text_end].splitlines()
+        if any(s.strip() and not s.strip().startswith(("#", "%")) for s in lines):
+            out.append((start, end, text.count("\n", 0, start) + 1, text_end))
+    return out
+
+
+_PIECES = ["---", "--- ", "----", "---x", "...", "... ", "...x", "\n", "\n", "\r\n", "\r", "\t", " ", "# c",
+           "%YAML 1.2", "a: 1", "x", "\u2028", "\x0b", "\x85"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
+def test_markers_are_found_as_the_spec_defines_them(text: str) -> None:
+    docs = split_documents(text)
+    assert [(d.start, d.end, d.line, d.text_end) for d in docs] == _reference_split(text)
+    assert [d.index for d in docs] == list(range(len(docs)))
