@@ -50,6 +50,15 @@ class KubeObject:
     origin: Origin
     # Keys its YAML gave twice in one mapping (paths from the object's root; lines in the file, 1-based).
     duplicate_keys: tuple[DuplicateKey, ...] = ()
+    # `metadata` and `spec` of the body ({} when absent or not a mapping), looked up once: translation reads
+    # them hundreds of thousands of times, and the body does not change once read.
+    metadata: dict[str, Any] = field(init=False, repr=False, compare=False)
+    spec: dict[str, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        meta, spec = self.body.get("metadata"), self.body.get("spec")
+        self.metadata = meta if isinstance(meta, dict) else {}
+        self.spec = spec if isinstance(spec, dict) else {}
 
     @property
     def kind(self) -> str:
@@ -59,10 +68,6 @@ class KubeObject:
     def api_version(self) -> str:
         return str(self.body.get("apiVersion", ""))
 
-    @property
-    def metadata(self) -> dict[str, Any]:
-        meta = self.body.get("metadata")
-        return meta if isinstance(meta, dict) else {}
 
     @property
     def name(self) -> str:
@@ -92,10 +97,6 @@ class KubeObject:
         labels = self.metadata.get("labels")
         return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
 
-    @property
-    def spec(self) -> dict[str, Any]:
-        spec = self.body.get("spec")
-        return spec if isinstance(spec, dict) else {}
 
     @cached_property
     def pod_template_labels(self) -> dict[str, str]:
