@@ -32,7 +32,7 @@ from kubectl_meshify.annotations.ingress_nginx import (
     timeouts,
 )
 from kubectl_meshify.findings import Severity, Verdict
-from kubectl_meshify.model import MeshModel, Semantics
+from kubectl_meshify.model import MeshModel, Semantics, Status
 from kubectl_meshify.options import Options
 from kubectl_meshify.resources import ResourceSet
 
@@ -82,7 +82,7 @@ def _contexts(model: MeshModel, resources: ResourceSet, options: Options) -> lis
     return [
         FamilyContext(record, model, resources, options, options.nginx_prefix, known)
         for record in model.records.values()
-        if record.semantics is Semantics.NGINX and record.status.value != "skipped"
+        if record.semantics is Semantics.NGINX and record.status is not Status.SKIPPED
     ]
 
 
@@ -90,7 +90,7 @@ def _any_class_contexts(model: MeshModel, resources: ResourceSet, options: Optio
     return [
         FamilyContext(record, model, resources, options, "")
         for record in model.records.values()
-        if record.status.value != "skipped"
+        if record.status is not Status.SKIPPED
     ]
 
 
@@ -117,7 +117,7 @@ def refine(model: MeshModel, resources: ResourceSet, options: Options) -> None:
             hook = getattr(family, "refine", None)
             if hook:
                 for ctx in contexts:
-                    if ctx.record.status.value != "failed":
+                    if ctx.record.status is not Status.FAILED:
                         hook(ctx)
     sweep(model, options)
     sweep_fixed_prefixes(model, options)
@@ -128,7 +128,7 @@ def sweep(model: MeshModel, options: Options) -> None:
     known = nginx_keys()
     prefix = options.nginx_prefix
     for record in model.records.values():
-        if record.status.value == "skipped":
+        if record.status is Status.SKIPPED:
             continue
         reported = {f.annotation for f in record.findings if f.annotation}
         for full_key in sorted(record.obj.annotations):
@@ -165,7 +165,7 @@ def sweep_fixed_prefixes(model: MeshModel, options: Options) -> None:
         prefixes = tuple(getattr(family, "SWEPT_PREFIXES", ()))
         code = family.code
         for record in model.records.values():
-            if record.status.value == "skipped":
+            if record.status is Status.SKIPPED:
                 continue
             reported = {f.annotation for f in record.findings if f.annotation}
             ctx = FamilyContext(record, model, ResourceSet(), options, "")
