@@ -68,7 +68,6 @@ class KubeObject:
     def api_version(self) -> str:
         return str(self.body.get("apiVersion", ""))
 
-
     @property
     def name(self) -> str:
         return str(self.metadata.get("name", ""))
@@ -96,7 +95,6 @@ class KubeObject:
     def labels(self) -> dict[str, str]:
         labels = self.metadata.get("labels")
         return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
-
 
     @cached_property
     def pod_template_labels(self) -> dict[str, str]:
