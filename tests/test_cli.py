@@ -183,10 +183,11 @@ def test_ingress_class_filter_and_default_namespace(tmp_path: Path) -> None:
 def test_help_and_file_mode_do_not_import_the_kubernetes_client() -> None:
     code = "\n".join(
         [
-            "import sys, runpy",
-            f"sys.argv = ['kubectl-meshify', 'file', {str(EXAMPLE)!r}]",
+            "import sys",
+            # The typer app that `main` runs (main itself ends the process without returning here).
+            "from kubectl_meshify.cli.app import app",
             "try:",
-            "    runpy.run_module('kubectl_meshify', run_name='__main__')",
+            f"    app(prog_name='kubectl meshify', args=['file', {str(EXAMPLE)!r}])",
             "except SystemExit:",
             "    pass",
             "loaded = any(m == 'kubernetes' or m.startswith('kubernetes.') for m in sys.modules)",
@@ -198,3 +199,61 @@ def test_help_and_file_mode_do_not_import_the_kubernetes_client() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert "KUBERNETES=False" in result.stderr, result.stderr
     assert "HTTP=False" in result.stderr, result.stderr
+
+
+# --- the end of the process: a conversion's objects are left to the exit (cli/app.py `main`) ---------------
+
+
+def test_a_conversion_exits_with_its_output_whole_and_its_code(tmp_path: Path) -> None:
+    """The executable ends a conversion without freeing its objects (`os._exit`): the stream on stdout, the
+    summary on stderr and the exit code must be what the same command gives in-process, where the
+    interpreter ends normally (typer's CliRunner)."""
+    from typer.testing import CliRunner
+
+    from kubectl_meshify.cli import app
+
+    big = tmp_path / "many.yaml"  # a stream larger than any pipe buffer
+    big.write_text(
+        "---\n".join(
+            INGRESS.replace("name: web\n", f"name: web{i}\n", 1).replace("shop.", f"shop{i}.")
+            for i in range(300)
+        )
+    )
+    failed = tmp_path / "failed.yaml"  # exit 1: a path without pathType fails its Ingress
+    failed.write_text(INGRESS.replace("            pathType: Prefix\n", ""))
+    for path, code in ((big, 0), (failed, 1)):
+        real = meshify("file", str(path), "--report-json", str(tmp_path / "real.json"))
+        inside = CliRunner().invoke(app, ["file", str(path), "--report-json", str(tmp_path / "inside.json")])
+        assert (real.returncode, inside.exit_code) == (code, code), real.stderr
+        assert real.stdout == inside.stdout
+        assert len(real.stdout) > 65536 if code == 0 else real.stdout == ""
+        assert json.loads((tmp_path / "real.json").read_text()) == json.loads(
+            (tmp_path / "inside.json").read_text()
+        )
+        assert "report written to" in real.stderr
+
+
+def test_a_closed_stdout_ends_the_conversion_quietly(tmp_path: Path) -> None:
+    """`kubectl meshify file ... | head -1`: the reader closes the pipe; no traceback, the report is written."""
+    big = tmp_path / "many.yaml"
+    big.write_text(
+        "---\n".join(
+            INGRESS.replace("name: web\n", f"name: web{i}\n", 1).replace("shop.", f"shop{i}.")
+            for i in range(300)
+        )
+    )
+    report = tmp_path / "r.json"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "kubectl_meshify", "file", str(big), "--report-json", str(report)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.readline()
+    child.stdout.close()
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=60) in (0, 1)
+    assert "Traceback" not in err and "Exception ignored" not in err
+    assert json.loads(report.read_text())["summary"]

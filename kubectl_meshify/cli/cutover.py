@@ -35,7 +35,11 @@ def cutover_kit(
 
 
 def finish(result: MigrationResult, code: ExitCode) -> ExitCode:
-    """Print the smoke lines on stderr; exit 1 when a sent probe failed."""
+    """Print the smoke lines on stderr; exit 1 when a sent probe failed. The result is left for the end
+    of the process to free (`leave_to_exit`)."""
+    from kubectl_meshify.cli.app import leave_to_exit
+
+    leave_to_exit(result)
     if result.smoke is None:
         return code
     print_smoke(result.smoke)
