@@ -432,10 +432,7 @@ def _render_float(value: float) -> str:
 def dump(obj: Any, style: Style = DEFAULT_STYLE, notes: Notes | None = None) -> str:
     """One object as a block-style YAML document (no `---`), with `notes` written at their nodes."""
     lines: list[str] = []
-    if notes:
-        _Writer(lines, style, notes).block(obj, 0, "", ())
-    else:
-        _PlainWriter(lines, style).block(obj, 0, "")
+    _Writer(lines, style, notes or None).block(obj, 0, "", ())
     lines.append("")  # the final newline, without copying the text to add it
     return "\n".join(lines)
 
@@ -444,78 +441,6 @@ def dump(obj: Any, style: Style = DEFAULT_STYLE, notes: Notes | None = None) -> 
 # few dozen keys at the same columns thousands of times. Bounded: keys of data may be anything.
 _key_heads: dict[int, dict[str, str]] = {}
 _KEY_HEADS_MAX = 5000
-
-
-class _PlainWriter:
-    """`_Writer` for an object without comments (most generated objects): the same lines, with fewer steps
-    per line, each key's text up to its colon made once per column."""
-
-    def __init__(self, lines: list[str], style: Style) -> None:
-        self.append = lines.append
-        self.indent = style.indent
-        self.offset = style.seq_offset
-
-    def block(self, value: Any, col: int, lead: str) -> None:
-        if isinstance(value, dict) and value:
-            self.mapping(value, col, lead)
-        elif isinstance(value, list) and value:
-            self.sequence(value, col, lead)
-        else:
-            self.append(lead + _inline(value))
-
-    def mapping(self, mapping: dict[Any, Any], col: int, lead: str) -> None:
-        append, cached = self.append, _scalar_cache.get
-        heads = _key_heads.get(col)
-        if heads is None:
-            heads = _key_heads[col] = {}
-        first = True
-        for key, value in mapping.items():
-            head = heads.get(key) if key.__class__ is str else None
-            if head is None:
-                key_text = (key.__class__ is str and cached(key)) or render_scalar(key)
-                if len(key_text) > _IMPLICIT_KEY_MAX:
-                    append((lead if first else " " * col) + "? " + key_text)
-                    self.block(value, col + 2, " " * col + ": ")
-                    first = False
-                    continue
-                head = " " * col + key_text + ":"
-                if key.__class__ is str and len(heads) < _KEY_HEADS_MAX:
-                    heads[key] = head
-            if first:
-                head = lead + head[col:]
-                first = False
-            if value.__class__ is str:
-                append(f"{head} {cached(value) or render_str(value)}")
-            elif isinstance(value, dict) and value:
-                append(head)
-                self.mapping(value, col + self.indent, " " * (col + self.indent))
-            elif isinstance(value, list) and value:
-                append(head)
-                dash = col + self.offset
-                self.sequence(value, dash, " " * dash)
-            else:
-                append(f"{head} {_inline(value)}")
-
-    def sequence(self, items: list[Any], col: int, lead: str) -> None:
-        append, cached = self.append, _scalar_cache.get
-        dash, later = lead + "- ", " " * col + "- "
-        for item in items:
-            if item.__class__ is str:
-                append(dash + (cached(item) or render_str(item)))
-            elif item.__class__ is dict and item:
-                self.mapping(item, col + 2, dash)
-            else:
-                self.block(item, col + 2, dash)
-            dash = later
-
-
-def _inline(value: Any) -> str:
-    """A scalar or an empty collection on one line."""
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return render_scalar(value)
 
 
 class _Writer:
@@ -546,6 +471,9 @@ class _Writer:
     def mapping(self, mapping: dict[Any, Any], col: int, lead: str, path: Path) -> None:
         lines, notes = self.lines, self.notes
         pad = " " * col
+        heads = _key_heads.get(col)
+        if heads is None:
+            heads = _key_heads[col] = {}
         prefix = lead
         for key, value in mapping.items():
             eol = ""
@@ -553,14 +481,20 @@ class _Writer:
             if notes is not None:
                 child = path + (key,)
                 eol = self.comments(child, prefix)
-            # Most keys and values are strings already rendered once: the cache first, without calls.
-            key_text = (key.__class__ is str and _scalar_cache.get(key)) or render_scalar(key)
-            if len(key_text) > _IMPLICIT_KEY_MAX:
-                self.lines.append(prefix + "? " + key_text + eol)
-                self.block(value, col + 2, pad + ": ", child)
-                prefix = pad
-                continue
-            text = prefix + key_text + ":"
+            # Most keys recur at the same column: their line up to the colon is made once.
+            head = heads.get(key) if key.__class__ is str else None
+            if head is None:
+                # Most keys and values are strings already rendered once: the cache first, without calls.
+                key_text = (key.__class__ is str and _scalar_cache.get(key)) or render_scalar(key)
+                if len(key_text) > _IMPLICIT_KEY_MAX:
+                    self.lines.append(prefix + "? " + key_text + eol)
+                    self.block(value, col + 2, pad + ": ", child)
+                    prefix = pad
+                    continue
+                head = pad + key_text + ":"
+                if key.__class__ is str and len(heads) < _KEY_HEADS_MAX:
+                    heads[key] = head
+            text = head if prefix is pad else prefix + head[col:]
             prefix = pad
             if value.__class__ is str:
                 lines.append(text + " " + (_scalar_cache.get(value) or render_str(value)) + eol)

@@ -233,6 +233,26 @@ def test_a_conversion_exits_with_its_output_whole_and_its_code(tmp_path: Path) -
         assert "report written to" in real.stderr
 
 
+def test_runs_inside_another_program_keep_nothing_for_the_exit(tmp_path: Path) -> None:
+    """Only the executable leaves its objects to the process exit: a program that runs the commands (a
+    test suite, a library user) frees each run's objects when the run returns."""
+    import gc
+    import importlib
+
+    from typer.testing import CliRunner
+
+    from kubectl_meshify.result import MigrationResult
+
+    app_module = importlib.import_module("kubectl_meshify.cli.app")
+    path = tmp_path / "in.yaml"
+    path.write_text(INGRESS)
+    for _ in range(2):
+        assert CliRunner().invoke(app_module.app, ["file", str(path)]).exit_code == 0
+    gc.collect()
+    assert app_module._LEFT_TO_EXIT is None
+    assert not [o for o in gc.get_objects() if isinstance(o, MigrationResult)]
+
+
 def test_a_closed_stdout_ends_the_conversion_quietly(tmp_path: Path) -> None:
     """`kubectl meshify file ... | head -1`: the reader closes the pipe; no traceback, the report is written."""
     big = tmp_path / "many.yaml"

@@ -194,6 +194,7 @@ def convert_and_write(
     set_run_info(result, sources=paths)
     if kit is not None:
         kit.before_reports(result)
+    resources.release_services()
     stream = render(result.objects, output)
     outputs = report_outputs(result, reports)
     check_writes([(path, _what(path, reports), None) for path, _, _ in outputs])

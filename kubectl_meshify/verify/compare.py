@@ -250,7 +250,8 @@ def _verify(
     explained: dict[tuple[Any, ...], tuple[str, str | None]] = {}
     charged_probes: set[tuple[str, ProbeKey]] = set()
     for entry in probed:
-        # setdefault: the borrowed probes of a mixed host (`_cross_probes`) come last and count nowhere.
+        # setdefault: the borrowed probes of a mixed host (`_ChunkedCheck._borrowed`) come last and count
+        # nowhere.
         result.ingresses.setdefault(entry.doc.key, IngressVerification(entry.doc.key, probes=entry.count))
     for entry in probed:
         doc = entry.doc
@@ -339,10 +340,10 @@ class _ChunkedCheck:
         if chunk_ingresses <= 0:  # one chunk of everything: the models of every object, as they are
             docs = [d for d in self.docs if d.index not in everywhere]
             self._chunk(None, docs, everywhere, pending, models, entries, cross)
-        # At least one chunk: the requests of Ingresses in every chunk go to the first.
-        for chunk in (_packed(weights, chunk_ingresses) or [[]]) if chunk_ingresses > 0 else []:
-            docs = sorted((d for g in chunk for d in by_group.get(g, ())), key=_index)
-            self._chunk(set(chunk), docs, everywhere, pending, models, entries, cross)
+        else:  # at least one chunk: the requests to unnamed hosts go to the first
+            for chunk in _packed(weights, chunk_ingresses) or [[]]:
+                docs = sorted((d for g in chunk for d in by_group.get(g, ())), key=_index)
+                self._chunk(set(chunk), docs, everywhere, pending, models, entries, cross)
         for doc in self.docs:
             if doc.index in everywhere:
                 entries[doc.index] = self._entry(doc, everywhere[doc.index])
@@ -420,9 +421,10 @@ class _ChunkedCheck:
         probes: Mapping[int, Mapping[ProbeKey, Probe]],
         everywhere: Mapping[int, Mapping[ProbeKey, Probe]],
     ) -> dict[tuple[str, bool], tuple[IngressDoc, dict[ProbeKey, Probe]]]:
-        """`_cross_probes` for the mixed hosts of this chunk: (host, side of the probes) → (the other
-        side's first Ingress naming the host, the probes of that host), to run under the other side.
-        Every Ingress naming a host is in its group's chunk or in every chunk."""
+        """Each mixed host of this chunk's probes from one controller's Ingresses, also run under the
+        other controller on behalf of that controller's first Ingress naming the host (probe counts stay
+        with their own): (host, side of the probes) → (that Ingress, the probes). Every Ingress naming a
+        host is in its group's chunk or in every chunk."""
         hosts = [h for h in self.mixed if chunk is None or self.host_groups.of_host(h) in chunk]
         if not hosts:
             return {}
@@ -460,14 +462,14 @@ def _index(doc: IngressDoc) -> int:
 
 
 def _packed(weights: Mapping[int, int], size: int) -> list[list[int]]:
-    """Groups in order, packed into chunks of about `size` (0: one chunk of all)."""
+    """Groups in order, packed into chunks of about `size` (the sum of their weights)."""
     chunks: list[list[int]] = []
     current: list[int] = []
     total = 0
     for group, weight in weights.items():
         current.append(group)
         total += weight
-        if size > 0 and total >= size:
+        if total >= size:
             chunks.append(current)
             current, total = [], 0
     if current:

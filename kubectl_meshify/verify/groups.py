@@ -12,12 +12,13 @@ everything, so a chunk carries every object that can shape a request to one of i
   host that uses it; one DestinationRule per Service on the Istio side);
 - Ingresses that can answer for hosts they do not name are in every chunk: no-host rules and default
   backends (the catch-all server), wildcard rule or TLS hosts, and server aliases that are patterns;
-- emitted objects go with the Ingresses they were converted from (their `converted-from` annotation);
-  Gateways, VirtualServices with a wildcard or single-label host (bound as `*`) and objects from
-  Ingresses of several groups, or from one that is in every chunk, are in every chunk too.
+- emitted VirtualServices and DestinationRules go with the Ingresses they were converted from (their
+  `converted-from` annotation), and tie the groups of those Ingresses together; Gateways (cut per chunk to
+  the hosts it can reach) and VirtualServices with a wildcard or single-label host (bound as `*`) are in
+  every chunk; the Services of Ingresses in every chunk bring their groups into every chunk.
 
 An object that cannot affect a chunk's requests does no harm there: the rules may include too much,
-never too little. `tests/verify/test_groups.py` checks the chunked check against one chunk of
+never too little. `tests/unit/verify/test_groups.py` checks the chunked check against one chunk of
 everything on every golden input.
 """
 
