@@ -497,7 +497,7 @@ class _Writer:
             text = head if prefix is pad else prefix + head[col:]
             prefix = pad
             if value.__class__ is str:
-                lines.append(text + " " + (_scalar_cache.get(value) or render_str(value)) + eol)
+                lines.append(f"{text} {_scalar_cache.get(value) or render_str(value)}{eol}")
             elif isinstance(value, dict) and value:
                 lines.append(text + eol)
                 self.mapping(value, col + self.indent, " " * (col + self.indent), child)
@@ -509,21 +509,27 @@ class _Writer:
                 lines.append(text + " " + self.inline(value) + eol)
 
     def sequence(self, items: list[Any], col: int, lead: str, path: Path) -> None:
+        lines, notes = self.lines, self.notes
         pad = " " * col
-        prefix = lead
+        prefix, dash, later = lead, lead + "- ", pad + "- "
         for index, item in enumerate(items):
             child: Path = ()
             eol = ""
-            if self.notes is not None:
+            if notes is not None:
                 child = path + (index,)
                 eol = self.comments(child, prefix)
-            if eol and not (isinstance(item, (dict, list)) and item):
-                self.lines.append(prefix + "- " + self.inline(item) + eol)
+            if item.__class__ is str:  # most items: the cache first, without calls
+                lines.append(dash + (_scalar_cache.get(item) or render_str(item)) + eol)
+            elif eol and not (isinstance(item, (dict, list)) and item):
+                lines.append(dash + self.inline(item) + eol)
             else:
                 if eol:  # a collection item: the comment goes above it
-                    self.lines.append(self._comment_pad(prefix) + eol.strip())
-                self.block(item, col + 2, prefix + "- ", child)
-            prefix = pad
+                    lines.append(self._comment_pad(prefix) + eol.strip())
+                if item.__class__ is dict and item:
+                    self.mapping(item, col + 2, dash, child)
+                else:
+                    self.block(item, col + 2, dash, child)
+            prefix, dash = pad, later
 
     def comments(self, path: Path, prefix: str) -> str:
         """Write the lines above the node at `path`; return its end-of-line comment (or "")."""
